@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+const progName = "acme-signing-helper"
+
+// envPrefix starts the environment variable (and --config key) of every
+// flag: --trust-anchor-arn is ACME_SIGNING_HELPER_TRUST_ANCHOR_ARN.
+const envPrefix = "ACME_SIGNING_HELPER_"
+
+// env is what a command may touch of the outside world. Tests build their
+// own; main uses the process's.
+type env struct {
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+	lookupEnv func(string) (string, bool)
+	now       func() time.Time
+	ctx       context.Context
+	// log is quiet (warnings and errors only) unless --debug is given.
+	log   *slog.Logger
+	debug bool
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	hidden  bool
+	run     func(e *env, args []string) error
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
+	e := &env{
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		lookupEnv: os.LookupEnv,
+		now:       time.Now,
+		ctx:       context.Background(),
+	}
+	e.setLogLevel(slog.LevelWarn)
+	return e
+}
+
+func (e *env) setLogLevel(l slog.Level) {
+	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{
+		Level: l,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// getenv returns the value of an environment variable, "" when unset.
+func (e *env) getenv(name string) string {
+	v, _ := e.lookupEnv(name)
+	return v
+}
+
+// run is the whole program: it returns the exit code (0 success, 1 failure
+// or a finding, 2 usage error).
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runEnv(newEnv(stdin, stdout, stderr), args)
+}
+
+func runEnv(e *env, args []string) int {
+	if len(args) == 0 {
+		printCommands(e.stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		printCommands(e.stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return report(e, c.run(e, args[1:]))
+		}
+	}
+	return report(e, usageErrorf("run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+}
+
+func printCommands(w io.Writer) {
+	fmt.Fprintf(w, "usage: %s COMMAND [flags]\n\ncommands:\n", progName)
+	for _, c := range commands {
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-20s %s\n", c.name, c.summary)
+		}
+	}
+	fmt.Fprintf(w, "\nEvery flag can also be set as %s<FLAG> (upper case, '-' as '_') or in a --config file.\nRun '%s COMMAND --help' for a command's flags.\n", envPrefix, progName)
+}
+
+// report prints err (and its hint) to stderr and returns the exit code.
+func report(e *env, err error) int {
+	if err == nil || errors.Is(err, pflag.ErrHelp) {
+		return 0
+	}
+	var ex *exitError
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	fmt.Fprintf(e.stderr, "%s: %v\n", progName, err)
+	if h := hintOf(err); h != "" {
+		fmt.Fprintf(e.stderr, "hint: %s\n", h)
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// hinter is implemented by errors that know how to fix themselves. Packages
+// export such errors; the CLI prints the first hint found in the chain.
+type hinter interface{ Hint() string }
+
+func hintOf(err error) string {
+	for err != nil {
+		if h, ok := err.(hinter); ok && h.Hint() != "" {
+			return h.Hint()
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				if h := hintOf(e); h != "" {
+					return h
+				}
+			}
+			return ""
+		}
+		err = errors.Unwrap(err)
+	}
+	return ""
+}
+
+// usageError is a mistake on the command line: exit code 2.
+type usageError struct {
+	err  error
+	hint string
+}
+
+func (u *usageError) Error() string { return u.err.Error() }
+func (u *usageError) Unwrap() error { return u.err }
+func (u *usageError) Hint() string  { return u.hint }
+
+// usageErrorf makes a usage error with a hint.
+func usageErrorf(hint, format string, a ...any) error {
+	return &usageError{err: fmt.Errorf(format, a...), hint: hint}
+}
+
+// hintedError adds a hint to an error that has none.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (h *hintedError) Error() string { return h.err.Error() }
+func (h *hintedError) Unwrap() error { return h.err }
+func (h *hintedError) Hint() string {
+	if inner := hintOf(h.err); inner != "" {
+		return inner
+	}
+	return h.hint
+}
+
+// withHint attaches hint to err unless err already carries one.
+func withHint(err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &hintedError{err: err, hint: hint}
+}
+
+// exitError ends a command that has already printed its result with a
+// non-zero code and no further message (a detection finding, a DENY).
+type exitError struct{ code int }
+
+func (x *exitError) Error() string { return "exit status " + strconv.Itoa(x.code) }
+
+// newFlagSet makes a command's flag set with the flags every command has:
+// --config and --debug.
+func newFlagSet(e *env, name, usage string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	fs.Usage = func() {}
+	fs.String("config", "", "read settings from `FILE`: KEY=VALUE lines (systemd EnvironmentFile format) with "+envPrefix+"* names")
+	fs.Bool("debug", false, "log details to stderr (never secrets)")
+	if usage != "" {
+		fs.Usage = func() { fmt.Fprint(e.stdout, usage) }
+	}
+	return fs
+}
+
+// envName is the environment variable (and config key) of a flag.
+func envName(flag string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// parseFlags parses args, then fills every flag not given on the command
+// line from its environment variable, else from the --config file:
+// flag > environment > config file.
+func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			printFlagHelp(e, fs)
+			return err
+		}
+		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: fmt.Sprintf("run '%s %s --help' for its flags", progName, fs.Name())}
+	}
+	cfgPath, _ := fs.GetString("config")
+	if !fs.Changed("config") {
+		cfgPath = e.getenv(envName("config"))
+	}
+	var cfg map[string]string
+	if cfgPath != "" {
+		var err error
+		if cfg, err = readConfigFile(cfgPath); err != nil {
+			return err
+		}
+	}
+	var firstErr error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || f.Name == "config" || firstErr != nil {
+			return
+		}
+		key := envName(f.Name)
+		v, ok := e.lookupEnv(key)
+		src := "environment variable " + key
+		if !ok {
+			v, ok = cfg[key]
+			src = fmt.Sprintf("%s in config file %q", key, cfgPath)
+		}
+		if !ok {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			firstErr = &usageError{err: fmt.Errorf("%s: %w", src, err), hint: fmt.Sprintf("give %s a valid value for --%s", key, f.Name)}
+		}
+	})
+	if firstErr != nil {
+		return firstErr
+	}
+	if d, err := fs.GetBool("debug"); err == nil && d {
+		e.debug = true
+		e.setLogLevel(slog.LevelDebug)
+	}
+	return nil
+}
+
+func printFlagHelp(e *env, fs *pflag.FlagSet) {
+	fmt.Fprintf(e.stdout, "usage: %s %s [flags]\n\nflags:\n%s", progName, fs.Name(), fs.FlagUsages())
+}
+
+// readConfigFile reads KEY=VALUE lines in systemd EnvironmentFile format:
+// blank lines and lines starting with '#' or ';' are skipped, values may be
+// wrapped in single or double quotes. Keys without our prefix are ignored
+// (the same file may set AWS_REGION for other programs).
+func readConfigFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &usageError{err: fmt.Errorf("read config file: %w", err), hint: "check the --config path (or " + envName("config") + ")"}
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, &usageError{err: fmt.Errorf("config file %q line %d: want KEY=VALUE", path, n), hint: "write one " + envPrefix + "NAME=value setting per line"}
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			if v[0] == '"' {
+				if uq, err := strconv.Unquote(v); err == nil {
+					v = uq
+				} else {
+					v = v[1 : len(v)-1]
+				}
+			} else {
+				v = v[1 : len(v)-1]
+			}
+		}
+		if strings.HasPrefix(k, envPrefix) {
+			out[k] = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read config file %q: %w", path, err)
+	}
+	return out, nil
+}

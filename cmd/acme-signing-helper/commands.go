@@ -1,0 +1,7 @@
+package main
+
+// commands lists every subcommand. Each lives in its own cmd_*.go file and
+// only parses flags, validates, calls the packages and formats output.
+var commands = []command{
+	{name: "version", summary: "print the version and VCS revision", run: runVersion},
+}
