@@ -21,17 +21,23 @@ require (
 	github.com/aws/rolesanywhere-credential-helper v1.7.3 // indirect
 	github.com/aws/smithy-go v1.23.2 // indirect
 	github.com/go-acme/lego/v4 v4.28.1 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.3 // indirect
 	github.com/google/go-tpm v0.3.3 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/letsencrypt/challtestsrv v1.4.2 // indirect
 	github.com/letsencrypt/pebble/v2 v2.10.0 // indirect
+	github.com/miekg/dns v1.1.68 // indirect
 	github.com/miekg/pkcs11 v1.1.1 // indirect
 	github.com/spf13/cobra v1.10.1 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/stefanberger/go-pkcs11uri v0.0.0-20230803200340-78284954bff6 // indirect
 	golang.org/x/crypto v0.45.0 // indirect
+	golang.org/x/mod v0.28.0 // indirect
 	golang.org/x/net v0.47.0 // indirect
+	golang.org/x/sync v0.17.0 // indirect
 	golang.org/x/sys v0.38.0 // indirect
 	golang.org/x/term v0.37.0 // indirect
+	golang.org/x/tools v0.37.0 // indirect
 )
 
 replace github.com/acme-signing-helper/acme-signing-helper => ../
