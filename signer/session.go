@@ -1,0 +1,415 @@
+package signer
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/rolesanywhere-credential-helper/rolesanywhere"
+	"github.com/aws/rolesanywhere-credential-helper/rolesanywhere/types"
+	smithy "github.com/aws/smithy-go"
+	smithyauth "github.com/aws/smithy-go/auth"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Session duration bounds of CreateSession, in seconds.
+const (
+	MinDurationSeconds     = 900
+	MaxDurationSeconds     = 43200
+	DefaultDurationSeconds = 3600
+)
+
+// Defaults of Config.
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxAttempts = 3
+)
+
+// Config describes one CreateSession call.
+type Config struct {
+	TrustAnchorARN string
+	ProfileARN     string
+	RoleARN        string
+	// Region signs and routes the request; "" takes the trust anchor ARN's.
+	Region string
+	// Endpoint overrides the regional endpoint (https://rolesanywhere.REGION.amazonaws.com).
+	// A value without a scheme gets https://.
+	Endpoint string
+	// DurationSeconds is 900..43200; 0 means 3600.
+	DurationSeconds int
+	// RoleSessionName is sent as roleSessionName when not empty.
+	RoleSessionName string
+	// SessionName, when set, is called with the signing time of the first
+	// attempt and its result sent as roleSessionName (overriding
+	// RoleSessionName). The result is treated as a secret until sent: it is
+	// never logged.
+	SessionName func(signingTime time.Time) (string, error)
+
+	// NoVerifySSL turns off TLS certificate verification (the caller should
+	// warn). CABundle is a PEM file of extra CAs for the endpoint
+	// (AWS_CA_BUNDLE). Proxies come from HTTPS_PROXY/NO_PROXY.
+	NoVerifySSL bool
+	CABundle    string
+	// HTTPClient replaces the client built from the settings above.
+	HTTPClient *http.Client
+
+	// Timeout bounds the whole call including retries (0: DefaultTimeout).
+	Timeout time.Duration
+	// MaxAttempts bounds the attempts of the SDK's standard retryer
+	// (0: DefaultMaxAttempts). Throttling (429 and throttling codes) and
+	// 5xx answers are retried with jittered exponential backoff.
+	MaxAttempts int
+	// MaxBackoff caps the wait between attempts (0: the SDK's 20 s).
+	MaxBackoff time.Duration
+
+	// Now is the signing clock (nil: time.Now).
+	Now func() time.Time
+	// Logger gets debug details (never secrets); nil discards them.
+	Logger *slog.Logger
+}
+
+// sessionNameRE is the roleSessionName pattern and length of the API.
+var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// parsedARNs are the validated ARNs.
+type parsedARNs struct {
+	trustAnchor, profile, role arn.ARN
+}
+
+func parseARN(flag, value, service, resourcePrefix string) (arn.ARN, error) {
+	if value == "" {
+		return arn.ARN{}, fmt.Errorf("%w: --%s is empty", ErrInvalidARN, flag)
+	}
+	a, err := arn.Parse(value)
+	if err != nil {
+		return a, fmt.Errorf("%w: --%s %q: %v", ErrInvalidARN, flag, value, err)
+	}
+	if a.Service != service {
+		return a, fmt.Errorf("%w: --%s %q is an ARN of service %q, want %q", ErrInvalidARN, flag, value, a.Service, service)
+	}
+	if !strings.HasPrefix(a.Resource, resourcePrefix) || len(a.Resource) == len(resourcePrefix) {
+		return a, fmt.Errorf("%w: --%s %q names resource %q, want %sID", ErrInvalidARN, flag, value, a.Resource, resourcePrefix)
+	}
+	if service != "iam" && a.Region == "" {
+		return a, fmt.Errorf("%w: --%s %q has no region", ErrInvalidARN, flag, value)
+	}
+	return a, nil
+}
+
+// Validate checks the ARNs, region, duration and session name without any
+// I/O. Errors wrap ErrInvalidARN, ErrRegionMismatch, ErrDuration,
+// ErrNoRegion or ErrSessionName.
+func (c *Config) Validate() error {
+	_, _, err := c.resolve()
+	return err
+}
+
+func (c *Config) resolve() (parsedARNs, string, error) {
+	var p parsedARNs
+	var err error
+	if p.trustAnchor, err = parseARN("trust-anchor-arn", c.TrustAnchorARN, "rolesanywhere", "trust-anchor/"); err != nil {
+		return p, "", err
+	}
+	if p.profile, err = parseARN("profile-arn", c.ProfileARN, "rolesanywhere", "profile/"); err != nil {
+		return p, "", err
+	}
+	if p.role, err = parseARN("role-arn", c.RoleARN, "iam", "role/"); err != nil {
+		return p, "", err
+	}
+	if p.trustAnchor.Region != p.profile.Region {
+		return p, "", fmt.Errorf("%w: trust anchor in %s, profile in %s", ErrRegionMismatch, p.trustAnchor.Region, p.profile.Region)
+	}
+	if p.trustAnchor.Partition != p.profile.Partition || p.trustAnchor.Partition != p.role.Partition {
+		return p, "", fmt.Errorf("%w: partitions differ (trust anchor %s, profile %s, role %s)", ErrInvalidARN, p.trustAnchor.Partition, p.profile.Partition, p.role.Partition)
+	}
+	region := c.Region
+	if region == "" {
+		region = p.trustAnchor.Region
+	}
+	if region == "" {
+		return p, "", ErrNoRegion
+	}
+	if d := c.DurationSeconds; d != 0 && (d < MinDurationSeconds || d > MaxDurationSeconds) {
+		return p, "", fmt.Errorf("%w: %d seconds (want %d to %d)", ErrDuration, d, MinDurationSeconds, MaxDurationSeconds)
+	}
+	if c.RoleSessionName != "" && !sessionNameRE.MatchString(c.RoleSessionName) {
+		// The value may be a TOTP code: do not echo it.
+		return p, "", fmt.Errorf("%w: --role-session-name has %d characters or characters outside [A-Za-z0-9_+=,.@-]", ErrSessionName, len(c.RoleSessionName))
+	}
+	return p, region, nil
+}
+
+// anonymousAuth makes the client skip the SDK's SigV4 signing: our
+// finalize middleware signs instead.
+type anonymousAuth struct{}
+
+func (anonymousAuth) ResolveAuthSchemes(context.Context, *rolesanywhere.AuthResolverParameters) ([]*smithyauth.Option, error) {
+	return []*smithyauth.Option{{SchemeID: smithyauth.SchemeIDAnonymous}}, nil
+}
+
+// httpClient builds the HTTP client: proxies from the environment, TLS 1.2+,
+// extra CAs from CABundle, optional no-verify.
+func (c *Config) httpClient() (*http.Client, error) {
+	if c.HTTPClient != nil {
+		return c.HTTPClient, nil
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.CABundle != "" {
+		pemBytes, err := os.ReadFile(c.CABundle)
+		if err != nil {
+			return nil, &Error{msg: fmt.Sprintf("read AWS_CA_BUNDLE: %v", err), hint: "point AWS_CA_BUNDLE at a PEM file of the CA certificates that issued the endpoint's TLS certificate"}
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pemBytes) {
+			return nil, &Error{msg: fmt.Sprintf("AWS_CA_BUNDLE %q holds no PEM certificate", c.CABundle), hint: "point AWS_CA_BUNDLE at a PEM file of CA certificates"}
+		}
+		tlsConf.RootCAs = pool
+	}
+	tlsConf.InsecureSkipVerify = c.NoVerifySSL
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          2,
+		IdleConnTimeout:       30 * time.Second,
+	}
+	return &http.Client{Transport: tr}, nil
+}
+
+// CreateSession signs a CreateSession request with m and returns the
+// temporary credentials. Errors are *APIError for answers of the service
+// (errors.Is with ErrUntrustedCertificate, ErrAccessDenied, ...), or wrap
+// ErrTimeout, ErrConnect, ErrBadResponse and the Validate errors.
+func CreateSession(ctx context.Context, m *Material, cfg Config) (Credentials, error) {
+	arns, region, err := cfg.resolve()
+	if err != nil {
+		return Credentials{}, err
+	}
+	if m == nil || m.Leaf == nil || m.Key == nil {
+		return Credentials{}, errors.New("create session: no certificate material")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	hc, err := cfg.httpClient()
+	if err != nil {
+		return Credentials{}, err
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	duration := int32(cfg.DurationSeconds)
+	if duration == 0 {
+		duration = DefaultDurationSeconds
+	}
+	in := &rolesanywhere.CreateSessionInput{
+		TrustAnchorArn:  aws.String(arns.trustAnchor.String()),
+		ProfileArn:      aws.String(arns.profile.String()),
+		RoleArn:         aws.String(arns.role.String()),
+		DurationSeconds: aws.Int32(duration),
+	}
+
+	// The first attempt signs at the time the session name was made for.
+	first := now()
+	var once sync.Once
+	clock := func() time.Time {
+		t := time.Time{}
+		used := false
+		once.Do(func() { t, used = first, true })
+		if used {
+			return t
+		}
+		return now()
+	}
+	name := cfg.RoleSessionName
+	if cfg.SessionName != nil {
+		n, err := cfg.SessionName(first)
+		if err != nil {
+			return Credentials{}, fmt.Errorf("%w: %w", ErrSessionName, err)
+		}
+		if !sessionNameRE.MatchString(n) {
+			return Credentials{}, fmt.Errorf("%w: the computed name has %d characters or characters outside [A-Za-z0-9_+=,.@-]", ErrSessionName, len(n))
+		}
+		name = n
+	}
+	if name != "" {
+		in.RoleSessionName = aws.String(name)
+	}
+
+	signer := newX509Signer(m, region, clock)
+	attempts := 0
+	signer.observe = func(s signature) {
+		attempts++
+		log.Debug("signed CreateSession request", "attempt", attempts, "algorithm", m.Algorithm,
+			"string_to_sign", s.StringToSign)
+	}
+	maxAttempts := cfg.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	retryer := retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = maxAttempts
+		if cfg.MaxBackoff > 0 {
+			o.MaxBackoff = cfg.MaxBackoff
+			o.Backoff = retry.NewExponentialJitterBackoff(cfg.MaxBackoff)
+		}
+		o.Retryables = append(append([]retry.IsErrorRetryable{}, o.Retryables...),
+			retry.RetryableHTTPStatusCode{Codes: map[int]struct{}{http.StatusTooManyRequests: {}}})
+		o.RateLimiter = ratelimit.None
+	})
+	opts := rolesanywhere.Options{
+		Region:             region,
+		HTTPClient:         hc,
+		Retryer:            retryer,
+		AuthSchemeResolver: anonymousAuth{},
+		APIOptions: []func(*middleware.Stack) error{func(st *middleware.Stack) error {
+			return st.Finalize.Add(signer, middleware.After)
+		}},
+	}
+	endpoint := ""
+	if cfg.Endpoint != "" {
+		endpoint = cfg.Endpoint
+		if !strings.Contains(endpoint, "://") {
+			endpoint = "https://" + endpoint
+		}
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	log.Debug("calling CreateSession", "region", region, "endpoint", endpoint, "trust_anchor", arns.trustAnchor.String(),
+		"profile", arns.profile.String(), "role", arns.role.String(), "duration_seconds", duration,
+		"session_name_set", name != "", "leaf_serial", m.Leaf.SerialNumber.String(), "chain", len(m.Chain))
+	client := rolesanywhere.New(opts)
+	out, err := client.CreateSession(ctx, in)
+	if err != nil {
+		return Credentials{}, mapError(ctx, err, now)
+	}
+	if len(out.CredentialSet) == 0 || out.CredentialSet[0].Credentials == nil {
+		return Credentials{}, &APIError{Kind: ErrBadResponse, Message: "the answer holds no credential set"}
+	}
+	cs := out.CredentialSet[0]
+	c := cs.Credentials
+	creds := Credentials{
+		AccessKeyID:     aws.ToString(c.AccessKeyId),
+		SecretAccessKey: aws.ToString(c.SecretAccessKey),
+		SessionToken:    aws.ToString(c.SessionToken),
+	}
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" || creds.SessionToken == "" {
+		return Credentials{}, &APIError{Kind: ErrBadResponse, Message: "the credential set lacks accessKeyId, secretAccessKey or sessionToken"}
+	}
+	exp, err := time.Parse(time.RFC3339, aws.ToString(c.Expiration))
+	if err != nil {
+		return Credentials{}, &APIError{Kind: ErrBadResponse, Message: fmt.Sprintf("expiration %q is not an RFC 3339 time", aws.ToString(c.Expiration))}
+	}
+	creds.Expiration = exp
+	var roleUser string
+	if cs.AssumedRoleUser != nil {
+		roleUser = aws.ToString(cs.AssumedRoleUser.Arn)
+	}
+	log.Debug("got credentials", "access_key_id", creds.AccessKeyID, "expiration", exp.UTC().Format(time.RFC3339),
+		"assumed_role_user", roleUser, "source_identity", aws.ToString(cs.SourceIdentity), "attempts", attempts)
+	return creds, nil
+}
+
+// skewRE matches the service's messages about a signing date out of range.
+var skewRE = regexp.MustCompile(`(?i)signature (has )?expired|signature not yet current|request time|clock|skew|(signing|request|x-amz-)date`)
+
+// mapError turns the SDK's error into an *APIError with a hint.
+func mapError(ctx context.Context, err error, now func() time.Time) error {
+	e := &APIError{Kind: ErrAPI, Err: err}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		e.StatusCode = re.HTTPStatusCode()
+		if d := re.Response.Header.Get("Date"); d != "" {
+			if t, perr := http.ParseTime(d); perr == nil {
+				e.Skew = t.Sub(now()).Truncate(time.Second)
+			}
+		}
+	}
+	var apiErr smithy.APIError
+	hasAPI := errors.As(err, &apiErr)
+	if hasAPI {
+		e.Code, e.Message = apiErr.ErrorCode(), apiErr.ErrorMessage()
+	}
+	var (
+		ad  *types.AccessDeniedException
+		ve  *types.ValidationException
+		rnf *types.ResourceNotFoundException
+		de  *smithy.DeserializationError
+	)
+	msg := strings.ToLower(e.Message)
+	switch {
+	case errors.As(err, &ad) || e.Code == "AccessDeniedException" || e.Code == "AccessDenied" ||
+		e.Code == "InvalidSignatureException" || e.Code == "SignatureDoesNotMatch":
+		switch {
+		case strings.Contains(msg, "untrusted signing certificate"):
+			e.Kind = ErrUntrustedCertificate
+		case strings.Contains(msg, "rolesessionname"):
+			e.Kind = ErrRoleSessionNameNotAllowed
+		case skewRE.MatchString(e.Message):
+			e.Kind = ErrClockSkew
+		default:
+			e.Kind = ErrAccessDenied
+		}
+	case errors.As(err, &ve) || e.Code == "ValidationException":
+		e.Kind = ErrValidation
+		if skewRE.MatchString(e.Message) {
+			e.Kind = ErrClockSkew
+		}
+	case errors.As(err, &rnf) || e.Code == "ResourceNotFoundException":
+		e.Kind = ErrResourceNotFound
+	case e.StatusCode == http.StatusTooManyRequests || strings.Contains(strings.ToLower(e.Code), "throttl") || e.Code == "TooManyRequestsException":
+		e.Kind = ErrThrottled
+	case e.StatusCode >= 500:
+		e.Kind = ErrServer
+		if e.Message == "" {
+			e.Message = http.StatusText(e.StatusCode)
+		}
+	case errors.As(err, &de):
+		e.Kind = ErrBadResponse
+		e.Message = "cannot decode the answer: " + de.Err.Error()
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+		e.Kind = ErrTimeout
+		e.Err = nil
+	case e.StatusCode == 0:
+		e.Kind = ErrConnect
+		var oe *smithy.OperationError
+		if errors.As(err, &oe) {
+			e.Err = oe.Err
+		}
+	case e.StatusCode == 201 || e.StatusCode == 200:
+		e.Kind = ErrBadResponse
+	}
+	if e.Kind != ErrClockSkew {
+		e.Skew = 0
+	}
+	return e
+}
