@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -177,8 +178,17 @@ type result struct {
 	elapsed        time.Duration
 }
 
+// String describes the run for a failure message, with the values of
+// SecretAccessKey and SessionToken (JSON or ini style) hidden.
 func (r result) String() string {
-	return fmt.Sprintf("exit %d after %v\nstdout:\n%s\nstderr:\n%s", r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
+	return fmt.Sprintf("exit %d after %v\nstdout:\n%s\nstderr:\n%s", r.code, r.elapsed.Round(time.Millisecond), hideSecrets(r.stdout), hideSecrets(r.stderr))
+}
+
+var secretValue = regexp.MustCompile(`(?i)("?(?:SecretAccessKey|SessionToken|secret_access_key|session_token|Token)"?\s*[:=]\s*"?)[^",\s]+`)
+
+// hideSecrets replaces the values of secret fields in s.
+func hideSecrets(s string) string {
+	return secretValue.ReplaceAllString(s, "${1}<redacted>")
 }
 
 // run runs a program with env as its whole environment and no stdin. It

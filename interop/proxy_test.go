@@ -128,3 +128,17 @@ func TestFlipSignatureDigit(t *testing.T) {
 		}
 	}
 }
+
+func TestHideSecrets(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"Version":1,"AccessKeyId":"ASIA1","SecretAccessKey":"s3cr+t/=","SessionToken":"tok","Expiration":"x"}`,
+			`{"Version":1,"AccessKeyId":"ASIA1","SecretAccessKey":"<redacted>","SessionToken":"<redacted>","Expiration":"x"}`},
+		{"aws_secret_access_key = abc\naws_session_token=def\n", "aws_secret_access_key = <redacted>\naws_session_token=<redacted>\n"},
+		{`"Token": "imds"`, `"Token": "<redacted>"`},
+		{"no secrets here", "no secrets here"},
+	} {
+		if got := hideSecrets(tc.in); got != tc.want {
+			t.Errorf("hideSecrets(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
