@@ -1,0 +1,289 @@
+package credentials
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+// Fetcher makes a new session: signer.CreateSession in the binary, a fake in
+// tests.
+type Fetcher func(ctx context.Context) (signer.Credentials, error)
+
+// DefaultRefreshMargin is how long before expiry cached credentials stop
+// being handed out (and the updater and server refresh).
+const DefaultRefreshMargin = 5 * time.Minute
+
+// cacheFormat is the Version of a cache entry; entries of another version
+// are ignored.
+const cacheFormat = 1
+
+// ErrInsecureDir is returned (wrapped) when the cache directory is owned by
+// another user or writable by group or others.
+var ErrInsecureDir = errors.New("insecure cache directory")
+
+// ErrInvalidCredentials is returned (wrapped) when a Fetcher returns
+// credentials with an empty field or no expiry.
+var ErrInvalidCredentials = errors.New("invalid credentials")
+
+// Source says where Cache.Get found the credentials.
+type Source int
+
+// The sources of Cache.Get.
+const (
+	// FromCache: a valid entry was on disk.
+	FromCache Source = iota
+	// FromPeer: another process held the lock, made the session and wrote
+	// the entry while this one waited.
+	FromPeer
+	// FromFetch: this process called the Fetcher.
+	FromFetch
+)
+
+func (s Source) String() string {
+	switch s {
+	case FromCache:
+		return "cache"
+	case FromPeer:
+		return "peer"
+	case FromFetch:
+		return "fetch"
+	}
+	return fmt.Sprintf("Source(%d)", int(s))
+}
+
+// Key derives a cache key from every input that changes the answer
+// (certificate fingerprint, ARNs, duration, region, endpoint, session-name
+// mode...). Each part is length-prefixed, so ("ab","c") and ("a","bc")
+// differ. The key is a hex SHA-256 and reveals none of the parts.
+func Key(parts ...string) string {
+	h := sha256.New()
+	h.Write([]byte("acme-signing-helper cache key v1\x00"))
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// DefaultDir is $XDG_CACHE_HOME/acme-signing-helper, else
+// $HOME/.cache/acme-signing-helper. lookupEnv is os.LookupEnv in the binary.
+func DefaultDir(lookupEnv func(string) (string, bool)) (string, error) {
+	if d, ok := lookupEnv("XDG_CACHE_HOME"); ok && d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "acme-signing-helper"), nil
+	}
+	if h, ok := lookupEnv("HOME"); ok && h != "" {
+		return filepath.Join(h, ".cache", "acme-signing-helper"), nil
+	}
+	return "", errors.New("no cache directory: neither XDG_CACHE_HOME nor HOME is set")
+}
+
+// Cache is a directory of credential files, one per key, shared by every
+// process of the same user. Concurrent Gets for the same key, in any number
+// of processes, make at most one session between them: they wait on a lock
+// file and the first writes the entry the others then read.
+type Cache struct {
+	// Dir holds the entries. It is created 0700 if missing; an existing
+	// directory must belong to the current user and not be writable by
+	// group or others.
+	Dir string
+	// Margin: an entry is used only while more than Margin of validity is
+	// left. Zero means DefaultRefreshMargin.
+	Margin time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// entry is what a cache file holds.
+type entry struct {
+	Version         int       `json:"Version"`
+	AccessKeyID     string    `json:"AccessKeyId"`
+	SecretAccessKey string    `json:"SecretAccessKey"`
+	SessionToken    string    `json:"SessionToken"`
+	Expiration      time.Time `json:"Expiration"`
+}
+
+func (c *Cache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Cache) margin() time.Duration {
+	if c.Margin > 0 {
+		return c.Margin
+	}
+	return DefaultRefreshMargin
+}
+
+// Path is the file of key's entry.
+func (c *Cache) Path(key string) string { return filepath.Join(c.Dir, key+".json") }
+
+func (c *Cache) lockPath(key string) string { return filepath.Join(c.Dir, key+".lock") }
+
+// Get returns credentials for key: from the cache while more than Margin of
+// validity is left, else from fetch, which it then stores. Unreadable,
+// corrupt, truncated or expiring entries are ignored and replaced.
+func (c *Cache) Get(ctx context.Context, key string, fetch Fetcher) (signer.Credentials, Source, error) {
+	if err := c.prepareDir(); err != nil {
+		return signer.Credentials{}, 0, err
+	}
+	if cr, ok := c.read(key); ok {
+		return cr, FromCache, nil
+	}
+	unlock, err := lockFile(ctx, c.lockPath(key))
+	if err != nil {
+		return signer.Credentials{}, 0, err
+	}
+	defer unlock()
+	removeStaleTemps(c.Path(key))
+	if cr, ok := c.read(key); ok {
+		return cr, FromPeer, nil
+	}
+	cr, err := fetch(ctx)
+	if err != nil {
+		return signer.Credentials{}, 0, err
+	}
+	if err := Validate(cr); err != nil {
+		return signer.Credentials{}, 0, err
+	}
+	if err := c.write(key, cr); err != nil {
+		// The session is good; only the cache failed. The caller decides
+		// whether to warn.
+		return cr, FromFetch, err
+	}
+	return cr, FromFetch, nil
+}
+
+// Validate checks that credentials have every field set.
+func Validate(cr signer.Credentials) error {
+	switch {
+	case cr.AccessKeyID == "":
+		return fmt.Errorf("%w: empty access key id", ErrInvalidCredentials)
+	case cr.SecretAccessKey == "":
+		return fmt.Errorf("%w: empty secret access key for %s", ErrInvalidCredentials, cr.AccessKeyID)
+	case cr.SessionToken == "":
+		return fmt.Errorf("%w: empty session token for %s", ErrInvalidCredentials, cr.AccessKeyID)
+	case cr.Expiration.IsZero():
+		return fmt.Errorf("%w: no expiration for %s", ErrInvalidCredentials, cr.AccessKeyID)
+	}
+	return nil
+}
+
+// Remove deletes key's entry, if any.
+func (c *Cache) Remove(key string) error {
+	if err := os.Remove(c.Path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove cache entry %q: %w", c.Path(key), err)
+	}
+	return nil
+}
+
+// read returns key's entry when it parses and is valid for more than the
+// margin.
+func (c *Cache) read(key string) (signer.Credentials, bool) {
+	b, err := os.ReadFile(c.Path(key))
+	if err != nil {
+		return signer.Credentials{}, false
+	}
+	var e entry
+	if err := json.Unmarshal(b, &e); err != nil || e.Version != cacheFormat {
+		return signer.Credentials{}, false
+	}
+	cr := signer.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey, SessionToken: e.SessionToken, Expiration: e.Expiration}
+	if Validate(cr) != nil || !cr.Expiration.After(c.now().Add(c.margin())) {
+		return signer.Credentials{}, false
+	}
+	return cr, true
+}
+
+func (c *Cache) write(key string, cr signer.Credentials) error {
+	b, err := json.Marshal(entry{Version: cacheFormat, AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken, Expiration: cr.Expiration.UTC()})
+	if err != nil {
+		return fmt.Errorf("encode cache entry: %w", err)
+	}
+	return writeAtomic(c.Path(key), b, nil)
+}
+
+// prepareDir creates the directory 0700 or checks an existing one.
+func (c *Cache) prepareDir() error {
+	if c.Dir == "" {
+		return errors.New("cache directory not set")
+	}
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return fmt.Errorf("create cache directory %q: %w", c.Dir, err)
+	}
+	return CheckPrivateDir(c.Dir)
+}
+
+// CheckPrivateDir returns an error wrapping ErrInsecureDir unless dir is a
+// directory (not a symlink to one) owned by the current user and not
+// writable by group or others.
+func CheckPrivateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("check cache directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("cache directory %q: %w: not a directory (a symlink?)", dir, ErrInsecureDir)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("cache directory %q: %w: owned by uid %d, not %d", dir, ErrInsecureDir, st.Uid, os.Geteuid())
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("cache directory %q: %w: mode %04o is writable by group or others", dir, ErrInsecureDir, perm)
+	}
+	return nil
+}
+
+// lockFile takes an exclusive flock on path (created 0600), waiting until it
+// is free or ctx is done. The lock dies with the process, so a crashed
+// holder never blocks the others.
+func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file %q: %w", path, err)
+	}
+	fd := int(f.Fd())
+	if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		return func() { f.Close() }, nil
+	}
+	// Held by someone else: wait in a goroutine so that ctx can end the
+	// wait. Closing the file on cancellation releases a lock acquired
+	// late.
+	done := make(chan error, 1)
+	go func() {
+		for {
+			err := syscall.Flock(fd, syscall.LOCK_EX)
+			if err == syscall.EINTR {
+				continue
+			}
+			done <- err
+			return
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %q: %w", path, err)
+		}
+		return func() { f.Close() }, nil
+	case <-ctx.Done():
+		go func() { <-done; f.Close() }()
+		return nil, fmt.Errorf("wait for lock %q: %w", path, ctx.Err())
+	}
+}

@@ -1,0 +1,23 @@
+// Package credentials delivers temporary AWS credentials made by package
+// signer to the programs that use them: a cross-process cache for
+// credential_process, an updater of the shared credentials file
+// (~/.aws/credentials), and an HTTP server speaking the EC2 instance
+// metadata (IMDSv2) and ECS container-credentials protocols.
+//
+// Everything here is built around a Fetcher, the function that makes a new
+// session (signer.CreateSession in the binary, a fake in tests), and an
+// injected clock.
+//
+// Security considerations: every credential handled here is a secret.
+// Cache entries and credentials files are written 0600, atomically (a temp
+// file in the same directory, fsync, rename), and the cache refuses a
+// directory that another user owns or that is group- or world-writable.
+// Errors and log lines name access key IDs and paths, never a secret key
+// or a session token. The metadata server binds to loopback by default,
+// sets an IP TTL / hop limit of 1 on its sockets so that its answers cannot
+// be routed off the host, refuses token requests that carry
+// X-Forwarded-For (a proxy in front of it), compares the ECS authorization
+// token in constant time, and after a failed refresh keeps serving only
+// credentials that are still valid: it never answers "Success" with empty
+// or expired credentials.
+package credentials
