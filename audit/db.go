@@ -1,0 +1,170 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+)
+
+// ErrDBWorldWritable is returned by LoadDB for a seed database anyone can
+// change.
+var ErrDBWorldWritable = errors.New("seed database is world-writable")
+
+// ErrDBFormat is returned (wrapped) for a seed database that is neither
+// format LoadDB reads.
+var ErrDBFormat = errors.New("invalid seed database")
+
+// DBError is a seed database problem; it names the file and has a hint.
+type DBError struct {
+	Path string
+	Err  error
+	hint string
+}
+
+func (e *DBError) Error() string { return fmt.Sprintf("seed database %q: %v", e.Path, e.Err) }
+func (e *DBError) Unwrap() error { return e.Err }
+
+// Hint says how to fix the database.
+func (e *DBError) Hint() string { return e.hint }
+
+const dbFormatHint = `write the database as the seed's env-sha1sum-db.json, [{"CN=host.example.com":"<hex seed>"}, ...], or as one object {"host.example.com":"<hex seed>", ...}; 'acme-signing-helper totp seed' prints a seed`
+
+// DB maps workload identities to TOTP keys. Identities are normalised with
+// NormalizeIdentity. It never prints its keys.
+type DB struct {
+	keys map[string]totp.Key
+}
+
+// Len returns the number of identities.
+func (db *DB) Len() int { return len(db.keys) }
+
+// Key returns the key of an identity (normalised first).
+func (db *DB) Key(identity string) (totp.Key, bool) {
+	k, ok := db.keys[NormalizeIdentity(identity)]
+	return k, ok
+}
+
+// Identities returns the identities, sorted.
+func (db *DB) Identities() []string {
+	out := make([]string, 0, len(db.keys))
+	for id := range db.keys {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// String hides the keys.
+func (db *DB) String() string { return fmt.Sprintf("audit.DB{%d identities}", len(db.keys)) }
+
+// maxDBBytes bounds the database file (a million workloads fit).
+const maxDBBytes = 256 << 20
+
+// LoadDB reads a seed database file. It refuses a world-writable file and
+// returns warnings (for the caller to log) for a world-readable one.
+func LoadDB(path string) (*DB, []string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, &DBError{Path: path, Err: err, hint: "give the seed database with --db FILE (the seed script's env-sha1sum-db.json)"}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, &DBError{Path: path, Err: err}
+	}
+	var warnings []string
+	if perm := fi.Mode().Perm(); perm&0o002 != 0 {
+		return nil, nil, &DBError{Path: path, Err: ErrDBWorldWritable, hint: fmt.Sprintf("anyone could add a seed and pass as legit: chmod o-w %q (0600 or 0640 is right for a file of secrets)", path)}
+	} else if perm&0o004 != 0 {
+		warnings = append(warnings, fmt.Sprintf("seed database %q is world-readable (mode %04o): its seeds are secrets; chmod o-r it", path, perm))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxDBBytes+1))
+	if err != nil {
+		return nil, nil, &DBError{Path: path, Err: err}
+	}
+	if len(b) > maxDBBytes {
+		return nil, nil, &DBError{Path: path, Err: fmt.Errorf("%w: larger than %d bytes", ErrDBFormat, maxDBBytes), hint: dbFormatHint}
+	}
+	db, err := ParseDB(b)
+	if err != nil {
+		return nil, nil, &DBError{Path: path, Err: err, hint: dbFormatHint}
+	}
+	return db, warnings, nil
+}
+
+// ParseDB parses a seed database: the seed's env-sha1sum-db.json format
+// (an array of one-key objects, identity → hex seed) or a plain object of
+// identity → hex seed. Identities are normalised ("CN=x" and "x" are the
+// same); the same identity twice with different seeds is an error. Errors
+// name the identity, never the seed.
+func ParseDB(b []byte) (*DB, error) {
+	db := &DB{keys: map[string]totp.Key{}}
+	add := func(id, seed string) error {
+		n := NormalizeIdentity(id)
+		if n == "" {
+			return fmt.Errorf("%w: empty identity", ErrDBFormat)
+		}
+		k, err := totp.ParseHexKey(seed)
+		if err != nil {
+			return fmt.Errorf("%w: seed of %q: %w", ErrDBFormat, id, err)
+		}
+		if old, ok := db.keys[n]; ok && !bytes.Equal(old, k) {
+			return fmt.Errorf("%w: identity %q appears twice with different seeds", ErrDBFormat, id)
+		}
+		db.keys[n] = k
+		return nil
+	}
+	t := bytes.TrimSpace(b)
+	switch {
+	case len(t) > 0 && t[0] == '[':
+		var arr []map[string]string
+		if err := json.Unmarshal(t, &arr); err != nil {
+			return nil, fmt.Errorf("%w: want an array of {\"identity\":\"hex seed\"} objects: %w", ErrDBFormat, dbJSONErr(err))
+		}
+		for i, o := range arr {
+			ids := make([]string, 0, len(o))
+			for id := range o {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			for _, id := range ids {
+				if err := add(id, o[id]); err != nil {
+					return nil, fmt.Errorf("element %d: %w", i, err)
+				}
+			}
+		}
+	case len(t) > 0 && t[0] == '{':
+		var obj map[string]string
+		if err := json.Unmarshal(t, &obj); err != nil {
+			return nil, fmt.Errorf("%w: want an object of \"identity\":\"hex seed\": %w", ErrDBFormat, dbJSONErr(err))
+		}
+		for id, seed := range obj {
+			if err := add(id, seed); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%w: not a JSON array or object", ErrDBFormat)
+	}
+	return db, nil
+}
+
+// dbJSONErr keeps the position of a JSON error but never the value (a
+// seed) that json may quote.
+func dbJSONErr(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("syntax error at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("a %s where a string was expected at byte %d", te.Value, te.Offset)
+	}
+	return errors.New("cannot decode")
+}

@@ -1,0 +1,31 @@
+// Package audit checks CloudTrail for IAM Roles Anywhere sessions whose
+// TOTP session name does not match the environment of the workload that
+// owns the certificate: the replacement, at fleet scale, of the seed's
+// jq + oathtool mismatch-detection script.
+//
+// The pipeline is Read (files, directories, gzip, stdin; CloudTrail log
+// files, single events or JSON lines; streaming and parallel) → Event
+// (identity, session name and creation time taken from the record along
+// the paths of one table, Fields) → Check against a seed database (DB)
+// with a verification policy (Policy) → Result with a Verdict and a
+// reason; Finish sorts the results, merges the records of one session
+// and marks replayed codes.
+//
+// Speed: CloudTrail logs are gzip files in which Roles Anywhere records
+// are a small fraction. The reader never decodes a record it does not
+// need: a scanner finds record boundaries by tracking only nesting and
+// string boundaries, and a record is decoded only when its raw bytes
+// contain a marker (rolesanywhere.amazonaws.com, and sourceIdentity with
+// Options.Sessions).
+//
+// Security considerations: the seed database holds TOTP keys, which are
+// secrets: LoadDB refuses a world-writable file (anyone could add a seed
+// and make their own sessions look legit) and warns about a
+// world-readable one; seeds never appear in errors, logs or results. The
+// input is untrusted (anyone able to write to the log bucket controls it):
+// memory per record is bounded (MaxRecordBytes), a malformed record is
+// reported and never stops the run, and a record that cannot be parsed is
+// never counted as legit. Detection is only as good as the log: a session
+// whose records were dropped is not seen, and an attacker who knows the
+// workload's fingerprint inputs produces legit codes by design.
+package audit

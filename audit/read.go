@@ -1,0 +1,316 @@
+package audit
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options control Read and Detect.
+type Options struct {
+	// Jobs is the number of files read in parallel; 0 means GOMAXPROCS.
+	Jobs int
+	// MaxRecordBytes bounds one record in memory; 0 means
+	// DefaultMaxRecordBytes.
+	MaxRecordBytes int
+	// Sessions also considers later calls made with a Roles Anywhere
+	// session, timed by the session's creationDate.
+	Sessions bool
+	// Compat reads every record the seed script's way (x509Subject,
+	// eventTime, roleSessionName), whatever its eventSource.
+	Compat bool
+	// IdentityFields, SessionNameFields and TimeFields, when set, replace
+	// the rules of Fields for that field (dot paths, tried in order).
+	IdentityFields    []string
+	SessionNameFields []string
+	TimeFields        []string
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+	// Progress, if set, is called (from one goroutine at a time) after each
+	// file with the totals so far.
+	Progress func(Progress)
+}
+
+// Progress is reported after each file.
+type Progress struct {
+	FilesDone, Files int
+	Records          int64
+	Elapsed          time.Duration
+}
+
+// Stats are totals of a run.
+type Stats struct {
+	Files   int
+	Records int64 // records scanned
+	Events  int64 // records considered (decoded)
+	Bytes   int64 // JSON bytes after decompression
+}
+
+// FileError is a problem reading one input: it names the path. Read goes
+// on with the other inputs.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("read %q: %v", e.Path, e.Err) }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Hint says what to do about it.
+func (e *FileError) Hint() string {
+	switch {
+	case errors.Is(e.Err, ErrTruncated), errors.Is(e.Err, gzip.ErrChecksum), errors.Is(e.Err, gzip.ErrHeader):
+		return "the file is truncated or corrupt: fetch it again (aws s3 cp); the other files were checked"
+	case errors.Is(e.Err, ErrNotJSON):
+		return "give CloudTrail log files ({\"Records\":[...]}, gzip or not), single events or JSON lines"
+	case errors.Is(e.Err, fs.ErrNotExist):
+		return "check the path"
+	}
+	return ""
+}
+
+// input is one file to read, in input order.
+type input struct {
+	path  string // "-" for stdin
+	index int
+	// fromDir: found by walking a directory, skipped silently when it is
+	// neither JSON nor gzip.
+	fromDir bool
+}
+
+// expand turns paths into files in a deterministic order: the given order,
+// directories walked in lexical order.
+func expand(paths []string) ([]input, []error) {
+	var ins []input
+	var errs []error
+	for _, p := range paths {
+		if p == "-" {
+			ins = append(ins, input{path: p, index: len(ins)})
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, &FileError{Path: p, Err: unwrapPathErr(err)})
+			continue
+		}
+		if !fi.IsDir() {
+			ins = append(ins, input{path: p, index: len(ins)})
+			continue
+		}
+		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, &FileError{Path: q, Err: unwrapPathErr(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				ins = append(ins, input{path: q, index: len(ins), fromDir: true})
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, &FileError{Path: p, Err: err})
+		}
+	}
+	return ins, errs
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Read reads CloudTrail from paths (files, directories walked recursively,
+// "-" for o.Stdin), gzip or not (told by content), and calls fn for every
+// record detect considers. fn is called concurrently from o.Jobs
+// goroutines. A file that cannot be read, is truncated or corrupt gives a
+// *FileError in the returned error (errors.Join) and the others are still
+// read; the events before the damage are kept.
+func Read(ctx context.Context, paths []string, o Options, fn func(Event)) (Stats, error) {
+	x, err := newExtractor(&o)
+	if err != nil {
+		return Stats{}, err
+	}
+	ins, errs := expand(paths)
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, max(len(ins), 1))
+	var (
+		mu       sync.Mutex
+		st       = Stats{}
+		done     int
+		start    = time.Now()
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		fileErrs = make([]error, len(ins))
+	)
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ins) || ctx.Err() != nil {
+					return
+				}
+				fst, counted, err := readInput(ctx, ins[i], &o, x, fn)
+				fileErrs[i] = err
+				mu.Lock()
+				if counted {
+					st.Files++
+				}
+				st.Records += fst.Records
+				st.Events += fst.Events
+				st.Bytes += fst.Bytes
+				done++
+				if o.Progress != nil {
+					o.Progress(Progress{FilesDone: done, Files: len(ins), Records: st.Records, Elapsed: time.Since(start)})
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, e := range fileErrs {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	return st, errors.Join(errs...)
+}
+
+// countingReader counts bytes read (the decompressed size).
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readInput reads one file. counted is false for a file found in a
+// directory that is neither gzip nor JSON (skipped).
+func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(Event)) (st Stats, counted bool, err error) {
+	var r io.Reader
+	if in.path == "-" {
+		if o.Stdin == nil {
+			return st, true, &FileError{Path: "-", Err: errors.New("no standard input")}
+		}
+		r = o.Stdin
+	} else {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return st, true, &FileError{Path: in.path, Err: unwrapPathErr(err)}
+		}
+		defer f.Close()
+		r = f
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(2)
+	var src io.Reader = br
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return st, true, &FileError{Path: in.path, Err: fmt.Errorf("gzip: %w", err)}
+		}
+		defer zr.Close()
+		src = zr
+	} else if in.fromDir && !looksLikeJSON(br) {
+		return st, false, nil
+	}
+	cr := &countingReader{r: src}
+	sc := newRecordScanner(cr, o.MaxRecordBytes, x.relevant)
+	defer func() { st.Bytes = cr.n }()
+	st.Files = 1
+	for n := int64(0); ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return st, true, ctx.Err()
+		}
+		rec, err := sc.next()
+		if err == io.EOF {
+			return st, true, nil
+		}
+		if err != nil {
+			return st, true, &FileError{Path: in.path, Err: err}
+		}
+		st.Records++
+		if rec.oversized {
+			if rec.relevant {
+				st.Events++
+				fn(Event{Kind: KindEvent, Path: in.path, Offset: rec.offset, fileIndex: in.index, seq: n,
+					Problem: fmt.Sprintf("record larger than %d bytes (CloudTrail's limit is 256 KB): not decoded", sc.maxRecord)})
+			}
+			continue
+		}
+		if !x.relevant(rec.data) {
+			continue
+		}
+		ev, ok := x.extract(rec.data)
+		if !ok {
+			continue
+		}
+		st.Events++
+		ev.Path, ev.Offset, ev.fileIndex, ev.seq = in.path, rec.offset, in.index, n
+		fn(ev)
+	}
+}
+
+// looksLikeJSON peeks past leading whitespace for '{' or '['.
+func looksLikeJSON(br *bufio.Reader) bool {
+	for n := 1; n <= 4096; n++ {
+		b, err := br.Peek(n)
+		if len(b) < n {
+			return false
+		}
+		switch b[n-1] {
+		case ' ', '\t', '\r', '\n':
+			if err != nil {
+				return false
+			}
+			continue
+		case '{', '[':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// Detect reads paths, checks every event with c and returns the results
+// through Finish (sorted, merged, replays marked). The error is Read's:
+// results are valid even when it is not nil.
+func Detect(ctx context.Context, paths []string, o Options, c *Checker) ([]Result, Stats, error) {
+	var mu sync.Mutex
+	var rs []Result
+	st, err := Read(ctx, paths, o, func(ev Event) {
+		r := c.Check(ev)
+		mu.Lock()
+		rs = append(rs, r)
+		mu.Unlock()
+	})
+	return Finish(rs), st, err
+}

@@ -1,0 +1,251 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+)
+
+// Verdict is the outcome for one session.
+type Verdict string
+
+// The verdicts, in the order summaries list them.
+const (
+	Legit           Verdict = "legit"
+	Mismatch        Verdict = "mismatch"
+	NoSessionName   Verdict = "no-session-name"
+	UnknownIdentity Verdict = "unknown-identity"
+	Malformed       Verdict = "malformed"
+	Replay          Verdict = "replay"
+)
+
+// Verdicts lists every verdict.
+var Verdicts = []Verdict{Legit, Mismatch, NoSessionName, UnknownIdentity, Malformed, Replay}
+
+// Result is an Event with its verdict.
+type Result struct {
+	Event
+	Verdict Verdict
+	// Reason explains every verdict but legit.
+	Reason string
+	// Step is the matched TOTP step of a legit code.
+	Step int64
+	// Offset is what oathtool prints for a legit code.
+	Offset int
+}
+
+// Checker decides verdicts with a seed database and a policy.
+type Checker struct {
+	DB     *DB
+	Policy totp.Policy
+}
+
+// Check gives an event its verdict (replay is decided later by Finish,
+// which sees all events).
+func (c *Checker) Check(ev Event) Result {
+	r := Result{Event: ev}
+	switch {
+	case ev.Problem != "":
+		r.Verdict, r.Reason = Malformed, ev.Problem
+		return r
+	case !ev.HasSessionName || strings.TrimSpace(ev.SessionName) == "":
+		r.Verdict, r.Reason = NoSessionName, "no role session name: the workload did not send a TOTP code (Roles Anywhere then names the session after the certificate serial)"
+		return r
+	case ev.CertSerial != "" && strings.EqualFold(strings.TrimLeft(ev.SessionName, "0"), strings.TrimLeft(ev.CertSerial, "0")):
+		r.Verdict, r.Reason = NoSessionName, "session name is the certificate serial number: the workload did not send a TOTP code"
+		return r
+	case ev.CertSerial == "" && looksLikeSerial(ev.SessionName):
+		r.Verdict, r.Reason = NoSessionName, "session name looks like a certificate serial number: the workload did not send a TOTP code"
+		return r
+	}
+	key, ok := c.DB.Key(ev.Identity)
+	if !ok {
+		r.Verdict, r.Reason = UnknownIdentity, fmt.Sprintf("identity %q is not in the seed database", ev.Identity)
+		return r
+	}
+	res, err := totp.VerifyWithPolicy(key, ev.SessionName, ev.Time, c.Policy)
+	switch {
+	case errors.Is(err, totp.ErrInvalidCode):
+		r.Verdict, r.Reason = Mismatch, fmt.Sprintf("session name %q is not a 6-8 digit TOTP code", clip(ev.SessionName))
+	case err != nil:
+		r.Verdict, r.Reason = Mismatch, "cannot verify: "+err.Error()
+	case !res.Matched:
+		k := totp.Step(ev.Time)
+		lo, hi := c.stepRange(ev.Time)
+		r.Verdict, r.Reason = Mismatch, fmt.Sprintf("code does not match the seed of %q at steps %+d..%+d around the event time (k=%d)", ev.Identity, lo-k, hi-k, k)
+	default:
+		r.Verdict, r.Step, r.Offset = Legit, res.Step, res.Offset
+	}
+	return r
+}
+
+// looksLikeSerial: 16 or more hex digits, not all decimal (Roles Anywhere
+// names a session after the certificate serial in hex).
+func looksLikeSerial(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	dec := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+			dec = false
+		default:
+			return false
+		}
+	}
+	return !dec
+}
+
+// stepRange is the range of steps the policy accepts for an event time.
+func (c *Checker) stepRange(t time.Time) (lo, hi int64) {
+	ref := totp.Step(t.Add(-c.Policy.Lag))
+	w := int64(min(c.Policy.Window, c.Policy.MaxOffset))
+	return ref - w, ref + w
+}
+
+// sameSessionWindow bounds the time between the CreateSession record and
+// the AssumeRole (or first call) records of the same session.
+const sameSessionWindow = 5 * time.Minute
+
+// Finish orders results by event time (ties keep input order), merges the
+// records of one session (a CreateSession, the AssumeRole Roles Anywhere
+// made for it, and with --sessions the later calls: one result per
+// session, the CreateSession preferred), and marks replays: a code
+// accepted for an identity more than once from different source IP
+// addresses or certificate serials. The first acceptance stays legit; the
+// later ones become Replay.
+func Finish(rs []Result) []Result {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := &rs[i], &rs[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		if a.fileIndex != b.fileIndex {
+			return a.fileIndex < b.fileIndex
+		}
+		return a.seq < b.seq
+	})
+	// Merge: index CreateSession (then AssumeRole) results by identity.
+	type mark struct {
+		t       time.Time
+		name    string
+		hasName bool
+	}
+	primary := map[string][]mark{}
+	for _, r := range rs {
+		if r.Kind == KindCreateSession && r.Problem == "" {
+			primary[r.Identity] = append(primary[r.Identity], mark{r.Time, r.SessionName, r.HasSessionName && r.SessionName != ""})
+		}
+	}
+	// same reports a record of the session of one of ms: same identity,
+	// close in time, and the same session name (or none was asked for, and
+	// Roles Anywhere chose one).
+	same := func(ms []mark, r *Result) bool {
+		for _, m := range ms {
+			if d := r.Time.Sub(m.t); d > -sameSessionWindow && d < sameSessionWindow && (m.name == r.SessionName || !m.hasName) {
+				return true
+			}
+		}
+		return false
+	}
+	out := rs[:0:0]
+	secondary := map[string][]mark{}
+	seenSession := map[string]bool{}
+	for i := range rs {
+		r := &rs[i]
+		switch {
+		case r.Problem != "":
+		case r.Kind == KindAssumeRole:
+			if same(primary[r.Identity], r) {
+				continue
+			}
+			secondary[r.Identity] = append(secondary[r.Identity], mark{r.Time, r.SessionName, true})
+		case r.Kind == KindSessionCall:
+			if seenSession[r.sessionID] || same(primary[r.Identity], r) || same(secondary[r.Identity], r) {
+				continue
+			}
+			seenSession[r.sessionID] = true
+		}
+		out = append(out, *r)
+	}
+	// Replays.
+	type ck struct {
+		id   string
+		step int64
+		code string
+	}
+	first := map[ck]int{}
+	for i := range out {
+		r := &out[i]
+		if r.Verdict != Legit {
+			continue
+		}
+		k := ck{r.Identity, r.Step, r.SessionName}
+		j, ok := first[k]
+		if !ok {
+			first[k] = i
+			continue
+		}
+		f := &out[j]
+		switch {
+		case differentIP(f.SourceIP, r.SourceIP):
+			r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s from %s; now from %s", r.Identity, f.Time.UTC().Format(time.RFC3339), f.SourceIP, r.SourceIP)
+		case f.CertSerial != "" && r.CertSerial != "" && !strings.EqualFold(f.CertSerial, r.CertSerial):
+			r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s with certificate serial %s; now with serial %s", r.Identity, f.Time.UTC().Format(time.RFC3339), f.CertSerial, r.CertSerial)
+		}
+	}
+	return out
+}
+
+// differentIP reports two different IP addresses; an AWS service name in
+// sourceIPAddress (the AssumeRole made by Roles Anywhere) compares equal to
+// anything.
+func differentIP(a, b string) bool {
+	x, err1 := netip.ParseAddr(a)
+	y, err2 := netip.ParseAddr(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return x.Unmap() != y.Unmap()
+}
+
+// Summary counts verdicts, overall and per identity.
+type Summary struct {
+	Total      int
+	ByVerdict  map[Verdict]int
+	ByIdentity map[string]map[Verdict]int
+}
+
+// Summarize counts results.
+func Summarize(rs []Result) Summary {
+	s := Summary{ByVerdict: map[Verdict]int{}, ByIdentity: map[string]map[Verdict]int{}}
+	for _, r := range rs {
+		s.Total++
+		s.ByVerdict[r.Verdict]++
+		m := s.ByIdentity[r.Identity]
+		if m == nil {
+			m = map[Verdict]int{}
+			s.ByIdentity[r.Identity] = m
+		}
+		m[r.Verdict]++
+	}
+	return s
+}
+
+// AllLegit reports whether every result is legit (true for none).
+func AllLegit(rs []Result) bool {
+	for _, r := range rs {
+		if r.Verdict != Legit {
+			return false
+		}
+	}
+	return true
+}
