@@ -44,7 +44,7 @@ func Verify(key Key, code string, ref time.Time, window int, alg Algorithm) (Res
 	if window < 0 || window > MaxWindow {
 		return Result{}, ErrInvalidWindow
 	}
-	if err := checkCode(code); err != nil {
+	if err := CheckCode(code); err != nil {
 		return Result{}, err
 	}
 	opts, err := Options{Digits: len(code), Algorithm: alg}.hotp()
@@ -87,7 +87,8 @@ func Verify(key Key, code string, ref time.Time, window int, alg Algorithm) (Res
 	return Result{}, nil
 }
 
-func checkCode(code string) error {
+// CheckCode returns ErrInvalidCode unless code is 6, 7 or 8 ASCII digits.
+func CheckCode(code string) error {
 	if len(code) < 6 || len(code) > 8 {
 		return ErrInvalidCode
 	}

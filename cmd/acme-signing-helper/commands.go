@@ -4,4 +4,5 @@ package main
 // only parses flags, validates, calls the packages and formats output.
 var commands = []command{
 	{name: "version", summary: "print the version and VCS revision", run: runVersion},
+	{name: "totp", summary: "TOTP seed, code, verify and enroll from an environment fingerprint (oathtool-compatible)", run: runTOTP},
 }

@@ -1,0 +1,465 @@
+package main
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+)
+
+const totpUsage = `usage: acme-signing-helper totp COMMAND [flags]
+
+TOTP codes from an environment fingerprint, oathtool-compatible.
+
+commands:
+  seed    --fingerprint SPEC...                      print the hex key (the seed)
+  code    (--fingerprint SPEC... | --seed-file F) [--at TIME] [--digits N] [--algorithm A]
+                                                     print the code
+  verify  (--fingerprint SPEC... | --seed-file F) [--at TIME] [--window N] [--algorithm A] CODE
+                                                     print the matched offset (exit 0), or exit 1
+  enroll  --fingerprint SPEC... (--certificate F | --acme-dir D --domain N) [--db FILE [--replace]]
+                                                     print (or merge) this machine's seeds-database entry
+
+A fingerprint SPEC is file:PATH, machine-id, dmi:FIELD, hostname or env:NAME;
+repeat --fingerprint for several. One file: source gives the key of
+'sha1sum FILE'. TIME is RFC 3339, @UNIX-SECONDS or what 'date -R' prints.
+Run 'acme-signing-helper totp COMMAND --help' for a command's flags.
+`
+
+var totpCommands = map[string]func(e *env, args []string) error{
+	"seed":   runTOTPSeed,
+	"code":   runTOTPCode,
+	"verify": runTOTPVerify,
+	"enroll": runTOTPEnroll,
+}
+
+func runTOTP(e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, totpUsage)
+		return &exitError{code: 2}
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		_, err := fmt.Fprint(e.stdout, totpUsage)
+		return err
+	}
+	run, ok := totpCommands[args[0]]
+	if !ok {
+		return usageErrorf("run '"+progName+" totp help' for the list of totp commands", "totp: unknown command %q", args[0])
+	}
+	return run(e, args[1:])
+}
+
+// keyFlags are the flags that say where the TOTP key comes from.
+type keyFlags struct {
+	fingerprints []string
+	seedFile     string
+}
+
+func (k *keyFlags) add(fs *pflag.FlagSet, seedFile bool) {
+	fs.StringArrayVar(&k.fingerprints, "fingerprint", nil, "a fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME); repeat for several")
+	if seedFile {
+		fs.StringVar(&k.seedFile, "seed-file", "", "read the hex key from `FILE` (mode 0600) instead of a fingerprint")
+	}
+}
+
+func (k *keyFlags) validate(cmd string, seedFile bool) error {
+	switch {
+	case seedFile && len(k.fingerprints) > 0 && k.seedFile != "":
+		return usageErrorf("give the key either as --fingerprint SPEC or as --seed-file FILE", "totp %s: --fingerprint and --seed-file exclude each other", cmd)
+	case len(k.fingerprints) == 0 && (!seedFile || k.seedFile == ""):
+		if seedFile {
+			return usageErrorf("pass --fingerprint SPEC (e.g. --fingerprint file:/opt/monkey.jpg) or --seed-file FILE", "totp %s: no key: --fingerprint or --seed-file is required", cmd)
+		}
+		return usageErrorf("pass --fingerprint SPEC, e.g. --fingerprint file:/opt/monkey.jpg or --fingerprint machine-id", "totp %s: --fingerprint is required", cmd)
+	}
+	for _, s := range k.fingerprints {
+		if _, err := totp.ParseSpec(s); err != nil {
+			return &usageError{err: fmt.Errorf("--fingerprint: %w", err), hint: totp.SpecHint}
+		}
+	}
+	return nil
+}
+
+// fingerprintSystem reads fingerprint sources on this machine, with the
+// command's environment.
+func fingerprintSystem(e *env) *totp.System {
+	return &totp.System{LookupEnv: e.lookupEnv}
+}
+
+// fingerprintKey derives the key of --fingerprint specs.
+func fingerprintKey(e *env, specs []string) (totp.Key, error) {
+	k, err := totp.DeriveKeyFromSpecs(fingerprintSystem(e), specs)
+	if err != nil {
+		return nil, err
+	}
+	derivation := "v1"
+	if len(specs) == 1 && strings.HasPrefix(specs[0], "file:") {
+		derivation = "sha1 of file"
+	}
+	e.log.Debug("derived totp key", "sources", len(specs), "derivation", derivation)
+	return k, nil
+}
+
+// load returns the key the flags name.
+func (k *keyFlags) load(e *env) (totp.Key, error) {
+	if k.seedFile == "" {
+		return fingerprintKey(e, k.fingerprints)
+	}
+	key, loose, err := totp.ReadKeyFile(k.seedFile)
+	if err != nil {
+		if errors.Is(err, totp.ErrInvalidKey) {
+			return nil, withHint(err, "the seed file holds one hex key, as '"+progName+" totp seed' or sha1sum prints it")
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, withHint(fmt.Errorf("--seed-file: %w", err), "check the --seed-file path")
+		}
+		return nil, withHint(err, "check the --seed-file path and that it is readable")
+	}
+	if loose {
+		e.log.Warn("seed file is readable by group or others; seeds are secrets: chmod 600 it", "file", k.seedFile)
+	}
+	return key, nil
+}
+
+// parseAt parses --at; "" means now.
+func parseAt(e *env, s string) (time.Time, error) {
+	if s == "" {
+		return e.now(), nil
+	}
+	t, err := totp.ParseTime(s)
+	if err != nil {
+		return time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err), hint: totp.TimeHint}
+	}
+	return t, nil
+}
+
+func parseAlgorithmFlag(s string) (totp.Algorithm, error) {
+	a, err := totp.ParseAlgorithm(s)
+	if err != nil {
+		return "", &usageError{err: fmt.Errorf("--algorithm: %w", err), hint: "use --algorithm sha1 (the default, as oathtool --totp), sha256 or sha512"}
+	}
+	return a, nil
+}
+
+func noArgs(fs *pflag.FlagSet, cmd string) error {
+	if fs.NArg() > 0 {
+		return usageErrorf("totp "+cmd+" takes flags only; a fingerprint goes in --fingerprint SPEC", "totp %s: unexpected argument %q", cmd, fs.Arg(0))
+	}
+	return nil
+}
+
+func runTOTPSeed(e *env, args []string) error {
+	var kf keyFlags
+	fs := newFlagSet(e, "totp seed", "")
+	kf.add(fs, false)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs, "seed"); err != nil {
+		return err
+	}
+	if err := kf.validate("seed", false); err != nil {
+		return err
+	}
+	k, err := kf.load(e)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, k.Hex())
+	return err
+}
+
+type totpCodeOptions struct {
+	keyFlags
+	at        string
+	digits    int
+	algorithm string
+}
+
+func (o *totpCodeOptions) validate() error {
+	if err := o.keyFlags.validate("code", true); err != nil {
+		return err
+	}
+	if o.digits < 6 || o.digits > 8 {
+		return usageErrorf("use --digits 6 (the default), 7 or 8", "--digits %d: want 6, 7 or 8", o.digits)
+	}
+	return nil
+}
+
+func runTOTPCode(e *env, args []string) error {
+	var o totpCodeOptions
+	fs := newFlagSet(e, "totp code", "")
+	o.add(fs, true)
+	fs.StringVar(&o.at, "at", "", "compute the code at `TIME` (default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
+	fs.IntVar(&o.digits, "digits", 6, "code length: 6, 7 or 8")
+	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash: sha1, sha256 or sha512")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs, "code"); err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	alg, err := parseAlgorithmFlag(o.algorithm)
+	if err != nil {
+		return err
+	}
+	at, err := parseAt(e, o.at)
+	if err != nil {
+		return err
+	}
+	k, err := o.load(e)
+	if err != nil {
+		return err
+	}
+	code, err := totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
+	if errors.Is(err, totp.ErrBeforeEpoch) {
+		return usageErrorf("give a time after 1970-01-01T00:00:00Z", "--at: %w", err)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, code)
+	return err
+}
+
+type totpVerifyOptions struct {
+	keyFlags
+	at        string
+	window    int
+	algorithm string
+}
+
+func (o *totpVerifyOptions) validate(fs *pflag.FlagSet) error {
+	if err := o.keyFlags.validate("verify", true); err != nil {
+		return err
+	}
+	if o.window < 0 || o.window > totp.MaxWindow {
+		return usageErrorf("--window is how many 30-second steps either side to accept, e.g. --window 1", "--window %d: want 0..%d", o.window, totp.MaxWindow)
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("pass the code to check as the one argument (or - to read it from stdin)", "totp verify: want one CODE argument, got %d", fs.NArg())
+	}
+	return nil
+}
+
+func runTOTPVerify(e *env, args []string) error {
+	var o totpVerifyOptions
+	fs := newFlagSet(e, "totp verify", "")
+	o.add(fs, true)
+	fs.StringVar(&o.at, "at", "", "the reference `TIME` (oathtool's --now; default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
+	fs.IntVar(&o.window, "window", 0, "also accept codes up to `N` steps of 30 s before or after")
+	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash: sha1, sha256 or sha512")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if err := o.validate(fs); err != nil {
+		return err
+	}
+	alg, err := parseAlgorithmFlag(o.algorithm)
+	if err != nil {
+		return err
+	}
+	at, err := parseAt(e, o.at)
+	if err != nil {
+		return err
+	}
+	code := fs.Arg(0)
+	if code == "-" {
+		b, err := io.ReadAll(io.LimitReader(e.stdin, 1024))
+		if err != nil {
+			return fmt.Errorf("read code from stdin: %w", err)
+		}
+		code = strings.TrimSpace(string(b))
+	}
+	if err := totp.CheckCode(code); err != nil {
+		return usageErrorf("a code is 6, 7 or 8 digits, leading zeros included, as 'totp code' prints it", "totp verify: CODE: %w", err)
+	}
+	k, err := o.load(e)
+	if err != nil {
+		return err
+	}
+	res, err := totp.Verify(k, code, at, o.window, alg)
+	if err != nil {
+		return err
+	}
+	if !res.Matched {
+		return withHint(fmt.Errorf("code not found within %d steps of 30 s around %s", o.window, at.UTC().Format(time.RFC3339)),
+			"check --at (the time the code was made) and the clock, or widen --window")
+	}
+	e.log.Debug("code matched", "offset", res.Offset, "delta", res.Delta)
+	_, err = fmt.Fprintln(e.stdout, res.Offset)
+	return err
+}
+
+type totpEnrollOptions struct {
+	keyFlags
+	certificate string
+	acmeDir     string
+	domain      string
+	db          string
+	replace     bool
+}
+
+func (o *totpEnrollOptions) validate(fs *pflag.FlagSet) error {
+	if err := noArgs(fs, "enroll"); err != nil {
+		return err
+	}
+	if err := o.keyFlags.validate("enroll", false); err != nil {
+		return err
+	}
+	switch {
+	case o.certificate != "" && (o.acmeDir != "" || o.domain != ""):
+		return usageErrorf("use either --certificate FILE or --acme-dir DIR --domain NAME", "totp enroll: --certificate and --acme-dir/--domain exclude each other")
+	case o.certificate == "" && o.acmeDir == "" && o.domain == "":
+		return usageErrorf("pass --certificate FILE, or --acme-dir DIR --domain NAME for lego/certbot/acme.sh files", "totp enroll: no certificate: --certificate or --acme-dir/--domain is required")
+	case o.certificate == "" && (o.acmeDir == "" || o.domain == ""):
+		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "totp enroll: --acme-dir and --domain go together")
+	case o.replace && o.db == "":
+		return usageErrorf("--replace overwrites a seed in --db FILE; without --db the entry is printed", "totp enroll: --replace needs --db")
+	case o.domain != "" && (strings.ContainsAny(o.domain, `/\`) || o.domain == "." || o.domain == ".."):
+		return usageErrorf("pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com", "--domain %q is not a certificate name", o.domain)
+	}
+	return nil
+}
+
+// enrollCertificatePath finds the certificate of --acme-dir/--domain in the
+// lego, certbot or acme.sh layout (the private key is not needed).
+func enrollCertificatePath(dir, domain string) (string, error) {
+	bare := strings.TrimPrefix(domain, "*.")
+	candidates := []string{
+		filepath.Join(dir, "certificates", strings.Replace(domain, "*", "_", 1)+".crt"),
+		filepath.Join(dir, "live", bare, "cert.pem"),
+		filepath.Join(dir, "live", bare, "fullchain.pem"),
+		filepath.Join(dir, domain+"_ecc", domain+".cer"),
+		filepath.Join(dir, domain, domain+".cer"),
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
+			return c, nil
+		}
+	}
+	return "", withHint(fmt.Errorf("no certificate for %q in %q; tried %s", domain, dir, strings.Join(candidates, ", ")),
+		"check --acme-dir (lego's --path, /etc/letsencrypt, ~/.acme.sh) and --domain, or pass --certificate FILE")
+}
+
+// enrollLeaf reads the leaf certificate: the first non-CA certificate of the
+// file (a full chain works).
+func enrollLeaf(path string) (*x509.Certificate, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("read certificate: %w", err), "check the certificate path")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read certificate %q: %w", path, err)
+	}
+	certs, err := signer.ParseCertificates(b)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %q: %w", path, err)
+	}
+	for _, c := range certs {
+		if !c.IsCA {
+			return c, nil
+		}
+	}
+	return certs[0], nil
+}
+
+// enrollIdentity is the seeds-database key of a certificate: CN=<cn> (as
+// the seed's env-sha1sum-db.json and CloudTrail's x509Subject use it), else
+// the first SAN DNS name.
+func enrollIdentity(c *x509.Certificate, path string) (string, error) {
+	if cn := c.Subject.CommonName; cn != "" {
+		return "CN=" + cn, nil
+	}
+	if len(c.DNSNames) > 0 {
+		return c.DNSNames[0], nil
+	}
+	return "", withHint(fmt.Errorf("certificate %q has neither a subject CN nor a SAN DNS name to enroll", path), "enroll the workload's ACME certificate (it names the host)")
+}
+
+func runTOTPEnroll(e *env, args []string) error {
+	var o totpEnrollOptions
+	set := newFlagSet(e, "totp enroll", "")
+	o.add(set, false)
+	set.StringVar(&o.certificate, "certificate", "", "the workload's certificate `FILE` (leaf or full chain)")
+	set.StringVar(&o.acmeDir, "acme-dir", "", "find the certificate in this lego/certbot/acme.sh `DIR`")
+	set.StringVar(&o.domain, "domain", "", "the certificate's `NAME` in --acme-dir")
+	set.StringVar(&o.db, "db", "", "merge the entry into this seeds database `FILE` (written atomically, mode 0600)")
+	set.BoolVar(&o.replace, "replace", false, "with --db: overwrite a different seed stored for this identity")
+	if err := parseFlags(e, set, args); err != nil {
+		return err
+	}
+	if err := o.validate(set); err != nil {
+		return err
+	}
+	certPath := o.certificate
+	if certPath == "" {
+		var err error
+		if certPath, err = enrollCertificatePath(o.acmeDir, o.domain); err != nil {
+			return err
+		}
+	}
+	leaf, err := enrollLeaf(certPath)
+	if err != nil {
+		return err
+	}
+	id, err := enrollIdentity(leaf, certPath)
+	if err != nil {
+		return err
+	}
+	k, err := fingerprintKey(e, o.fingerprints)
+	if err != nil {
+		return err
+	}
+	if o.db == "" {
+		db := &totp.SeedDB{}
+		if _, err := db.Merge(id, k, false); err != nil {
+			return err
+		}
+		b, err := db.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("encode seeds database entry: %w", err)
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+		return err
+	}
+	db, loose, err := totp.LoadSeedDB(o.db)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		db = &totp.SeedDB{}
+		e.log.Debug("creating seeds database", "file", o.db)
+	case err != nil:
+		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
+	case loose:
+		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
+	}
+	changed, err := db.Merge(id, k, o.replace)
+	if err != nil {
+		return fmt.Errorf("--db %q: %w", o.db, err)
+	}
+	if !changed {
+		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
+		return nil
+	}
+	if err := db.WriteFile(o.db); err != nil {
+		return withHint(err, "check that the directory of --db exists and is writable")
+	}
+	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s\n", progName, id, o.db)
+	return nil
+}
