@@ -278,4 +278,3 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
-
