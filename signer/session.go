@@ -202,6 +202,12 @@ func (c *Config) httpClient() (*http.Client, error) {
 // (errors.Is with ErrUntrustedCertificate, ErrAccessDenied, ...), or wrap
 // ErrTimeout, ErrConnect, ErrBadResponse and the Validate errors.
 func CreateSession(ctx context.Context, m *Material, cfg Config) (Credentials, error) {
+	return createSessionObserved(ctx, m, cfg, nil)
+}
+
+// createSessionObserved is CreateSession with a hook that sees every
+// signature (golden tests).
+func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe func(signature)) (Credentials, error) {
 	arns, region, err := cfg.resolve()
 	if err != nil {
 		return Credentials{}, err
@@ -270,6 +276,9 @@ func CreateSession(ctx context.Context, m *Material, cfg Config) (Credentials, e
 	attempts := 0
 	signer.observe = func(s signature) {
 		attempts++
+		if observe != nil {
+			observe(s)
+		}
 		log.Debug("signed CreateSession request", "attempt", attempts, "algorithm", m.Algorithm,
 			"string_to_sign", s.StringToSign)
 	}
