@@ -49,7 +49,14 @@ func (e *SpecError) Error() string {
 func (e *SpecError) Unwrap() error { return ErrInvalidSpec }
 
 // Hint lists the valid spec forms.
-func (e *SpecError) Hint() string { return SpecHint }
+func (e *SpecError) Hint() string {
+	if e.Reason == reasonDuplicate {
+		return "give each --fingerprint source once"
+	}
+	return SpecHint
+}
+
+const reasonDuplicate = "given twice"
 
 // SourceError reports a fingerprint source that could not be read. It names
 // the source, never its content.
@@ -152,7 +159,7 @@ func ParseSpecs(ss []string) ([]Spec, error) {
 			return nil, err
 		}
 		if seen[sp.String()] {
-			return nil, &SpecError{Spec: s, Reason: "given twice"}
+			return nil, &SpecError{Spec: s, Reason: reasonDuplicate}
 		}
 		seen[sp.String()] = true
 		out = append(out, sp)

@@ -83,10 +83,8 @@ func (k *keyFlags) validate(cmd string, seedFile bool) error {
 		}
 		return usageErrorf("pass --fingerprint SPEC, e.g. --fingerprint file:/opt/monkey.jpg or --fingerprint machine-id", "totp %s: --fingerprint is required", cmd)
 	}
-	for _, s := range k.fingerprints {
-		if _, err := totp.ParseSpec(s); err != nil {
-			return &usageError{err: fmt.Errorf("--fingerprint: %w", err), hint: totp.SpecHint}
-		}
+	if _, err := totp.ParseSpecs(k.fingerprints); err != nil {
+		return &usageError{err: fmt.Errorf("--fingerprint: %w", err), hint: hintOf(err)}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +17,24 @@ import (
 
 // scriptCmds are extra testscript commands.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// needexec PROG... fails in CI (CI set) when a peer program is
+	// missing; elsewhere it does nothing, so follow it with
+	// "[!exec:PROG] skip".
+	"needexec": func(ts *testscript.TestScript, neg bool, args []string) {
+		for _, p := range args {
+			if _, err := exec.LookPath(p); err != nil && os.Getenv("CI") != "" {
+				ts.Fatalf("%s is required in CI: %v", p, err)
+			}
+		}
+	},
+	// setenvfile NAME FILE sets $NAME to FILE's content, spaces trimmed
+	// (for passing one command's output to another, e.g. a seed to oathtool).
+	"setenvfile": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 || neg {
+			ts.Fatalf("usage: setenvfile NAME FILE")
+		}
+		ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+	},
 	// waitfile FILE waits up to 10 s for FILE to exist and be non-empty.
 	"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) != 1 {
