@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+)
+
+const serveEmulatorUsage = `usage: acme-signing-helper serve-emulator --anchor-cert FILE [flags]
+
+Run a local IAM Roles Anywhere CreateSession endpoint that verifies the
+signature, the certificate chain to --anchor-cert, the ARNs and the request
+body, answers like the service with fake credentials, and writes a
+CloudTrail-shaped record per call. Try a setup offline:
+
+  acme-signing-helper serve-emulator --anchor-cert root.pem --addr-file addr &
+  acme-signing-helper credential-process --endpoint "$(cat addr)" \
+      --certificate leaf.pem --private-key key.pem --intermediates chain.pem \
+      --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN
+
+The ARNs it accepts are printed on stderr at start. It stops on SIGINT or
+SIGTERM. It listens on loopback only unless --allow-remote is given.
+
+flags:
+`
+
+type serveEmulatorOptions struct {
+	anchorCerts     []string
+	listen          string
+	allowRemote     bool
+	tls             bool
+	caOut           string
+	trustAnchorARNs []string
+	profileARNs     []string
+	roleARNs        []string
+	region          string
+	accountID       string
+	sessionPattern  string
+	noAcceptName    bool
+	maxSkew         time.Duration
+	cloudTrail      string
+	addrFile        string
+	faults          []string
+}
+
+func (o *serveEmulatorOptions) validate() error {
+	if len(o.anchorCerts) == 0 {
+		return usageErrorf("name the CA certificate your leaf chains to, e.g. --anchor-cert root.pem (the trust anchor's bundle)", "serve-emulator: --anchor-cert is required")
+	}
+	host, _, err := net.SplitHostPort(o.listen)
+	if err != nil {
+		return usageErrorf("give --listen as HOST:PORT, e.g. 127.0.0.1:0 (port 0 picks a free port)", "serve-emulator: --listen %q: %v", o.listen, err)
+	}
+	if !o.allowRemote && !emulatorLoopbackHost(host) {
+		return usageErrorf("listen on 127.0.0.1 or ::1, or add --allow-remote if you really mean to expose the emulator", "serve-emulator: --listen %q is not a loopback address", o.listen)
+	}
+	if o.tls && o.caOut == "" {
+		return usageErrorf("add --ca-out FILE: clients trust the throwaway server CA written there (AWS_CA_BUNDLE=FILE)", "serve-emulator: --tls needs --ca-out")
+	}
+	if !o.tls && o.caOut != "" {
+		return usageErrorf("drop --ca-out, or add --tls", "serve-emulator: --ca-out is only used with --tls")
+	}
+	if o.maxSkew <= 0 {
+		return usageErrorf("give --max-skew a positive duration such as 5m", "serve-emulator: --max-skew %v is not positive", o.maxSkew)
+	}
+	for _, set := range []struct {
+		flag string
+		arns []string
+	}{{"trust-anchor-arn", o.trustAnchorARNs}, {"profile-arn", o.profileARNs}, {"role-arn", o.roleARNs}} {
+		for _, a := range set.arns {
+			if _, err := arn.Parse(a); err != nil {
+				return usageErrorf("give --"+set.flag+" a full ARN like arn:aws:...; omit it to use the default printed at start", "serve-emulator: --%s %q: %v", set.flag, a, err)
+			}
+		}
+	}
+	if o.region == "" {
+		return usageErrorf("give --region, e.g. us-east-1", "serve-emulator: --region is empty")
+	}
+	return nil
+}
+
+func emulatorLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+func runServeEmulator(e *env, args []string) error {
+	var o serveEmulatorOptions
+	fs := newFlagSet(e, "serve-emulator", "")
+	fs.Usage = func() { fmt.Fprint(e.stdout, serveEmulatorUsage+fs.FlagUsages()) }
+	fs.StringArrayVar(&o.anchorCerts, "anchor-cert", nil, "trust anchor certificate(s) in PEM `FILE`; repeatable")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen on `HOST:PORT` (port 0: a free port)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback")
+	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS with a throwaway certificate (see --ca-out)")
+	fs.StringVar(&o.caOut, "ca-out", "", "with --tls, write the throwaway server CA (PEM) to `FILE` for AWS_CA_BUNDLE")
+	fs.StringArrayVar(&o.trustAnchorARNs, "trust-anchor-arn", nil, "accepted trust anchor `ARN`; repeatable (default: printed at start)")
+	fs.StringArrayVar(&o.profileARNs, "profile-arn", nil, "accepted profile `ARN`; repeatable (default: printed at start)")
+	fs.StringArrayVar(&o.roleARNs, "role-arn", nil, "role `ARN` the profile lists; repeatable (default: printed at start)")
+	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "`REGION` of the endpoint and of the signature scope")
+	fs.StringVar(&o.accountID, "account-id", emulator.DefaultAccountID, "AWS account `ID` of the default ARNs and of the records")
+	fs.StringVar(&o.sessionPattern, "session-name-pattern", "", "refuse session names not matching `REGEXP` (like a trust policy on sts:RoleSessionName), e.g. '^[0-9]{6}$'")
+	fs.BoolVar(&o.noAcceptName, "no-accept-role-session-name", false, "behave like a profile without acceptRoleSessionName")
+	fs.DurationVar(&o.maxSkew, "max-skew", emulator.DefaultMaxSkew, "allowed difference between the request date and the clock")
+	fs.StringVar(&o.cloudTrail, "cloudtrail", "", "append one CloudTrail-shaped JSON record per call to `FILE` ('-' for stdout)")
+	fs.StringVar(&o.addrFile, "addr-file", "", "write the endpoint URL to `FILE` once listening")
+	fs.StringArrayVar(&o.faults, "fault", nil, "inject a fault `SPEC` into the next calls; repeatable, in order: "+emulator.FaultSyntax)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("serve-emulator takes only flags", "serve-emulator: unexpected argument %q", fs.Arg(0))
+	}
+	// An empty value (ACME_SIGNING_HELPER_ROLE_ARN= in the environment)
+	// adds nothing.
+	for _, l := range []*[]string{&o.anchorCerts, &o.trustAnchorARNs, &o.profileARNs, &o.roleARNs, &o.faults} {
+		*l = slices.DeleteFunc(*l, func(s string) bool { return strings.TrimSpace(s) == "" })
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+
+	cfg := emulator.Config{
+		TrustAnchorARNs: o.trustAnchorARNs,
+		ProfileARNs:     o.profileARNs,
+		RoleARNs:        o.roleARNs,
+		Region:          o.region,
+		AccountID:       o.accountID,
+		Now:             e.now,
+		MaxSkew:         o.maxSkew,
+		Logger:          e.log,
+	}
+	if o.noAcceptName {
+		f := false
+		cfg.AcceptRoleSessionName = &f
+	}
+	if o.sessionPattern != "" {
+		re, err := regexp.Compile(o.sessionPattern)
+		if err != nil {
+			return usageErrorf("give --session-name-pattern a Go regular expression, e.g. '^[0-9]{6}$'", "serve-emulator: --session-name-pattern: %w", err)
+		}
+		cfg.SessionNamePattern = re
+	}
+	for _, f := range o.anchorCerts {
+		certs, err := readEmulatorAnchors(f)
+		if err != nil {
+			return err
+		}
+		cfg.AnchorCerts = append(cfg.AnchorCerts, certs...)
+	}
+	var faults []emulator.Fault
+	for _, spec := range o.faults {
+		f, err := emulator.ParseFault(spec)
+		if err != nil {
+			return usageErrorf("write --fault as "+emulator.FaultSyntax, "serve-emulator: --fault: %w", err)
+		}
+		faults = append(faults, f)
+	}
+	switch o.cloudTrail {
+	case "":
+	case "-":
+		cfg.CloudTrail = e.stdout
+	default:
+		f, err := os.OpenFile(o.cloudTrail, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return withHint(fmt.Errorf("serve-emulator: open --cloudtrail file: %w", err), "check that the directory of --cloudtrail exists and is writable")
+		}
+		defer f.Close()
+		cfg.CloudTrail = f
+	}
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		return withHint(fmt.Errorf("serve-emulator: %w", err), "check --anchor-cert and the --*-arn flags")
+	}
+	for _, f := range faults {
+		srv.InjectFault(f)
+	}
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return withHint(fmt.Errorf("serve-emulator: listen on %s: %w", o.listen, err), "pick a free port, or port 0 for any")
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
+	scheme := "http"
+	if o.tls {
+		st, err := emulator.NewServerTLS(e.now())
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve-emulator: %w", err)
+		}
+		if err := writeEmulatorFile(o.caOut, st.CAPEM, 0o644); err != nil {
+			ln.Close()
+			return withHint(fmt.Errorf("serve-emulator: write --ca-out: %w", err), "check that the directory of --ca-out exists and is writable")
+		}
+		hs.TLSConfig = st.Config
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
+	printEmulatorBanner(e.stderr, url, srv, cfg.AnchorCerts, o)
+	if o.addrFile != "" {
+		if err := writeEmulatorFile(o.addrFile, []byte(url+"\n"), 0o644); err != nil {
+			ln.Close()
+			return withHint(fmt.Errorf("serve-emulator: write --addr-file: %w", err), "check that the directory of --addr-file exists and is writable")
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() {
+		if o.tls {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		srv.Close()
+		return fmt.Errorf("serve-emulator: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(e.stderr, "serve-emulator: shutting down")
+	srv.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve-emulator: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve-emulator: %w", err)
+	}
+	return nil
+}
+
+func printEmulatorBanner(w io.Writer, url string, srv *emulator.Server, anchors []*x509.Certificate, o serveEmulatorOptions) {
+	fmt.Fprintf(w, "serve-emulator: listening on %s (region %s)\n", url, srv.Region())
+	for _, c := range anchors {
+		fmt.Fprintf(w, "  anchor:           %s\n", c.Subject)
+	}
+	for _, a := range srv.TrustAnchorARNs() {
+		fmt.Fprintf(w, "  trust anchor ARN: %s\n", a)
+	}
+	for _, a := range srv.ProfileARNs() {
+		fmt.Fprintf(w, "  profile ARN:      %s\n", a)
+	}
+	for _, a := range srv.RoleARNs() {
+		fmt.Fprintf(w, "  role ARN:         %s\n", a)
+	}
+	if o.sessionPattern != "" {
+		fmt.Fprintf(w, "  session names must match %s\n", o.sessionPattern)
+	}
+	if o.noAcceptName {
+		fmt.Fprintln(w, "  roleSessionName is refused (profile without acceptRoleSessionName)")
+	}
+	for _, f := range o.faults {
+		fmt.Fprintf(w, "  fault queued:     %s\n", f)
+	}
+	if o.tls {
+		fmt.Fprintf(w, "  server CA:        %s (AWS_CA_BUNDLE=%s)\n", o.caOut, o.caOut)
+	}
+}
+
+// readEmulatorAnchors reads every CERTIFICATE block of a PEM file.
+func readEmulatorAnchors(path string) ([]*x509.Certificate, error) {
+	hint := "give --anchor-cert a PEM file holding the CA certificate(s) of your trust anchor"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("read --anchor-cert %q: %w", path, err), hint)
+	}
+	var certs []*x509.Certificate
+	for rest := b; ; {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("read --anchor-cert %q: certificate %d: %w", path, len(certs)+1, err), hint)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, withHint(fmt.Errorf("read --anchor-cert %q: no PEM CERTIFICATE block", path), hint)
+	}
+	for _, c := range certs {
+		if !c.IsCA {
+			return nil, withHint(fmt.Errorf("read --anchor-cert %q: %q is not a CA certificate", path, c.Subject.String()), "a trust anchor is the CA that issued your certificate (root or intermediate), not the leaf")
+		}
+	}
+	return certs, nil
+}
+
+// writeEmulatorFile writes data to a temporary file next to path and renames
+// it into place, so a reader never sees half a file.
+func writeEmulatorFile(path string, data []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if err := f.Chmod(mode); werr == nil {
+		werr = err
+	}
+	if err := f.Close(); werr == nil {
+		werr = err
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, path)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", path, werr)
+	}
+	return nil
+}

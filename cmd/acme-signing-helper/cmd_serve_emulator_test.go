@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+// startEmulatorCmd runs serve-emulator with args in the background and
+// returns its URL and a stop function that returns the command's error
+// and stderr.
+func startEmulatorCmd(t *testing.T, args ...string) (url string, stop func() (error, string)) {
+	t.Helper()
+	addr := filepath.Join(t.TempDir(), "addr")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	e := newEnv(strings.NewReader(""), &stdout, &stderr)
+	e.ctx = ctx
+	done := make(chan error, 1)
+	go func() { done <- runServeEmulator(e, append(args, "--addr-file", addr)) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(addr)
+		if err == nil && len(b) > 0 {
+			url = strings.TrimSpace(string(b))
+			break
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve-emulator ended early: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("serve-emulator did not write --addr-file")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return url, func() (error, string) {
+		cancel()
+		select {
+		case err := <-done:
+			return err, stderr.String()
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve-emulator did not stop")
+			return nil, ""
+		}
+	}
+}
+
+func emulatorSignerConfig(url string) signer.Config {
+	r, a := emulator.DefaultRegion, emulator.DefaultAccountID
+	return signer.Config{
+		TrustAnchorARN: emulator.DefaultTrustAnchorARN(r, a),
+		ProfileARN:     emulator.DefaultProfileARN(r, a),
+		RoleARN:        emulator.DefaultRoleARN(r, a),
+		Endpoint:       url,
+		Timeout:        10 * time.Second,
+		MaxBackoff:     10 * time.Millisecond,
+	}
+}
+
+// TestServeEmulatorRoundTrip gets credentials from the command through the
+// real signer, over HTTP (after an injected 429) and HTTPS.
+func TestServeEmulatorRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	h, err := testpki.New(testpki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := h.WritePlain(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := signer.Load(signer.LoadOptions{Certificate: f.Certificate, PrivateKey: f.Key, Intermediates: []string{f.Chain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root.pem")
+	ct := filepath.Join(dir, "ct.jsonl")
+
+	t.Run("http", func(t *testing.T) {
+		url, stop := startEmulatorCmd(t, "--anchor-cert", root, "--cloudtrail", ct, "--fault", "429", "--session-name-pattern", "^[0-9]{6}$")
+		cfg := emulatorSignerConfig(url)
+		cfg.RoleSessionName = "123456"
+		creds, err := signer.CreateSession(context.Background(), m, cfg)
+		if err != nil {
+			t.Fatalf("CreateSession: %v", err)
+		}
+		if !strings.HasPrefix(creds.AccessKeyID, "ASIA") || creds.SecretAccessKey == "" {
+			t.Errorf("got %v", creds)
+		}
+		cfg.RoleSessionName = "abc"
+		if _, err := signer.CreateSession(context.Background(), m, cfg); err == nil || !strings.Contains(err.Error(), "RoleSessionName") {
+			t.Errorf("session name abc: got %v, want a refusal naming sts:RoleSessionName", err)
+		}
+		if err, stderr := stop(); err != nil {
+			t.Fatalf("serve-emulator: %v\n%s", err, stderr)
+		} else if strings.Contains(stderr, creds.SecretAccessKey) || strings.Contains(stderr, creds.SessionToken) {
+			t.Errorf("stderr holds a secret:\n%s", stderr)
+		}
+		b, err := os.ReadFile(ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("got %d CloudTrail records, want 2 (the 429 is not recorded):\n%s", len(lines), b)
+		}
+		var rec emulator.Record
+		if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.ResponseElements == nil || rec.ResponseElements.X509Subject != "CN=host.example.com" || rec.RequestParameters.RoleSessionName == nil || *rec.RequestParameters.RoleSessionName != "123456" {
+			t.Errorf("got record %s", lines[0])
+		}
+		if strings.Contains(string(b), creds.SecretAccessKey) || strings.Contains(string(b), creds.SessionToken) {
+			t.Error("CloudTrail file holds a secret")
+		}
+		if st, err := os.Stat(ct); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("CloudTrail file mode %v (%v), want 0600", st.Mode().Perm(), err)
+		}
+	})
+
+	t.Run("tls", func(t *testing.T) {
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		url, stop := startEmulatorCmd(t, "--anchor-cert", root, "--tls", "--ca-out", ca)
+		if !strings.HasPrefix(url, "https://127.0.0.1:") {
+			t.Fatalf("got URL %q", url)
+		}
+		cfg := emulatorSignerConfig(url)
+		if _, err := signer.CreateSession(context.Background(), m, cfg); err == nil {
+			t.Error("CreateSession trusted the throwaway CA without AWS_CA_BUNDLE")
+		}
+		cfg.CABundle = ca
+		if _, err := signer.CreateSession(context.Background(), m, cfg); err != nil {
+			t.Errorf("CreateSession with the CA bundle: %v", err)
+		}
+		if err, stderr := stop(); err != nil {
+			t.Fatalf("serve-emulator: %v\n%s", err, stderr)
+		}
+	})
+}
+
+func TestServeEmulatorValidate(t *testing.T) {
+	base := serveEmulatorOptions{anchorCerts: []string{"a.pem"}, listen: "127.0.0.1:0", region: "us-east-1", maxSkew: 5 * time.Minute}
+	for _, tc := range []struct {
+		name string
+		mod  func(*serveEmulatorOptions)
+		want string // "" valid
+	}{
+		{name: "ok", mod: func(*serveEmulatorOptions) {}},
+		{name: "ipv6 loopback", mod: func(o *serveEmulatorOptions) { o.listen = "[::1]:0" }},
+		{name: "localhost", mod: func(o *serveEmulatorOptions) { o.listen = "localhost:9911" }},
+		{name: "remote allowed", mod: func(o *serveEmulatorOptions) { o.listen = ":8080"; o.allowRemote = true }},
+		{name: "no anchor", mod: func(o *serveEmulatorOptions) { o.anchorCerts = nil }, want: "--anchor-cert is required"},
+		{name: "all interfaces", mod: func(o *serveEmulatorOptions) { o.listen = ":8080" }, want: "not a loopback address"},
+		{name: "bad listen", mod: func(o *serveEmulatorOptions) { o.listen = "8080" }, want: `--listen "8080"`},
+		{name: "tls without ca-out", mod: func(o *serveEmulatorOptions) { o.tls = true }, want: "--tls needs --ca-out"},
+		{name: "ca-out without tls", mod: func(o *serveEmulatorOptions) { o.caOut = "x" }, want: "only used with --tls"},
+		{name: "skew", mod: func(o *serveEmulatorOptions) { o.maxSkew = 0 }, want: "--max-skew"},
+		{name: "bad arn", mod: func(o *serveEmulatorOptions) { o.profileARNs = []string{"profile/x"} }, want: `--profile-arn "profile/x"`},
+		{name: "no region", mod: func(o *serveEmulatorOptions) { o.region = "" }, want: "--region is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := base
+			tc.mod(&o)
+			err := o.validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || hintOf(err) == "" {
+				t.Fatalf("got %v (hint %q), want %q with a hint", err, hintOf(err), tc.want)
+			}
+			if code := report(newEnv(nil, io.Discard, io.Discard), err); code != 2 {
+				t.Errorf("got exit code %d, want 2", code)
+			}
+		})
+	}
+}
