@@ -6,4 +6,5 @@ var commands = []command{
 	{name: "version", summary: "print the version and VCS revision", run: runVersion},
 	{name: "serve-emulator", summary: "run a local Roles Anywhere endpoint that verifies requests (try a setup offline)", run: runServeEmulator},
 	{name: "totp", summary: "TOTP seed, code, verify and enroll from an environment fingerprint (oathtool-compatible)", run: runTOTP},
+	{name: "systemd", summary: "print systemd units: lego issuance and renewal, serve or update", run: runSystemd},
 }
