@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+)
+
+// totpSessionFlags are the TOTP flags of credential-process (and of the
+// commands that embed its options): with --fingerprint the role session
+// name is the TOTP code of the fingerprint, computed at signing time, as
+// the seeds' gen-creds.sh does with oathtool.
+type totpSessionFlags struct {
+	fingerprints []string
+	digits       int
+	fs           *pflag.FlagSet
+}
+
+func (t *totpSessionFlags) addFlags(fs *pflag.FlagSet) {
+	t.fs = fs
+	fs.StringArrayVar(&t.fingerprints, "fingerprint", nil, "make the role session name the TOTP code of this fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME); repeatable")
+	fs.IntVar(&t.digits, "totp-digits", 6, "digits of the TOTP session name: 6, 7 or 8")
+}
+
+func (t *totpSessionFlags) enabled() bool { return len(t.fingerprints) > 0 }
+
+// validate checks the flags without I/O; roleSessionName is
+// --role-session-name, which a TOTP session name excludes.
+func (t *totpSessionFlags) validate(cmd, roleSessionName string) error {
+	digitsSet := t.fs != nil && t.fs.Changed("totp-digits")
+	switch {
+	case t.enabled() && roleSessionName != "":
+		return usageErrorf("with --fingerprint the session name is the TOTP code: drop --role-session-name", "%s: --fingerprint and --role-session-name exclude each other", cmd)
+	case digitsSet && !t.enabled():
+		return usageErrorf("--totp-digits sets the length of the TOTP session name: add --fingerprint SPEC, or drop --totp-digits", "%s: --totp-digits needs --fingerprint", cmd)
+	case t.digits < 6 || t.digits > 8:
+		return usageErrorf("use --totp-digits 6 (the default, what a trust policy's sts:RoleSessionName \"??????\" expects), 7 or 8", "%s: --totp-digits %d: want 6, 7 or 8", cmd, t.digits)
+	}
+	if _, err := totp.ParseSpecs(t.fingerprints); err != nil {
+		return &usageError{err: fmt.Errorf("%s: --fingerprint: %w", cmd, err), hint: hintOf(err)}
+	}
+	return nil
+}
+
+// sessionName derives the key now (so a missing source fails before any
+// network call) and returns the callback that computes the code at the
+// signing time. nil when --fingerprint is not given. The key and the codes
+// are never logged.
+func (t *totpSessionFlags) sessionName(e *env) (func(signingTime time.Time) (string, error), error) {
+	if !t.enabled() {
+		return nil, nil
+	}
+	k, err := fingerprintKey(e, t.fingerprints)
+	if err != nil {
+		return nil, err
+	}
+	opts := totp.Options{Digits: t.digits}
+	return func(signingTime time.Time) (string, error) {
+		code, err := totp.Code(k, signingTime, opts)
+		if err != nil {
+			return "", fmt.Errorf("totp session name: %w", err)
+		}
+		e.log.Debug("role session name is the totp code of the signing time", "step", totp.Step(signingTime), "digits", opts.Digits)
+		return code, nil
+	}, nil
+}
