@@ -3,6 +3,8 @@ package main
 // commands lists every subcommand. Each lives in its own cmd_*.go file and
 // only parses flags, validates, calls the packages and formats output.
 var commands = []command{
+	{name: "trust-policy", summary: "write the role trust, Route 53 DNS-01 and source-IP policies; lint a trust policy", run: runTrustPolicy},
+	{name: "simulate", summary: "tell whether a trust policy allows a CreateSession (ALLOW/DENY and why)", run: runSimulate},
 	{name: "version", summary: "print the version and VCS revision", run: runVersion},
 	{name: "serve-emulator", summary: "run a local Roles Anywhere endpoint that verifies requests (try a setup offline)", run: runServeEmulator},
 	{name: "totp", summary: "TOTP seed, code, verify and enroll from an environment fingerprint (oathtool-compatible)", run: runTOTP},

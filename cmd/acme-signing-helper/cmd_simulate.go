@@ -1,0 +1,267 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
+)
+
+const simulateUsage = `usage: acme-signing-helper simulate --policy FILE (--certificate FILE | --tag KEY=VALUE...) --session-name NAME --source-arn ARN [flags]
+
+Tell whether IAM Roles Anywhere's CreateSession would be allowed by a role
+trust policy. CreateSession needs sts:AssumeRole, sts:TagSession and
+sts:SetSourceIdentity, so all three are checked unless --action names one.
+The principal tags come from --certificate (as the service derives them:
+first value of each kind, values failing the STS tag pattern dropped) or
+from --tag.
+
+Prints ALLOW or DENY on the first line, then per action the deciding
+statement and, for a deny, the condition that failed. Exit status: 0 allow,
+1 deny.
+
+  acme-signing-helper simulate --policy trust.json --certificate cert.pem \
+      --session-name 123456 \
+      --source-arn arn:aws:rolesanywhere:eu-west-2:123456789012:trust-anchor/ID
+
+flags:
+`
+
+type simulateOptions struct {
+	policy      string
+	certificate string
+	tags        []string
+	sessionName string
+	sourceArn   string
+	actions     []string
+	sourceIP    string
+	context     []string
+	principal   string
+	format      string
+}
+
+func (o *simulateOptions) validate() error {
+	const cmd = "simulate"
+	if o.policy == "" {
+		return usageErrorf("give the role trust policy, e.g. --policy trust.json", "%s: --policy is required", cmd)
+	}
+	if o.certificate == "" && len(o.tags) == 0 {
+		return usageErrorf("give --certificate cert.pem, or the principal tags with --tag x509Subject/CN=host.example.com", "%s: --certificate or --tag is required", cmd)
+	}
+	if o.certificate != "" && len(o.tags) > 0 {
+		return usageErrorf("use --certificate or --tag, not both", "%s: --certificate and --tag both given", cmd)
+	}
+	if o.sessionName == "" {
+		return usageErrorf("give the role session name the client sends, e.g. --session-name 123456 (the TOTP code)", "%s: --session-name is required", cmd)
+	}
+	if o.sourceArn == "" {
+		return usageErrorf("give the trust anchor ARN the client signs for, e.g. --source-arn arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID", "%s: --source-arn is required", cmd)
+	}
+	if o.sourceIP != "" {
+		if _, err := netip.ParseAddr(o.sourceIP); err != nil {
+			return usageErrorf("give an IP address such as 203.0.113.7", "%s: --source-ip %q is not an IP address", cmd, o.sourceIP)
+		}
+	}
+	if o.format != "text" && o.format != "json" {
+		return usageErrorf("use --format text or --format json", "%s: unknown --format %q", cmd, o.format)
+	}
+	for _, a := range o.actions {
+		if !strings.Contains(a, ":") {
+			return usageErrorf("write the action as service:Name, e.g. --action sts:AssumeRole", "%s: --action %q has no service prefix", cmd, a)
+		}
+	}
+	return nil
+}
+
+// simulateResult is one action's outcome in --format json.
+type simulateResult struct {
+	Action     string                        `json:"action"`
+	Decision   string                        `json:"decision"`
+	Explicit   bool                          `json:"explicitDeny,omitempty"`
+	Statement  int                           `json:"statement,omitempty"` // 1-based, 0: none
+	Sid        string                        `json:"sid,omitempty"`
+	Conditions []trustpolicy.ConditionResult `json:"conditions,omitempty"`
+}
+
+func runSimulate(e *env, args []string) error {
+	o := simulateOptions{}
+	fs := subFlagSet(e, "simulate", simulateUsage)
+	fs.StringVar(&o.policy, "policy", "", "role trust policy JSON `FILE` ('-' for stdin)")
+	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate PEM `FILE` (the first certificate is used) to take the principal tags from")
+	fs.StringArrayVar(&o.tags, "tag", nil, "principal tag `KEY=VALUE`, e.g. x509Subject/CN=host.example.com; repeatable")
+	fs.StringVar(&o.sessionName, "session-name", "", "role session `NAME` of the request (sts:RoleSessionName)")
+	fs.StringVar(&o.sourceArn, "source-arn", "", "trust anchor `ARN` of the request (aws:SourceArn)")
+	fs.StringArrayVar(&o.actions, "action", nil, "check only this `ACTION` (default: sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity); repeatable")
+	fs.StringVar(&o.sourceIP, "source-ip", "", "caller `IP` address (aws:SourceIp)")
+	fs.StringArrayVar(&o.context, "context", nil, "any other condition key `KEY=VALUE`; repeatable")
+	fs.StringVar(&o.principal, "principal", trustpolicy.RolesAnywhereService, "calling service `PRINCIPAL`")
+	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	if err := parseSubFlags(e, fs, args); err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	p, err := readPolicyFile(e, "simulate", "--policy", o.policy)
+	if err != nil {
+		return err
+	}
+	ctx := map[string][]string{}
+	if o.certificate != "" {
+		cert, err := readLeafCertificate(o.certificate)
+		if err != nil {
+			return err
+		}
+		if len(cert.Subject.Names) == 0 {
+			e.log.Warn("the certificate has an empty subject: IAM Roles Anywhere refuses it before any policy is evaluated", "certificate", o.certificate)
+		}
+		ctx = trustpolicy.CertificateContext(cert)
+		ctx["sts:SourceIdentity"] = []string{trustpolicy.SourceIdentity(cert)}
+	}
+	for _, t := range o.tags {
+		k, v, ok := strings.Cut(t, "=")
+		k = strings.TrimPrefix(k, trustpolicy.PrincipalTagPrefix)
+		if !ok || k == "" {
+			return usageErrorf("write --tag KEY=VALUE, e.g. --tag x509Subject/CN=host.example.com", "simulate: --tag %q: want KEY=VALUE", t)
+		}
+		if !trustpolicy.TagValueOK(v) {
+			e.log.Warn("tag value fails the STS tag pattern; Roles Anywhere drops such a tag, so it is left out", "tag", k, "value", v)
+			continue
+		}
+		ctx[trustpolicy.PrincipalTagPrefix+k] = []string{v}
+	}
+	for _, c := range o.context {
+		k, v, ok := strings.Cut(c, "=")
+		if !ok || k == "" {
+			return usageErrorf("write --context KEY=VALUE, e.g. --context aws:SecureTransport=true", "simulate: --context %q: want KEY=VALUE", c)
+		}
+		ctx[k] = append(ctx[k], v)
+	}
+	ctx[trustpolicy.KeySourceArn] = []string{o.sourceArn}
+	ctx[trustpolicy.KeyRoleSessionName] = []string{o.sessionName}
+	if o.sourceIP != "" {
+		ctx[trustpolicy.KeySourceIP] = []string{o.sourceIP}
+	}
+	if _, ok := ctx["aws:CurrentTime"]; !ok {
+		ctx["aws:CurrentTime"] = []string{e.now().UTC().Format(time.RFC3339)}
+	}
+	actions := o.actions
+	if len(actions) == 0 {
+		actions = trustpolicy.RolesAnywhereActions
+	}
+	var results []simulateResult
+	allowed := true
+	for _, a := range actions {
+		d, err := trustpolicy.Evaluate(p, trustpolicy.Request{Principal: o.principal, Action: a, Context: ctx})
+		if err != nil {
+			return withHint(fmt.Errorf("simulate: --policy %q: %w", o.policy, err), "fix the policy; 'acme-signing-helper trust-policy lint' lists its problems")
+		}
+		allowed = allowed && d.Allowed
+		results = append(results, simulateResult{Action: a, Decision: d.Verdict(), Explicit: d.Explicit, Statement: d.Statement + 1, Sid: d.Sid, Conditions: d.Conditions})
+		e.log.Debug("simulate", "action", a, "decision", d.Verdict(), "statement", d.Statement+1)
+	}
+	verdict := "ALLOW"
+	if !allowed {
+		verdict = "DENY"
+	}
+	if o.format == "json" {
+		b, err := json.MarshalIndent(struct {
+			Decision string           `json:"decision"`
+			Results  []simulateResult `json:"results"`
+		}{verdict, results}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := e.stdout.Write(append(b, '\n')); err != nil {
+			return err
+		}
+	} else if err := printSimulateText(e.stdout, p, o.principal, verdict, results); err != nil {
+		return err
+	}
+	if !allowed {
+		return &exitError{1}
+	}
+	return nil
+}
+
+func printSimulateText(w io.Writer, p *trustpolicy.Policy, principal, verdict string, results []simulateResult) error {
+	var b strings.Builder
+	b.WriteString(verdict + "\n")
+	for _, r := range results {
+		fmt.Fprintf(&b, "%s: %s", r.Action, r.Decision)
+		switch {
+		case r.Decision == "ALLOW":
+			fmt.Fprintf(&b, " by %s\n", p.Name(r.Statement-1))
+		case r.Explicit:
+			fmt.Fprintf(&b, " (explicit) by %s", p.Name(r.Statement-1))
+			for i, c := range r.Conditions {
+				sep := ": "
+				if i > 0 {
+					sep = ", "
+				}
+				fmt.Fprintf(&b, "%s%s matched %s", sep, c, quoteList(c.Got))
+			}
+			b.WriteString("\n")
+		case r.Statement == 0:
+			fmt.Fprintf(&b, " (implicit): no statement allows %s for %s\n", r.Action, principal)
+		default:
+			fmt.Fprintf(&b, " (implicit): closest is %s", p.Name(r.Statement-1))
+			for i, c := range r.Conditions {
+				sep := ": condition "
+				if i > 0 {
+					sep = "; condition "
+				}
+				got := "absent"
+				if c.Got != nil {
+					got = quoteList(c.Got)
+				}
+				fmt.Fprintf(&b, "%s%s failed: got %s, want %s", sep, c, got, quoteList(c.Want))
+			}
+			b.WriteString("\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// readLeafCertificate reads the first certificate of a PEM file (a leaf or
+// a full chain, leaf first).
+func readLeafCertificate(path string) (*x509.Certificate, error) {
+	const hint = "give the leaf certificate in PEM, e.g. lego's certificates/<domain>.crt"
+	data, err := readFileLimited(path, 1<<20)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("simulate: read --certificate: %w", err), hint)
+	}
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return nil, withHint(fmt.Errorf("simulate: --certificate %q: no PEM CERTIFICATE block", path), hint)
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("simulate: --certificate %q: %w", path, err), hint)
+		}
+		return c, nil
+	}
+}
