@@ -316,9 +316,16 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 	log.Debug("calling CreateSession", "region", region, "endpoint", endpoint, "trust_anchor", arns.trustAnchor.String(),
 		"profile", arns.profile.String(), "role", arns.role.String(), "duration_seconds", duration,
 		"session_name_set", name != "", "leaf_serial", m.Leaf.SerialNumber.String(), "chain", len(m.Chain))
+	rec := &recordingClient{c: hc}
+	opts.HTTPClient = rec
 	client := rolesanywhere.New(opts)
 	out, err := client.CreateSession(ctx, in)
 	if err != nil {
+		if last := rec.lastError(); last != nil && isDialError(last) && !isDialError(err) {
+			// The deadline ended the retries of a connection failure:
+			// report the cause.
+			err = errors.Join(err, last)
+		}
 		return Credentials{}, mapError(ctx, err, now)
 	}
 	if len(out.CredentialSet) == 0 || out.CredentialSet[0].Credentials == nil {
@@ -341,7 +348,11 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 	creds.Expiration = exp
 	var roleUser string
 	if cs.AssumedRoleUser != nil {
+		// The last segment is the session name (maybe a TOTP code).
 		roleUser = aws.ToString(cs.AssumedRoleUser.Arn)
+		if i := strings.LastIndex(roleUser, "/"); i >= 0 {
+			roleUser = roleUser[:i+1] + "…"
+		}
 	}
 	log.Debug("got credentials", "access_key_id", creds.AccessKeyID, "expiration", exp.UTC().Format(time.RFC3339),
 		"assumed_role_user", roleUser, "source_identity", aws.ToString(cs.SourceIdentity), "attempts", attempts)
@@ -402,6 +413,9 @@ func mapError(ctx context.Context, err error, now func() time.Time) error {
 		if e.Message == "" {
 			e.Message = http.StatusText(e.StatusCode)
 		}
+	case isDialError(err):
+		e.Kind = ErrConnect
+		e.Err = dialCause(err)
 	case errors.As(err, &de):
 		e.Kind = ErrBadResponse
 		e.Message = "cannot decode the answer: " + de.Err.Error()
@@ -410,10 +424,7 @@ func mapError(ctx context.Context, err error, now func() time.Time) error {
 		e.Err = nil
 	case e.StatusCode == 0:
 		e.Kind = ErrConnect
-		var oe *smithy.OperationError
-		if errors.As(err, &oe) {
-			e.Err = oe.Err
-		}
+		e.Err = unwrapOperation(err)
 	case e.StatusCode == 201 || e.StatusCode == 200:
 		e.Kind = ErrBadResponse
 	}
@@ -421,4 +432,62 @@ func mapError(ctx context.Context, err error, now func() time.Time) error {
 		e.Skew = 0
 	}
 	return e
+}
+
+// isDialError reports whether err comes from failing to connect (DNS,
+// refused, unreachable), even when the deadline ended the retries.
+func isDialError(err error) bool {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// unwrapOperation drops the SDK's "operation error RolesAnywhere:
+// CreateSession" prefix.
+func unwrapOperation(err error) error {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return oe.Err
+	}
+	return err
+}
+
+// recordingClient remembers the last transport error, so that a timeout
+// during the retries of a connection failure can name the failure.
+type recordingClient struct {
+	c    *http.Client
+	mu   sync.Mutex
+	last error
+}
+
+func (r *recordingClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := r.c.Do(req)
+	if err != nil {
+		r.mu.Lock()
+		r.last = err
+		r.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (r *recordingClient) lastError() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}
+
+// dialCause is the connection error inside err.
+func dialCause(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return oe
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr
+	}
+	return unwrapOperation(err)
 }

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+const credentialProcessHelp = `
+Get temporary AWS credentials from IAM Roles Anywhere with an ACME
+certificate and print them as one credential_process JSON object on stdout.
+A drop-in for 'aws_signing_helper credential-process': the same flags mean
+the same. In ~/.aws/config:
+
+  [profile acme]
+  credential_process = acme-signing-helper credential-process --acme-dir /etc/lego --domain host.example.com --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN
+
+The private key password, when the key is encrypted, comes from
+--private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD,
+never from a flag.
+`
+
+// envKeyPassword holds an encrypted key's password (never a flag: argv is
+// visible to every user of the machine).
+const envKeyPassword = envPrefix + "PRIVATE_KEY_PASSWORD"
+
+// unsupportedFlags are aws_signing_helper's flags for PKCS#11, TPM and
+// certificate stores: accepted by the parser, refused by validate.
+var unsupportedFlags = []struct {
+	name   string
+	isBool bool
+}{
+	{"cert-selector", false},
+	{"use-latest-expiring-certificate", true},
+	{"system-store-name", false},
+	{"tpm-key-password", false},
+	{"no-tpm-key-password", true},
+	{"reuse-pin", true},
+	{"pkcs11-lib", false},
+}
+
+// credentialProcessOptions are the flags of credential-process. Other
+// commands that need credentials (update, serve) can embed it and call
+// addFlags, validate and signerInputs.
+type credentialProcessOptions struct {
+	// Certificate material.
+	certificate            string
+	privateKey             string
+	intermediates          string
+	acmeDir                string
+	domain                 string
+	privateKeyPasswordFile string
+
+	// The CreateSession request.
+	trustAnchorARN  string
+	profileARN      string
+	roleARN         string
+	region          string
+	endpoint        string
+	sessionDuration int
+	roleSessionName string
+	// sessionName, when set by a flag group (e.g. TOTP --fingerprint),
+	// computes the session name at signing time and excludes
+	// --role-session-name; set it in prepare, check it in validate.
+	sessionName func(signingTime time.Time) (string, error)
+
+	// Transport.
+	noVerifySSL     bool
+	withProxy       bool
+	timeout         time.Duration
+	retryMaxBackoff time.Duration
+
+	// unsupported names the PKCS#11/TPM/cert-store flags that were set.
+	unsupported []string
+}
+
+func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate `FILE` (PEM), or the full chain with the leaf in it")
+	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1 or encrypted PKCS#8)")
+	fs.StringVar(&o.intermediates, "intermediates", "", "intermediate CA certificates `FILE` (PEM), added to the chain")
+	fs.StringVar(&o.acmeDir, "acme-dir", "", "find the files in an ACME client's `DIR`: lego --path, certbot's config dir, acme.sh home")
+	fs.StringVar(&o.domain, "domain", "", "certificate `NAME` in --acme-dir (a domain, *.domain for wildcards)")
+	fs.StringVar(&o.privateKeyPasswordFile, "private-key-password-file", "", "read an encrypted key's password from `FILE` (or set "+envKeyPassword+")")
+	fs.StringVar(&o.trustAnchorARN, "trust-anchor-arn", "", "trust anchor `ARN` (required)")
+	fs.StringVar(&o.profileARN, "profile-arn", "", "profile `ARN` (required)")
+	fs.StringVar(&o.roleARN, "role-arn", "", "role `ARN` to assume (required)")
+	fs.StringVar(&o.region, "region", "", "signing `REGION` (default: the trust anchor ARN's)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "Roles Anywhere endpoint `URL` (default: https://rolesanywhere.REGION.amazonaws.com)")
+	fs.IntVar(&o.sessionDuration, "session-duration", signer.DefaultDurationSeconds, "session duration in `SECONDS` (900 to 43200)")
+	fs.StringVar(&o.roleSessionName, "role-session-name", "", "role session `NAME` (the profile must accept it)")
+	fs.BoolVar(&o.noVerifySSL, "no-verify-ssl", false, "do not verify the endpoint's TLS certificate (insecure)")
+	fs.BoolVar(&o.withProxy, "with-proxy", false, "accepted for compatibility: HTTPS_PROXY/NO_PROXY are always honoured")
+	fs.DurationVar(&o.timeout, "timeout", signer.DefaultTimeout, "give up after `DURATION`, retries included")
+	fs.DurationVar(&o.retryMaxBackoff, "retry-max-backoff", 0, "cap the wait between retries (tests)")
+	_ = fs.MarkHidden("retry-max-backoff")
+	for _, u := range unsupportedFlags {
+		if u.isBool {
+			fs.Bool(u.name, false, "not supported (PKCS#11, TPM and certificate stores)")
+		} else {
+			fs.String(u.name, "", "not supported (PKCS#11, TPM and certificate stores)")
+		}
+	}
+}
+
+// collect notes the unsupported flags that were set; call after parsing.
+func (o *credentialProcessOptions) collect(fs *pflag.FlagSet) {
+	o.unsupported = nil
+	for _, u := range unsupportedFlags {
+		if fs.Changed(u.name) {
+			o.unsupported = append(o.unsupported, "--"+u.name)
+		}
+	}
+}
+
+const hintUnsupported = "acme-signing-helper reads the certificate and key from files only: pass --certificate and --private-key (or --acme-dir and --domain); keep aws_signing_helper for PKCS#11, TPM or OS certificate stores"
+
+// validate checks the flags together, without I/O. Its errors are usage
+// errors (exit 2).
+func (o *credentialProcessOptions) validate() error {
+	if len(o.unsupported) > 0 {
+		return usageErrorf(hintUnsupported, "credential-process: %s not supported", strings.Join(o.unsupported, ", "))
+	}
+	for _, f := range []struct{ flag, v string }{{"certificate", o.certificate}, {"private-key", o.privateKey}} {
+		if strings.HasPrefix(f.v, "pkcs11:") {
+			return usageErrorf(hintUnsupported, "credential-process: --%s: PKCS#11 URIs are not supported", f.flag)
+		}
+	}
+	explicit := o.certificate != "" || o.privateKey != ""
+	layout := o.acmeDir != "" || o.domain != ""
+	switch {
+	case explicit && layout:
+		return usageErrorf("use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE", "credential-process: --acme-dir/--domain and --certificate/--private-key exclude each other")
+	case layout && (o.acmeDir == "" || o.domain == ""):
+		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "credential-process: --acme-dir and --domain go together")
+	case !layout && o.certificate == "":
+		return usageErrorf("pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME", "credential-process: no certificate: --certificate is required")
+	case !layout && o.privateKey == "":
+		return usageErrorf("pass --private-key FILE with the key written together with the certificate", "credential-process: no private key: --private-key is required")
+	}
+	for _, f := range []struct{ flag, v string }{{"trust-anchor-arn", o.trustAnchorARN}, {"profile-arn", o.profileARN}, {"role-arn", o.roleARN}} {
+		if f.v == "" {
+			return usageErrorf("pass --trust-anchor-arn, --profile-arn and --role-arn (or set "+envName(f.flag)+")", "credential-process: --%s is required", f.flag)
+		}
+	}
+	if o.sessionName != nil && o.roleSessionName != "" {
+		return usageErrorf("the session name is computed (TOTP): drop --role-session-name", "credential-process: --role-session-name and a computed session name exclude each other")
+	}
+	if o.timeout <= 0 {
+		return usageErrorf("give --timeout a positive duration such as 30s", "credential-process: --timeout %s is not positive", o.timeout)
+	}
+	cfg := o.signerConfig()
+	if err := cfg.Validate(); err != nil {
+		return &usageError{err: fmt.Errorf("credential-process: %w", err), hint: hintOf(err)}
+	}
+	return nil
+}
+
+// signerConfig is the request part of the options.
+func (o *credentialProcessOptions) signerConfig() signer.Config {
+	return signer.Config{
+		TrustAnchorARN:  o.trustAnchorARN,
+		ProfileARN:      o.profileARN,
+		RoleARN:         o.roleARN,
+		Region:          o.region,
+		Endpoint:        o.endpoint,
+		DurationSeconds: o.sessionDuration,
+		RoleSessionName: o.roleSessionName,
+		SessionName:     o.sessionName,
+		NoVerifySSL:     o.noVerifySSL,
+		Timeout:         o.timeout,
+		MaxBackoff:      o.retryMaxBackoff,
+	}
+}
+
+// keyPassword returns the key password from --private-key-password-file or
+// the environment, nil when neither is set.
+func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
+	if o.privateKeyPasswordFile != "" {
+		b, err := os.ReadFile(o.privateKeyPasswordFile)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("read --private-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
+		}
+		if st, err := os.Stat(o.privateKeyPasswordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", o.privateKeyPasswordFile)
+		}
+		// One trailing line break, as editors and echo write it.
+		b = bytes.TrimSuffix(b, []byte("\n"))
+		b = bytes.TrimSuffix(b, []byte("\r"))
+		return b, nil
+	}
+	if v, ok := e.lookupEnv(envKeyPassword); ok {
+		return []byte(v), nil
+	}
+	return nil, nil
+}
+
+// signerInputs loads the certificate material (printing its warnings) and
+// builds the request configuration. Errors are ordinary failures (exit 1).
+func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signer.Config, error) {
+	password, err := o.keyPassword(e)
+	if err != nil {
+		return nil, signer.Config{}, err
+	}
+	lo := signer.LoadOptions{Certificate: o.certificate, PrivateKey: o.privateKey, AcmeDir: o.acmeDir, Domain: o.domain, Password: password, Now: e.now}
+	if o.intermediates != "" {
+		lo.Intermediates = []string{o.intermediates}
+	}
+	m, err := signer.Load(lo)
+	clear(password)
+	if err != nil {
+		return nil, signer.Config{}, err
+	}
+	e.log.Debug("loaded certificate", "layout", string(m.Layout), "certificate", m.CertificatePath, "private_key", m.PrivateKeyPath,
+		"intermediates", strings.Join(m.IntermediatePaths, ","), "subject", m.Leaf.Subject.String(), "serial", m.Leaf.SerialNumber.String(),
+		"not_after", m.Leaf.NotAfter.UTC().Format(time.RFC3339), "chain", len(m.Chain), "algorithm", m.Algorithm)
+	for _, w := range m.Warnings {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", progName, w)
+	}
+	cfg := o.signerConfig()
+	cfg.Now = e.now
+	cfg.Logger = e.log
+	cfg.CABundle = e.getenv("AWS_CA_BUNDLE")
+	if o.noVerifySSL {
+		fmt.Fprintf(e.stderr, "%s: warning: --no-verify-ssl: the endpoint's TLS certificate is not verified; anyone on the network path can read the credentials\n", progName)
+	}
+	if o.withProxy {
+		e.log.Debug("--with-proxy: proxies come from HTTPS_PROXY/NO_PROXY in any case")
+	}
+	return m, cfg, nil
+}
+
+// rejectPasswordFlag refuses a key password given as a flag before the
+// parser could echo it.
+func rejectPasswordFlag(args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			return nil
+		}
+		if a == "--private-key-password" || strings.HasPrefix(a, "--private-key-password=") {
+			return usageErrorf("write the password to a file only you can read and pass --private-key-password-file FILE, or set "+envKeyPassword,
+				"credential-process: key passwords are not accepted as flag values (other users can read the command line)")
+		}
+	}
+	return nil
+}
+
+func runCredentialProcess(e *env, args []string) error {
+	if err := rejectPasswordFlag(args); err != nil {
+		return err
+	}
+	var o credentialProcessOptions
+	fs := newFlagSet(e, "credential-process", "")
+	o.addFlags(fs)
+	if err := parseFlags(e, fs, args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(e.stdout, credentialProcessHelp)
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("credential-process takes flags only", "credential-process: unexpected argument %q", fs.Arg(0))
+	}
+	o.collect(fs)
+	if err := o.validate(); err != nil {
+		return err
+	}
+	m, cfg, err := o.signerInputs(e)
+	if err != nil {
+		return err
+	}
+	creds, err := signer.CreateSession(e.ctx, m, cfg)
+	if err != nil {
+		return err
+	}
+	out, err := creds.ProcessJSON()
+	if err != nil {
+		return err
+	}
+	if _, err := e.stdout.Write(out); err != nil {
+		return fmt.Errorf("write credentials to stdout: %w", err)
+	}
+	e.log.Debug("wrote credentials", "access_key_id", creds.AccessKeyID, "expiration", creds.Expiration.UTC().Format(time.RFC3339))
+	return nil
+}
