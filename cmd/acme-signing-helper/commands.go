@@ -3,6 +3,7 @@ package main
 // commands lists every subcommand. Each lives in its own cmd_*.go file and
 // only parses flags, validates, calls the packages and formats output.
 var commands = []command{
+	{name: "credential-process", summary: "print temporary AWS credentials (credential_process JSON) from an ACME certificate via IAM Roles Anywhere", run: runCredentialProcess},
 	{name: "trust-policy", summary: "write the role trust, Route 53 DNS-01 and source-IP policies; lint a trust policy", run: runTrustPolicy},
 	{name: "simulate", summary: "tell whether a trust policy allows a CreateSession (ALLOW/DENY and why)", run: runSimulate},
 	{name: "version", summary: "print the version and VCS revision", run: runVersion},
