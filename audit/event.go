@@ -175,7 +175,16 @@ func checkPath(p string) error {
 	return nil
 }
 
-// relevant is the cheap test on raw bytes: can this record matter?
+// relevantUnmarked is the test for records the scanner did not mark
+// (marked: rolesanywhere.amazonaws.com as a string at the top of the
+// record): with --compat every record counts, with --sessions records that
+// mention a sourceIdentity.
+func (x *extractor) relevantUnmarked(raw []byte) bool {
+	return x.compat || x.sessions && bytes.Contains(raw, []byte(markerSourceIdent))
+}
+
+// relevant is the cheap test on raw bytes, used on the parts of a record
+// too large to keep: can this record matter?
 func (x *extractor) relevant(raw []byte) bool {
 	if x.compat {
 		return true

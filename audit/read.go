@@ -265,7 +265,7 @@ func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(
 			}
 			continue
 		}
-		if !x.relevant(rec.data) {
+		if !rec.marked && !x.relevantUnmarked(rec.data) {
 			continue
 		}
 		ev, ok := x.extract(rec.data)

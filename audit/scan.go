@@ -1,10 +1,11 @@
 package audit
 
 import (
-	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // ErrNotJSON is returned (wrapped, with the offset) when input is not a
@@ -58,6 +59,7 @@ type recordScanner struct {
 	inRec     bool
 	oversized bool
 	overRel   bool // an oversized record had a relevant part
+	marked    bool // the current record has "rolesanywhere.amazonaws.com" as a string near its top
 	topArray  bool
 	wrapper   bool // the current top-level object is a {"Records":[...]} file
 }
@@ -82,6 +84,10 @@ type rawRecord struct {
 	offset    int64  // input offset of the record's first byte
 	oversized bool
 	relevant  bool // for oversized records: some part matched the relevance test
+	// marked: the string "rolesanywhere.amazonaws.com" is a key or value of
+	// the record's top-level object or of an object directly in it
+	// (eventSource, sourceIPAddress, userIdentity.invokedBy).
+	marked bool
 }
 
 // next returns the next record, or io.EOF at a clean end of input.
@@ -89,60 +95,111 @@ func (s *recordScanner) next() (rawRecord, error) {
 	for {
 		b := s.buf[:s.end]
 		i := s.pos
-		for i < len(b) {
-			if s.inStr {
-				if s.escPend {
-					s.escPend = false
-					i++
-					continue
+		if s.inStr {
+			// Resume a string cut by the end of the previous chunk.
+			if s.escPend {
+				s.escPend = false
+				i++
+			}
+			q := findQuote(b, i)
+			if q < 0 {
+				s.escPend = q == -2
+				s.pos = len(b)
+				if err := s.fill(); err != nil {
+					return rawRecord{}, err
 				}
-				j := bytes.IndexByte(b[i:], '"')
-				if j < 0 {
-					// Count the trailing backslashes: an odd run escapes
-					// the first byte of the next chunk.
-					n := 0
-					for k := len(b) - 1; k >= i && b[k] == '\\'; k-- {
-						n++
-					}
-					s.escPend = n%2 == 1
-					i = len(b)
-					break
-				}
-				q := i + j
-				n := 0
-				for k := q - 1; k >= i && b[k] == '\\'; k-- {
-					n++
-				}
-				if n%2 == 1 {
-					i = q + 1
-					continue
-				}
-				s.inStr = false
-				if s.depth == 1 {
-					s.lastKeyRA = s.strStart >= 0 && string(b[s.strStart:q]) == "Records"
-				}
-				i = q + 1
 				continue
 			}
+			s.inStr = false
+			s.closeString(b, q)
+			i = q + 1
+		}
+		depth := s.depth
+		for i < len(b) {
 			c := b[i]
+			if c == '"' {
+				// The hot path: skip a string, and the ':' or ',' that
+				// usually follows it straight into the next string.
+				for {
+					start := i + 1
+					// Find the closing quote 8 bytes at a time (SWAR): a
+					// quote preceded by an odd run of backslashes is
+					// escaped; runs are counted back only when one is
+					// there, which is rare.
+					q := start
+				search:
+					for {
+						for q+8 <= len(b) {
+							x := binary.LittleEndian.Uint64(b[q:]) ^ (swarLo * '"')
+							if m := (x - swarLo) &^ x & swarHi; m != 0 {
+								q += bits.TrailingZeros64(m) >> 3
+								goto found
+							}
+							q += 8
+						}
+						for q < len(b) && b[q] != '"' {
+							q++
+						}
+						if q >= len(b) {
+							q = -1
+							break search
+						}
+					found:
+						if q > start && b[q-1] == '\\' {
+							k := q - 1
+							for k > start && b[k-1] == '\\' {
+								k--
+							}
+							if (q-k)%2 == 1 {
+								q++
+								continue
+							}
+						}
+						break
+					}
+					if q < 0 {
+						// Cut by the end of the chunk.
+						k := len(b)
+						for k > start && b[k-1] == '\\' {
+							k--
+						}
+						s.inStr = true
+						s.escPend = (len(b)-k)%2 == 1
+						s.strStart = start
+						s.depth = depth
+						i = len(b)
+						break
+					}
+					if q-start == len(markerRolesAnywhere) || depth == 1 {
+						s.depth = depth
+						s.strStart = start
+						s.closeString(b, q)
+					}
+					i = q + 1
+					if i+1 < len(b) && (b[i] == ':' || b[i] == ',') && b[i+1] == '"' {
+						i++
+						continue
+					}
+					break
+				}
+				continue
+			}
 			switch c {
-			case '"':
-				s.inStr = true
-				s.strStart = i + 1
 			case '{':
-				if s.depth == s.recDepth && !s.inRec {
+				if depth == s.recDepth && !s.inRec {
 					s.inRec = true
 					s.recStart = i
 					s.oversized = false
 					s.overRel = false
+					s.marked = false
 				}
-				s.depth++
+				depth++
 			case '[':
 				switch {
-				case s.depth == 0:
+				case depth == 0:
 					s.topArray = true
 					s.recDepth = 1
-				case s.depth == 1 && s.lastKeyRA && !s.topArray && s.recDepth == 0:
+				case depth == 1 && s.lastKeyRA && !s.topArray && s.recDepth == 0:
 					// {"Records":[ : the top-level object is a log file,
 					// its array elements are the records.
 					s.wrapper = true
@@ -150,23 +207,24 @@ func (s *recordScanner) next() (rawRecord, error) {
 					s.recStart = -1
 					s.recDepth = 2
 				}
-				s.depth++
+				depth++
 			case '}', ']':
-				if s.depth == 0 {
+				if depth == 0 {
+					s.depth = depth
 					return rawRecord{}, fmt.Errorf("offset %d: unexpected %q: %w", s.base+int64(i), c, ErrNotJSON)
 				}
-				s.depth--
-				if s.wrapper && s.depth == 1 && c == ']' && s.recDepth == 2 {
+				depth--
+				if s.wrapper && depth == 1 && c == ']' && s.recDepth == 2 {
 					s.recDepth = -1 // end of the Records array
 				}
-				if s.depth == 0 {
+				if depth == 0 {
 					s.wrapper = false
 					s.topArray = false
 					s.lastKeyRA = false
 				}
-				if s.inRec && s.depth == s.recDepth && c == '}' {
+				if s.inRec && depth == s.recDepth && c == '}' {
 					s.inRec = false
-					rec := rawRecord{offset: s.base + int64(s.recStart)}
+					rec := rawRecord{offset: s.base + int64(s.recStart), marked: s.marked}
 					if s.oversized {
 						rec.oversized = true
 						rec.relevant = s.overRel
@@ -176,26 +234,93 @@ func (s *recordScanner) next() (rawRecord, error) {
 					}
 					s.recStart = -1
 					s.pos = i + 1
-					if s.depth == 0 {
+					if depth == 0 {
 						s.recDepth = 0
 					}
+					s.depth = depth
 					return rec, nil
 				}
-				if s.depth == 0 {
+				if depth == 0 {
 					s.recDepth = 0
 				}
 			case ' ', '\n', '\r', '\t', ',', ':':
 			default:
-				if s.depth == 0 {
+				if depth == 0 {
+					s.depth = depth
 					return rawRecord{}, fmt.Errorf("offset %d: unexpected %q: %w", s.base+int64(i), c, ErrNotJSON)
 				}
 			}
 			i++
 		}
-		s.pos = i
+		s.depth = depth
+		s.pos = len(b)
 		if err := s.fill(); err != nil {
 			return rawRecord{}, err
 		}
+	}
+}
+
+// closeString looks at a string that ends at b[q] (s.strStart is its
+// first byte, -1 if that was in a chunk already dropped): a "Records" key
+// at depth 1, or the Roles Anywhere marker near the top of a record.
+func (s *recordScanner) closeString(b []byte, q int) {
+	d := s.depth
+	if s.strStart < 0 {
+		if d == 1 {
+			s.lastKeyRA = false
+		}
+		return
+	}
+	str := b[s.strStart:q]
+	switch {
+	case d == 1:
+		s.lastKeyRA = string(str) == "Records"
+	case s.inRec && (d == s.recDepth+1 || d == s.recDepth+2):
+		if string(str) == markerRolesAnywhere {
+			s.marked = true
+		}
+	}
+}
+
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// findQuote returns the index of the first unescaped '"' in b at or
+// after i; -1 when there is none, -2 when there is none and b ends with an
+// unescaped backslash (the next byte is escaped). It looks at 8 bytes at a
+// time for '"' or '\\' (SWAR), which beats bytes.IndexByte on the short
+// strings JSON is made of and needs no backward scan over backslash runs.
+func findQuote(b []byte, i int) int {
+	const lo = 0x0101010101010101
+	const hi = 0x8080808080808080
+	for {
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			q := x ^ (lo * '"')
+			e := x ^ (lo * '\\')
+			m := ((q-lo)&^q | (e-lo)&^e) & hi
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		for i < len(b) && b[i] != '"' && b[i] != '\\' {
+			i++
+		}
+		if i >= len(b) {
+			return -1
+		}
+		if b[i] == '"' {
+			return i
+		}
+		if i+1 >= len(b) {
+			return -2
+		}
+		i += 2
 	}
 }
 

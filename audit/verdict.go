@@ -35,8 +35,9 @@ type Result struct {
 	Reason string
 	// Step is the matched TOTP step of a legit code.
 	Step int64
-	// Offset is what oathtool prints for a legit code.
-	Offset int
+	// StepOffset is what oathtool prints for a legit code: the absolute
+	// offset of the matched step from the reference step.
+	StepOffset int
 }
 
 // Checker decides verdicts with a seed database and a policy.
@@ -79,7 +80,7 @@ func (c *Checker) Check(ev Event) Result {
 		lo, hi := c.stepRange(ev.Time)
 		r.Verdict, r.Reason = Mismatch, fmt.Sprintf("code does not match the seed of %q at steps %+d..%+d around the event time (k=%d)", ev.Identity, lo-k, hi-k, k)
 	default:
-		r.Verdict, r.Step, r.Offset = Legit, res.Step, res.Offset
+		r.Verdict, r.Step, r.StepOffset = Legit, res.Step, res.Offset
 	}
 	return r
 }

@@ -1,0 +1,102 @@
+package audit
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func benchFile(b *testing.B) []byte {
+	dir := os.Getenv("AUDIT_BENCH_DIR")
+	if dir == "" {
+		b.Skip("AUDIT_BENCH_DIR not set")
+	}
+	var first string
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if first == "" && err == nil && filepath.Ext(p) == ".gz" {
+			first = p
+		}
+		return nil
+	})
+	f, err := os.ReadFile(first)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+func BenchmarkScanOnly(b *testing.B) {
+	gz := benchFile(b)
+	zr, _ := gzip.NewReader(bytes.NewReader(gz))
+	data, _ := io.ReadAll(zr)
+	x := &extractor{}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		sc := newRecordScanner(bytes.NewReader(data), 0, x.relevant)
+		for {
+			rec, err := sc.next()
+			if err != nil {
+				break
+			}
+			_ = rec.marked || x.relevantUnmarked(rec.data)
+		}
+	}
+}
+
+func BenchmarkScanNoMarker(b *testing.B) {
+	gz := benchFile(b)
+	zr, _ := gzip.NewReader(bytes.NewReader(gz))
+	data, _ := io.ReadAll(zr)
+	x := &extractor{}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		sc := newRecordScanner(bytes.NewReader(data), 0, x.relevant)
+		for {
+			_, err := sc.next()
+			if err != nil {
+				break
+			}
+		}
+	}
+}
+
+func BenchmarkMarkerOnly(b *testing.B) {
+	gz := benchFile(b)
+	zr, _ := gzip.NewReader(bytes.NewReader(gz))
+	data, _ := io.ReadAll(zr)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		bytes.Count(data, []byte(markerRolesAnywhere))
+	}
+}
+
+func BenchmarkGunzip(b *testing.B) {
+	gz := benchFile(b)
+	b.SetBytes(int64(len(gz)) * 0)
+	var n int64
+	for b.Loop() {
+		zr, _ := gzip.NewReader(bytes.NewReader(gz))
+		n, _ = io.Copy(io.Discard, zr)
+	}
+	b.SetBytes(n)
+}
+
+func BenchmarkReadOneFile(b *testing.B) {
+	gz := benchFile(b)
+	dir := b.TempDir()
+	p := filepath.Join(dir, "f.json.gz")
+	os.WriteFile(p, gz, 0o600)
+	var n int64
+	for b.Loop() {
+		st, err := Read(context.Background(), []string{p}, Options{Jobs: 1}, func(Event) {})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = st.Bytes
+	}
+	b.SetBytes(n)
+}

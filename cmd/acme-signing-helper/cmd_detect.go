@@ -1,0 +1,361 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+)
+
+type detectOptions struct {
+	db          string
+	format      string
+	summary     bool
+	compat      bool
+	jobs        int
+	sessions    bool
+	window      int
+	skew        time.Duration
+	identity    []string
+	sessionName []string
+	timeField   []string
+	maxRecord   int
+	paths       []string
+}
+
+func (o *detectOptions) validate() error {
+	switch o.format {
+	case "text", "json":
+	default:
+		return usageErrorf("use --format text or --format json", "detect: --format %q is not text or json", o.format)
+	}
+	if len(o.paths) == 0 {
+		return usageErrorf("give CloudTrail files or directories, or - for standard input: detect --db env-sha1sum-db.json AWSLogs/", "detect: no input paths")
+	}
+	if o.db == "" {
+		return usageErrorf("give the seed database with --db FILE (the seed script's env-sha1sum-db.json)", "detect: --db is empty")
+	}
+	if o.window < 0 || o.window > 100 {
+		return usageErrorf("--window counts 30-second steps either side of the reference time; the seed script uses 1", "detect: --window %d is out of range 0..100", o.window)
+	}
+	if o.skew < -time.Hour || o.skew > time.Hour {
+		return usageErrorf("--skew is subtracted from the event time; the seed script uses 30s", "detect: --skew %s is out of range -1h..1h", o.skew)
+	}
+	if o.jobs < 0 {
+		return usageErrorf("--jobs 0 means one per CPU", "detect: --jobs %d is negative", o.jobs)
+	}
+	if o.maxRecord < 1024 {
+		return usageErrorf("--max-record-bytes must be at least 1024 (CloudTrail records are at most 256 KB)", "detect: --max-record-bytes %d is too small", o.maxRecord)
+	}
+	if o.compat && (o.summary || o.format != "text") {
+		return usageErrorf("--compat prints only legit or oh no, like the seed script: drop --summary and --format", "detect: --compat cannot be combined with --summary or --format json")
+	}
+	stdin := 0
+	for _, p := range o.paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usageErrorf("give - once", "detect: standard input (-) given %d times", stdin)
+	}
+	return nil
+}
+
+// runDetect is the detect command: the replacement, at fleet scale, of the
+// seed's jq + oathtool mismatch-detection script. PATHs are files,
+// directories (walked) or - for standard input; gzip or not; CloudTrail log
+// files, single events or JSON lines. One line per session on stdout:
+// verdict identity time session-name source-ip [reason]. Exit 0 when all
+// are legit, 1 when any is not, 2 on usage or read errors.
+func runDetect(e *env, args []string) error {
+	fs := newFlagSet(e, "detect", "")
+	o := detectOptions{}
+	fs.StringVar(&o.db, "db", "env-sha1sum-db.json", "seed database `FILE`: the seed's env-sha1sum-db.json ([{\"CN=name\":\"hex seed\"},...]) or {\"name\":\"hex seed\",...}")
+	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text (one line per session) or json (JSON lines)")
+	fs.BoolVar(&o.summary, "summary", false, "print counts per verdict and per identity instead of one line per session")
+	fs.BoolVar(&o.compat, "compat", false, "print exactly 'legit' or 'oh no' per event, like the seed's detection script")
+	fs.IntVar(&o.jobs, "jobs", 0, "files read in parallel (0: one per CPU)")
+	fs.BoolVar(&o.sessions, "sessions", false, "also check later calls made with a Roles Anywhere session (timed by the session's creationDate, once per session)")
+	fs.IntVar(&o.window, "window", totp.SeedScriptPolicy.Window, "accept codes `N` 30-second steps either side of the reference time")
+	fs.DurationVar(&o.skew, "skew", totp.SeedScriptPolicy.Lag, "reference time = event time minus `DURATION` (with --window 1, the default accepts steps k-2..k like the seed script)")
+	fs.StringArrayVar(&o.identity, "identity-field", nil, "take the identity from this dot `PATH` of the record (repeatable, tried in order) instead of the built-in table")
+	fs.StringArrayVar(&o.sessionName, "session-name-field", nil, "take the session name from this dot `PATH` (repeatable)")
+	fs.StringArrayVar(&o.timeField, "time-field", nil, "take the session creation time from this dot `PATH` (repeatable)")
+	fs.IntVar(&o.maxRecord, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded; larger relevant records are reported as malformed")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	o.paths = fs.Args()
+	if err := o.validate(); err != nil {
+		return err
+	}
+
+	db, warnings, err := audit.LoadDB(o.db)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		e.log.Warn(w)
+	}
+	e.log.Debug("seed database loaded", "path", o.db, "identities", db.Len())
+
+	ro := audit.Options{
+		Jobs:              o.jobs,
+		MaxRecordBytes:    o.maxRecord,
+		Sessions:          o.sessions,
+		Compat:            o.compat,
+		IdentityFields:    o.identity,
+		SessionNameFields: o.sessionName,
+		TimeFields:        o.timeField,
+		Stdin:             e.stdin,
+	}
+	if isTerminal(e.stderr) {
+		ro.Progress = progressPrinter(e.stderr)
+	}
+	policy := totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window}
+	checker := &audit.Checker{DB: db, Policy: policy}
+	start := e.now()
+	rs, st, readErr := audit.Detect(e.ctx, o.paths, ro, checker)
+	if ro.Progress != nil && st.Files > 1 {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	elapsed := e.now().Sub(start)
+	e.log.Debug("read", "files", st.Files, "records", st.Records, "considered", st.Events, "bytes", st.Bytes, "elapsed", elapsed)
+
+	var werr error
+	switch {
+	case o.compat:
+		werr = writeCompat(e.stdout, rs)
+	case o.summary:
+		werr = writeSummary(e.stdout, o.format, audit.Summarize(rs), st)
+	case o.format == "json":
+		werr = writeJSONLines(e.stdout, rs)
+	default:
+		werr = writeText(e.stdout, rs)
+	}
+	if werr != nil {
+		return fmt.Errorf("write results: %w", werr)
+	}
+	if readErr != nil {
+		printReadErrors(e, readErr)
+		return &exitError{code: 2}
+	}
+	if len(rs) == 0 && !o.compat {
+		e.log.Warn("no Roles Anywhere sessions found", "files", st.Files, "records", st.Records)
+	}
+	if (o.compat && len(rs) == 0) || !audit.AllLegit(rs) {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func printReadErrors(e *env, err error) {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, x := range errs {
+		fmt.Fprintf(e.stderr, "%s: %v\n", progName, x)
+		if h := hintOf(x); h != "" {
+			fmt.Fprintf(e.stderr, "hint: %s\n", h)
+		}
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func progressPrinter(w io.Writer) func(audit.Progress) {
+	return func(p audit.Progress) {
+		if p.Files < 2 {
+			return
+		}
+		rate := 0.0
+		if s := p.Elapsed.Seconds(); s > 0 {
+			rate = float64(p.Records) / s
+		}
+		fmt.Fprintf(w, "\r\033[Kfiles %d/%d  records %d  %.0f records/s", p.FilesDone, p.Files, p.Records, rate)
+	}
+}
+
+// field makes a value safe for one whitespace-separated column: "-" when
+// empty, quoted when it has spaces, quotes or non-printable characters
+// (record fields are untrusted and must not forge lines).
+func field(s string) string {
+	if s == "" {
+		return "-"
+	}
+	for _, r := range s {
+		if r == '"' || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func eventTime(r audit.Result) string {
+	if r.Time.IsZero() {
+		return "-"
+	}
+	return r.Time.UTC().Format(time.RFC3339)
+}
+
+func writeText(w io.Writer, rs []audit.Result) error {
+	var b strings.Builder
+	for _, r := range rs {
+		b.Reset()
+		b.WriteString(string(r.Verdict))
+		b.WriteByte(' ')
+		b.WriteString(field(r.Identity))
+		b.WriteByte(' ')
+		b.WriteString(eventTime(r))
+		b.WriteByte(' ')
+		name := r.SessionName
+		if !r.HasSessionName {
+			name = ""
+		}
+		b.WriteString(field(name))
+		b.WriteByte(' ')
+		b.WriteString(field(r.SourceIP))
+		if r.Reason != "" {
+			b.WriteByte(' ')
+			b.WriteString(oneLine(r.Reason))
+		}
+		b.WriteByte('\n')
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonResult is one line of --format json.
+type jsonResult struct {
+	Verdict     audit.Verdict `json:"verdict"`
+	Reason      string        `json:"reason,omitempty"`
+	Kind        audit.Kind    `json:"kind"`
+	Time        string        `json:"time,omitempty"`
+	Identity    string        `json:"identity,omitempty"`
+	SessionName *string       `json:"sessionName"`
+	SourceIP    string        `json:"sourceIPAddress,omitempty"`
+	CertSerial  string        `json:"certSerial,omitempty"`
+	EventID     string        `json:"eventID,omitempty"`
+	ErrorCode   string        `json:"errorCode,omitempty"`
+	Step        int64         `json:"step,omitempty"`
+	Offset      *int          `json:"oathtoolOffset,omitempty"`
+	File        string        `json:"file"`
+	FileOffset  int64         `json:"fileOffset"`
+}
+
+func writeJSONLines(w io.Writer, rs []audit.Result) error {
+	enc := json.NewEncoder(w)
+	for _, r := range rs {
+		j := jsonResult{
+			Verdict: r.Verdict, Reason: r.Reason, Kind: r.Kind, Identity: r.Identity,
+			SourceIP: r.SourceIP, CertSerial: r.CertSerial, EventID: r.EventID, ErrorCode: r.ErrorCode,
+			File: r.Path, FileOffset: r.Offset,
+		}
+		if !r.Time.IsZero() {
+			j.Time = r.Time.UTC().Format(time.RFC3339Nano)
+		}
+		if r.HasSessionName {
+			s := r.SessionName
+			j.SessionName = &s
+		}
+		if r.Verdict == audit.Legit || r.Verdict == audit.Replay {
+			off := r.StepOffset
+			j.Step, j.Offset = r.Step, &off
+		}
+		if err := enc.Encode(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeCompat(w io.Writer, rs []audit.Result) error {
+	if len(rs) == 0 {
+		_, err := io.WriteString(w, "oh no\n")
+		return err
+	}
+	for _, r := range rs {
+		s := "oh no\n"
+		if r.Verdict == audit.Legit {
+			s = "legit\n"
+		}
+		if _, err := io.WriteString(w, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeSummary(w io.Writer, format string, s audit.Summary, st audit.Stats) error {
+	ids := make([]string, 0, len(s.ByIdentity))
+	for id := range s.ByIdentity {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if format == "json" {
+		type idCount struct {
+			Identity string                `json:"identity"`
+			Counts   map[audit.Verdict]int `json:"counts"`
+		}
+		out := struct {
+			Files      int                   `json:"files"`
+			Records    int64                 `json:"records"`
+			Sessions   int                   `json:"sessions"`
+			ByVerdict  map[audit.Verdict]int `json:"byVerdict"`
+			ByIdentity []idCount             `json:"byIdentity"`
+		}{st.Files, st.Records, s.Total, s.ByVerdict, []idCount{}}
+		for _, id := range ids {
+			out.ByIdentity = append(out.ByIdentity, idCount{id, s.ByIdentity[id]})
+		}
+		return json.NewEncoder(w).Encode(out)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "files %d  records %d  sessions %d\n\n", st.Files, st.Records, s.Total)
+	for _, v := range audit.Verdicts {
+		fmt.Fprintf(&b, "%-17s %d\n", v, s.ByVerdict[v])
+	}
+	b.WriteString("\nidentity")
+	for _, v := range audit.Verdicts {
+		fmt.Fprintf(&b, " %s", v)
+	}
+	b.WriteByte('\n')
+	for _, id := range ids {
+		b.WriteString(field(id))
+		for _, v := range audit.Verdicts {
+			fmt.Fprintf(&b, " %d", s.ByIdentity[id][v])
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

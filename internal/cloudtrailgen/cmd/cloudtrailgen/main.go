@@ -1,0 +1,136 @@
+// Command cloudtrailgen writes a generated CloudTrail corpus for the detect
+// benchmark (bench/detect.sh), and measures plain gzip decompression of
+// files the way detect reads them (the benchmark's baseline):
+//
+//	cloudtrailgen gen [--seed N] [--files N] [--records N] [--ra-fraction F] DIR
+//	cloudtrailgen gunzip [--jobs N] PATH...
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cloudtrailgen"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: cloudtrailgen gen|gunzip ...")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		err = gen(os.Args[2:])
+	case "gunzip":
+		err = gunzip(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cloudtrailgen:", err)
+		os.Exit(1)
+	}
+}
+
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	seed := fs.Uint64("seed", 1, "random seed")
+	files := fs.Int("files", 10, "number of files")
+	records := fs.Int("records", 1000, "records per file")
+	ra := fs.Float64("ra-fraction", 0.01, "fraction of Roles Anywhere records")
+	bad := fs.Float64("bad-fraction", 0.1, "fraction of Roles Anywhere sessions that are not legit")
+	assume := fs.Bool("assume-role", false, "also write the STS AssumeRole of each session")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "files written in parallel")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("gen: want one DIR")
+	}
+	c, err := cloudtrailgen.Generate(fs.Arg(0), cloudtrailgen.Config{Seed: *seed, Files: *files, RecordsPerFile: *records, RolesAnywhereFraction: *ra, BadFraction: *bad, AssumeRole: *assume, Jobs: *jobs})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"files": len(c.Files), "records": c.Records, "bytes": c.Bytes, "gzip_bytes": c.GzipBytes, "expected": c.Expected,
+	})
+}
+
+// gunzip decompresses every file (directories walked) to nowhere, jobs
+// files at a time, with the decompressor detect uses.
+func gunzip(args []string) error {
+	fset := flag.NewFlagSet("gunzip", flag.ContinueOnError)
+	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files in parallel")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	var paths []string
+	for _, p := range fset.Args() {
+		err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() && filepath.Ext(q) == ".gz" {
+				paths = append(paths, q)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	var total atomic.Int64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, len(paths))
+	for w := 0; w < *jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(paths) {
+					return
+				}
+				f, err := os.Open(paths[i])
+				if err != nil {
+					errs <- err
+					return
+				}
+				zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
+				if err != nil {
+					f.Close()
+					errs <- err
+					return
+				}
+				n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{zr}, buf)
+				f.Close()
+				if err != nil {
+					errs <- err
+					return
+				}
+				total.Add(n)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return err
+	}
+	el := time.Since(start)
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"files": len(paths), "bytes": total.Load(), "seconds": el.Seconds(), "mb_per_s": float64(total.Load()) / 1e6 / el.Seconds(),
+	})
+}
