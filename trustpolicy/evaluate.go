@@ -73,6 +73,44 @@ func (d Decision) Verdict() string {
 	return "DENY"
 }
 
+// Explain describes the decision in one line for messages, naming the
+// statement of p that decided and the conditions involved, without the
+// request's values: "denied by statement 3 (Sid "DenyRevoked"):
+// StringEqualsIgnoreCase "aws:PrincipalTag/x509Subject/CN" matched".
+func (d Decision) Explain(p *Policy) string {
+	var b strings.Builder
+	switch {
+	case d.Allowed:
+		fmt.Fprintf(&b, "allowed by %s", p.Name(d.Statement))
+	case d.Explicit:
+		fmt.Fprintf(&b, "explicitly denied by %s", p.Name(d.Statement))
+		for i, c := range d.Conditions {
+			if i == 0 {
+				b.WriteString(": ")
+			} else {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s matched", c)
+		}
+	case d.Statement < 0:
+		b.WriteString("implicitly denied: no statement applies to the principal and action")
+	default:
+		fmt.Fprintf(&b, "implicitly denied: closest is %s", p.Name(d.Statement))
+		for i, c := range d.Conditions {
+			if i == 0 {
+				b.WriteString(": condition ")
+			} else {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s", c)
+		}
+		if len(d.Conditions) > 0 {
+			b.WriteString(" not met")
+		}
+	}
+	return b.String()
+}
+
 // ConditionError is an operator or condition value Evaluate cannot use.
 type ConditionError struct {
 	Statement int // 1-based

@@ -322,3 +322,25 @@ func TestLike(t *testing.T) {
 		}
 	}
 }
+
+func TestDecisionExplain(t *testing.T) {
+	p := mustParse(t, readTestdata(t, "seed-001-role-trust-policy.json"))
+	c := ctx{KeySourceArn: {seedAnchor}, KeySubjectCN: {"web.not-your-co.com"}, KeyRoleSessionName: {"123456"}}
+	for _, tt := range []struct {
+		action, cn, name, want string
+	}{
+		{ActionAssumeRole, "web.not-your-co.com", "123456", "allowed by statement 2"},
+		{ActionAssumeRole, "FOO-is-revoked.not-your-co.com", "123456", `explicitly denied by statement 3: StringEqualsIgnoreCase "aws:PrincipalTag/x509Subject/CN" matched`},
+		{ActionAssumeRole, "web.not-your-co.com", "abc", `implicitly denied: closest is statement 2: condition StringLike "sts:RoleSessionName" not met`},
+		{"sts:GetCallerIdentity", "web.not-your-co.com", "abc", "implicitly denied: no statement applies to the principal and action"},
+	} {
+		c[KeySubjectCN], c[KeyRoleSessionName] = []string{tt.cn}, []string{tt.name}
+		d, err := Evaluate(p, Request{Principal: RolesAnywhereService, Action: tt.action, Context: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Explain(p); got != tt.want {
+			t.Errorf("got  %s\nwant %s", got, tt.want)
+		}
+	}
+}

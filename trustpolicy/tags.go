@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // PrincipalTagPrefix starts the condition key of a principal tag.
@@ -25,6 +26,10 @@ var tagRDNs = []struct {
 	{"CN", asn1.ObjectIdentifier{2, 5, 4, 3}},
 }
 
+// MaxTagValueLength is the longest session tag value STS accepts; longer
+// certificate values are dropped like values failing the pattern.
+const MaxTagValueLength = 256
+
 var tagValueRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 
 // TagValueOK reports whether v passes the STS tag value pattern
@@ -38,14 +43,15 @@ func TagValueOK(v string) bool { return tagValueRE.MatchString(v) }
 // "aws:PrincipalTag/" prefix: x509Subject/<RDN> and x509Issuer/<RDN> for
 // C, O, OU, ST, L and CN, x509SAN/DNS, x509SAN/URI and x509SAN/Name/<RDN>
 // (directoryName SANs), each from the first value of its kind. Values that
-// fail the STS tag pattern are dropped, as the service does.
+// fail the STS tag pattern or are longer than MaxTagValueLength are
+// dropped, as the service does.
 func TagsFromCertificate(cert *x509.Certificate) map[string]string {
 	tags := map[string]string{}
 	if cert == nil {
 		return tags
 	}
 	put := func(k, v string) {
-		if v == "" || !TagValueOK(v) {
+		if v == "" || utf8.RuneCountInString(v) > MaxTagValueLength || !TagValueOK(v) {
 			return
 		}
 		if _, done := tags[k]; !done {

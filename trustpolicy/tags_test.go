@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -116,5 +117,17 @@ func TestTagValueOK(t *testing.T) {
 		if got := TagValueOK(v); got != want {
 			t.Errorf("TagValueOK(%q) = %v, want %v", v, got, want)
 		}
+	}
+}
+
+func TestTagsLongValueDropped(t *testing.T) {
+	long := strings.Repeat("a", 250) + ".example.com"
+	c := selfSigned(t, &x509.Certificate{Subject: pkix.Name{CommonName: "ok.example.com"}, DNSNames: []string{long}})
+	got := TagsFromCertificate(c)
+	if _, ok := got["x509SAN/DNS"]; ok {
+		t.Errorf("a %d-character value was kept", len(long))
+	}
+	if got["x509Subject/CN"] != "ok.example.com" {
+		t.Errorf("got %v", got)
 	}
 }

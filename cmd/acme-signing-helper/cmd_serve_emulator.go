@@ -54,6 +54,7 @@ type serveEmulatorOptions struct {
 	region          string
 	accountID       string
 	sessionPattern  string
+	trustPolicy     string
 	noAcceptName    bool
 	maxSkew         time.Duration
 	cloudTrail      string
@@ -120,6 +121,7 @@ func runServeEmulator(e *env, args []string) error {
 	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "`REGION` of the endpoint and of the signature scope")
 	fs.StringVar(&o.accountID, "account-id", emulator.DefaultAccountID, "AWS account `ID` of the default ARNs and of the records")
 	fs.StringVar(&o.sessionPattern, "session-name-pattern", "", "refuse session names not matching `REGEXP` (like a trust policy on sts:RoleSessionName), e.g. '^[0-9]{6}$'")
+	fs.StringVar(&o.trustPolicy, "trust-policy", "", "apply this role trust policy JSON `FILE` (see 'trust-policy role'); calls it does not allow get AccessDeniedException")
 	fs.BoolVar(&o.noAcceptName, "no-accept-role-session-name", false, "behave like a profile without acceptRoleSessionName")
 	fs.DurationVar(&o.maxSkew, "max-skew", emulator.DefaultMaxSkew, "allowed difference between the request date and the clock")
 	fs.StringVar(&o.cloudTrail, "cloudtrail", "", "append one CloudTrail-shaped JSON record per call to `FILE` ('-' for stdout)")
@@ -160,6 +162,15 @@ func runServeEmulator(e *env, args []string) error {
 			return usageErrorf("give --session-name-pattern a Go regular expression, e.g. '^[0-9]{6}$'", "serve-emulator: --session-name-pattern: %w", err)
 		}
 		cfg.SessionNamePattern = re
+	}
+	if o.trustPolicy != "" {
+		p, err := readPolicyFile(e, "serve-emulator", "--trust-policy", o.trustPolicy)
+		if err != nil {
+			return err
+		}
+		if cfg.Authorize, err = emulator.TrustPolicy(p); err != nil {
+			return withHint(fmt.Errorf("serve-emulator: --trust-policy %q: %w", o.trustPolicy, err), "fix the policy; 'acme-signing-helper trust-policy lint' lists its problems")
+		}
 	}
 	for _, f := range o.anchorCerts {
 		certs, err := readEmulatorAnchors(f)
