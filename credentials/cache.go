@@ -33,6 +33,11 @@ const cacheFormat = 1
 // another user or writable by group or others.
 var ErrInsecureDir = errors.New("insecure cache directory")
 
+// ErrCacheUnavailable is returned (wrapped) when the cache directory or its
+// lock cannot be used (other than ErrInsecureDir): the caller may go on
+// without the cache.
+var ErrCacheUnavailable = errors.New("credential cache unavailable")
+
 // ErrInvalidCredentials is returned (wrapped) when a Fetcher returns
 // credentials with an empty field or no expiry.
 var ErrInvalidCredentials = errors.New("invalid credentials")
@@ -140,14 +145,20 @@ func (c *Cache) lockPath(key string) string { return filepath.Join(c.Dir, key+".
 // corrupt, truncated or expiring entries are ignored and replaced.
 func (c *Cache) Get(ctx context.Context, key string, fetch Fetcher) (signer.Credentials, Source, error) {
 	if err := c.prepareDir(); err != nil {
-		return signer.Credentials{}, 0, err
+		if errors.Is(err, ErrInsecureDir) {
+			return signer.Credentials{}, 0, err
+		}
+		return signer.Credentials{}, 0, fmt.Errorf("%w: %w", ErrCacheUnavailable, err)
 	}
 	if cr, ok := c.read(key); ok {
 		return cr, FromCache, nil
 	}
 	unlock, err := lockFile(ctx, c.lockPath(key))
 	if err != nil {
-		return signer.Credentials{}, 0, err
+		if ctx.Err() != nil {
+			return signer.Credentials{}, 0, err
+		}
+		return signer.Credentials{}, 0, fmt.Errorf("%w: %w", ErrCacheUnavailable, err)
 	}
 	defer unlock()
 	removeStaleTemps(c.Path(key))

@@ -202,8 +202,8 @@ func TestCacheRefusesInsecureDir(t *testing.T) {
 			t.Errorf("Get with dir %s: err = %v, want ErrInsecureDir", dir, err)
 		}
 	}
-	if _, _, err := (&Cache{Dir: file}).Get(context.Background(), "k", fetch); err == nil {
-		t.Errorf("Get with a file as dir: no error")
+	if _, _, err := (&Cache{Dir: file}).Get(context.Background(), "k", fetch); !errors.Is(err, ErrCacheUnavailable) {
+		t.Errorf("Get with a file as dir: err = %v, want ErrCacheUnavailable", err)
 	}
 	// A private directory with mode 0750 is fine (read-only for group).
 	ok := filepath.Join(base, "ok")
