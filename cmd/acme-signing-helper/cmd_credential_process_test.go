@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
@@ -81,9 +83,13 @@ func parseOutput(t *testing.T, stdout string) processJSON {
 }
 
 func TestCredentialProcessValidate(t *testing.T) {
+	// Start from the flag defaults, so flags added later keep theirs.
 	base := func() credentialProcessOptions {
-		return credentialProcessOptions{certificate: "c.pem", privateKey: "k.pem", trustAnchorARN: cpTA, profileARN: cpProfile, roleARN: cpRole,
-			sessionDuration: 3600, timeout: time.Second}
+		var o credentialProcessOptions
+		o.addFlags(pflag.NewFlagSet("test", pflag.ContinueOnError))
+		o.certificate, o.privateKey = "c.pem", "k.pem"
+		o.trustAnchorARN, o.profileARN, o.roleARN = cpTA, cpProfile, cpRole
+		return o
 	}
 	tests := []struct {
 		name string
