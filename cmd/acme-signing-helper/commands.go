@@ -8,6 +8,7 @@ var commands = []command{
 	{name: "trust-policy", summary: "write the role trust, Route 53 DNS-01 and source-IP policies; lint a trust policy", run: runTrustPolicy},
 	{name: "simulate", summary: "tell whether a trust policy allows a CreateSession (ALLOW/DENY and why)", run: runSimulate},
 	{name: "version", summary: "print the version and VCS revision", run: runVersion},
+	{name: "demo", summary: "an offline round trip: throwaway PKI, local verifying endpoint, credential_process output", run: runDemo},
 	{name: "serve-emulator", summary: "run a local Roles Anywhere endpoint that verifies requests (try a setup offline)", run: runServeEmulator},
 	{name: "totp", summary: "TOTP seed, code, verify and enroll from an environment fingerprint (oathtool-compatible)", run: runTOTP},
 	{name: "systemd", summary: "print systemd units: lego issuance and renewal, serve or update", run: runSystemd},
