@@ -70,6 +70,8 @@ type credentialProcessOptions struct {
 	// computes the session name at signing time and excludes
 	// --role-session-name; set it in prepare, check it in validate.
 	sessionName func(signingTime time.Time) (string, error)
+	// totp is --fingerprint/--totp-digits (cmd_totp_session.go).
+	totp totpSessionFlags
 
 	// Transport.
 	noVerifySSL     bool
@@ -95,6 +97,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.endpoint, "endpoint", "", "Roles Anywhere endpoint `URL` (default: https://rolesanywhere.REGION.amazonaws.com)")
 	fs.IntVar(&o.sessionDuration, "session-duration", signer.DefaultDurationSeconds, "session duration in `SECONDS` (900 to 43200)")
 	fs.StringVar(&o.roleSessionName, "role-session-name", "", "role session `NAME` (the profile must accept it)")
+	o.totp.addFlags(fs)
 	fs.BoolVar(&o.noVerifySSL, "no-verify-ssl", false, "do not verify the endpoint's TLS certificate (insecure)")
 	fs.BoolVar(&o.withProxy, "with-proxy", false, "accepted for compatibility: HTTPS_PROXY/NO_PROXY are always honoured")
 	fs.DurationVar(&o.timeout, "timeout", signer.DefaultTimeout, "give up after `DURATION`, retries included")
@@ -148,6 +151,9 @@ func (o *credentialProcessOptions) validate() error {
 		if f.v == "" {
 			return usageErrorf("pass --trust-anchor-arn, --profile-arn and --role-arn (or set "+envName(f.flag)+")", "credential-process: --%s is required", f.flag)
 		}
+	}
+	if err := o.totp.validate("credential-process", o.roleSessionName); err != nil {
+		return err
 	}
 	if o.sessionName != nil && o.roleSessionName != "" {
 		return usageErrorf("the session name is computed (TOTP): drop --role-session-name", "credential-process: --role-session-name and a computed session name exclude each other")
@@ -204,6 +210,13 @@ func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
 // signerInputs loads the certificate material (printing its warnings) and
 // builds the request configuration. Errors are ordinary failures (exit 1).
 func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signer.Config, error) {
+	totpName, err := o.totp.sessionName(e)
+	if err != nil {
+		return nil, signer.Config{}, err
+	}
+	if totpName != nil {
+		o.sessionName = totpName
+	}
 	password, err := o.keyPassword(e)
 	if err != nil {
 		return nil, signer.Config{}, err
@@ -256,8 +269,10 @@ func runCredentialProcess(e *env, args []string) error {
 		return err
 	}
 	var o credentialProcessOptions
+	var cache cacheOptions // cmd_credential_cache.go
 	fs := newFlagSet(e, "credential-process", "")
 	o.addFlags(fs)
+	cache.addFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(e.stdout, credentialProcessHelp)
@@ -271,11 +286,14 @@ func runCredentialProcess(e *env, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	if err := cache.validate(o.sessionDuration); err != nil {
+		return err
+	}
 	m, cfg, err := o.signerInputs(e)
 	if err != nil {
 		return err
 	}
-	creds, err := signer.CreateSession(e.ctx, m, cfg)
+	creds, err := cache.cachedCreateSession(e, &o, m, cfg)
 	if err != nil {
 		return err
 	}

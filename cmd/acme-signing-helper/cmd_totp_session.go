@@ -27,6 +27,14 @@ func (t *totpSessionFlags) addFlags(fs *pflag.FlagSet) {
 
 func (t *totpSessionFlags) enabled() bool { return len(t.fingerprints) > 0 }
 
+// digitsOrDefault treats the zero value (options built without flags) as 6.
+func (t *totpSessionFlags) digitsOrDefault() int {
+	if t.digits == 0 {
+		return 6
+	}
+	return t.digits
+}
+
 // validate checks the flags without I/O; roleSessionName is
 // --role-session-name, which a TOTP session name excludes.
 func (t *totpSessionFlags) validate(cmd, roleSessionName string) error {
@@ -36,7 +44,7 @@ func (t *totpSessionFlags) validate(cmd, roleSessionName string) error {
 		return usageErrorf("with --fingerprint the session name is the TOTP code: drop --role-session-name", "%s: --fingerprint and --role-session-name exclude each other", cmd)
 	case digitsSet && !t.enabled():
 		return usageErrorf("--totp-digits sets the length of the TOTP session name: add --fingerprint SPEC, or drop --totp-digits", "%s: --totp-digits needs --fingerprint", cmd)
-	case t.digits < 6 || t.digits > 8:
+	case t.digitsOrDefault() < 6 || t.digitsOrDefault() > 8 || digitsSet && t.digits == 0:
 		return usageErrorf("use --totp-digits 6 (the default, what a trust policy's sts:RoleSessionName \"??????\" expects), 7 or 8", "%s: --totp-digits %d: want 6, 7 or 8", cmd, t.digits)
 	}
 	if _, err := totp.ParseSpecs(t.fingerprints); err != nil {
@@ -57,7 +65,7 @@ func (t *totpSessionFlags) sessionName(e *env) (func(signingTime time.Time) (str
 	if err != nil {
 		return nil, err
 	}
-	opts := totp.Options{Digits: t.digits}
+	opts := totp.Options{Digits: t.digitsOrDefault()}
 	return func(signingTime time.Time) (string, error) {
 		code, err := totp.Code(k, signingTime, opts)
 		if err != nil {

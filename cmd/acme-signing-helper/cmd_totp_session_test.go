@@ -26,6 +26,7 @@ func TestTOTPSessionFlagsValidate(t *testing.T) {
 		{"digits without fingerprint", []string{"--totp-digits", "8"}, "", "--totp-digits needs --fingerprint"},
 		{"digits 5", []string{"--fingerprint", "hostname", "--totp-digits", "5"}, "", "--totp-digits 5"},
 		{"digits 9", []string{"--fingerprint", "hostname", "--totp-digits", "9"}, "", "--totp-digits 9"},
+		{"digits 0", []string{"--fingerprint", "hostname", "--totp-digits", "0"}, "", "--totp-digits 0"},
 		{"bad spec", []string{"--fingerprint", "cpu"}, "", `invalid fingerprint spec "cpu"`},
 		{"duplicate", []string{"--fingerprint", "hostname", "--fingerprint", "hostname"}, "", "given twice"},
 	}
