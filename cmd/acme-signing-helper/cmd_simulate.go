@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,6 +33,10 @@ statement and, for a deny, the condition that failed. Exit status: 0 allow,
 
 flags:
 `
+
+// roleSessionNameRE is the pattern CreateSession validates roleSessionName
+// against.
+var roleSessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 type simulateOptions struct {
 	policy      string
@@ -142,6 +147,9 @@ func runSimulate(e *env, args []string) error {
 			return usageErrorf("write --context KEY=VALUE, e.g. --context aws:SecureTransport=true", "simulate: --context %q: want KEY=VALUE", c)
 		}
 		ctx[k] = append(ctx[k], v)
+	}
+	if !roleSessionNameRE.MatchString(o.sessionName) {
+		e.log.Warn("CreateSession refuses this session name before the trust policy (ValidationException: 2 to 64 of letters, digits and +=,.@_-)", "session-name", o.sessionName)
 	}
 	ctx[trustpolicy.KeySourceArn] = []string{o.sourceArn}
 	ctx[trustpolicy.KeyRoleSessionName] = []string{o.sessionName}
