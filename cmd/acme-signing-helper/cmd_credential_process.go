@@ -269,8 +269,10 @@ func runCredentialProcess(e *env, args []string) error {
 		return err
 	}
 	var o credentialProcessOptions
+	var cache cacheOptions // cmd_credential_cache.go
 	fs := newFlagSet(e, "credential-process", "")
 	o.addFlags(fs)
+	cache.addFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(e.stdout, credentialProcessHelp)
@@ -284,11 +286,14 @@ func runCredentialProcess(e *env, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	if err := cache.validate(o.sessionDuration); err != nil {
+		return err
+	}
 	m, cfg, err := o.signerInputs(e)
 	if err != nil {
 		return err
 	}
-	creds, err := signer.CreateSession(e.ctx, m, cfg)
+	creds, err := cache.cachedCreateSession(e, &o, m, cfg)
 	if err != nil {
 		return err
 	}

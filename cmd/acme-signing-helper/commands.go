@@ -12,4 +12,6 @@ var commands = []command{
 	{name: "serve-emulator", summary: "run a local Roles Anywhere endpoint that verifies requests (try a setup offline)", run: runServeEmulator},
 	{name: "totp", summary: "TOTP seed, code, verify and enroll from an environment fingerprint (oathtool-compatible)", run: runTOTP},
 	{name: "systemd", summary: "print systemd units: lego issuance and renewal, serve or update", run: runSystemd},
+	{name: "update", summary: "keep a profile of ~/.aws/credentials filled with fresh credentials", run: runUpdate},
+	{name: "serve", summary: "serve credentials over IMDSv2 and ECS container-credentials endpoints", run: runServe},
 }

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+)
+
+const serveHelp = `
+Serve temporary AWS credentials to local programs over the EC2 instance
+metadata protocol (IMDSv2) and the ECS container-credentials protocol:
+
+  AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/
+  AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/credentials
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=<--auth-token-file>
+
+Credentials are renewed --refresh-margin before expiry; when renewal fails
+the last good ones are served until they expire, then an error (HTTP 503),
+never empty credentials. Answers leave with an IP TTL / hop limit of 1
+(--hop-limit). Listening on anything but loopback needs --allow-remote.
+Stops on SIGTERM or SIGINT.
+
+Takes the credential-process flags (certificate, ARNs, ...), plus:
+`
+
+type serveOptions struct {
+	cp            credentialProcessOptions
+	listen        string
+	allowRemote   bool
+	hopLimit      int
+	roleName      string
+	ecsPath       string
+	authTokenFile string
+	margin        time.Duration
+	readyFile     string
+}
+
+func (o *serveOptions) validate() error {
+	if _, _, err := net.SplitHostPort(o.listen); err != nil {
+		return usageErrorf("give --listen as HOST:PORT, e.g. 127.0.0.1:9911", "serve: --listen %q: %v", o.listen, err)
+	}
+	if !o.allowRemote && !credentials.IsLoopback(o.listen) {
+		return usageErrorf("listen on 127.0.0.1 or [::1]; add --allow-remote only if other hosts must reach the credentials (anyone who can connect gets them)", "serve: --listen %q is not a loopback address", o.listen)
+	}
+	if o.hopLimit < 0 || o.hopLimit > 255 {
+		return usageErrorf("give --hop-limit between 1 and 255 (0 keeps the system default)", "serve: --hop-limit %d out of range", o.hopLimit)
+	}
+	if o.ecsPath != "" && (!strings.HasPrefix(o.ecsPath, "/") || strings.HasPrefix(o.ecsPath, "/latest/")) {
+		return usageErrorf("give --ecs-path an absolute URL path outside /latest/, e.g. /credentials", "serve: --ecs-path %q", o.ecsPath)
+	}
+	if o.roleName != "" && strings.ContainsAny(o.roleName, "/ \t\n") {
+		return usageErrorf("give --role-name a name without '/' or spaces", "serve: --role-name %q", o.roleName)
+	}
+	if o.margin <= 0 {
+		return usageErrorf("give --refresh-margin a positive duration such as 5m", "serve: --refresh-margin %s is not positive", o.margin)
+	}
+	return o.cp.validate()
+}
+
+// roleNameOf is the last path element of a role ARN.
+func roleNameOf(roleARN string) string {
+	a, err := arn.Parse(roleARN)
+	if err != nil {
+		return ""
+	}
+	return a.Resource[strings.LastIndex(a.Resource, "/")+1:]
+}
+
+// readOrCreateToken reads the ECS authorization token from path, or creates
+// the file (0600, in a directory created 0700) with a random token.
+func readOrCreateToken(path string) (string, error) {
+	hint := "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
+	b, err := os.ReadFile(path)
+	if err == nil {
+		tok := strings.TrimRight(string(b), "\r\n")
+		if tok == "" || strings.ContainsAny(tok, "\r\n") {
+			return "", withHint(fmt.Errorf("serve: --auth-token-file %q: want one non-empty line", path), hint)
+		}
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o007 != 0 {
+			return "", withHint(fmt.Errorf("serve: --auth-token-file %q is accessible by others (mode %04o)", path, st.Mode().Perm()), "chmod o-rwx the token file: whoever reads it gets the credentials")
+		}
+		return tok, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", withHint(fmt.Errorf("serve: read --auth-token-file: %w", err), hint)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("serve: make token: %w", err)
+	}
+	tok := hex.EncodeToString(raw)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", withHint(fmt.Errorf("serve: create directory of --auth-token-file: %w", err), hint)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", withHint(fmt.Errorf("serve: create --auth-token-file: %w", err), hint)
+	}
+	// No final newline: clients send the file as the header verbatim.
+	if _, err := f.WriteString(tok); err != nil {
+		f.Close()
+		os.Remove(path)
+		return "", fmt.Errorf("serve: write --auth-token-file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("serve: write --auth-token-file: %w", err)
+	}
+	return tok, nil
+}
+
+func runServe(e *env, args []string) error {
+	if err := rejectPasswordFlag(args); err != nil {
+		return err
+	}
+	var o serveOptions
+	fs := newFlagSet(e, "serve", "")
+	o.cp.addFlags(fs)
+	fs.StringVar(&o.listen, "listen", credentials.DefaultAddr, "listen on `HOST:PORT`")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback (prints a warning)")
+	fs.IntVar(&o.hopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit of the answers (1: they cannot leave the host's link)")
+	fs.StringVar(&o.roleName, "role-name", "", "role name the IMDS listing shows (default: the --role-arn's name)")
+	fs.StringVar(&o.ecsPath, "ecs-path", credentials.DefaultECSPath, "URL `PATH` of the ECS container-credentials endpoint")
+	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "ECS authorization token `FILE` (created with a random token if missing); without it the ECS endpoint is off")
+	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
+	fs.StringVar(&o.readyFile, "ready-file", "", "write the base URL to `FILE` once serving")
+	if err := parseFlags(e, fs, args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(e.stdout, serveHelp)
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("serve takes flags only", "serve: unexpected argument %q", fs.Arg(0))
+	}
+	o.cp.collect(fs)
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.roleName == "" {
+		o.roleName = roleNameOf(o.cp.roleARN)
+	}
+	var token string
+	if o.authTokenFile != "" {
+		t, err := readOrCreateToken(o.authTokenFile)
+		if err != nil {
+			return err
+		}
+		token = t
+	}
+
+	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := &credentials.Refresher{Fetch: sessionFetcher(e, &o.cp), Margin: o.margin, Now: e.now, Log: e.log}
+	// The first session must work: there is nothing to serve otherwise.
+	if _, err := r.Refresh(ctx); err != nil {
+		return err
+	}
+	srv, err := credentials.NewServer(r.Current, o.roleName)
+	if err != nil {
+		return err
+	}
+	srv.Now, srv.Log = e.now, e.log
+	if token != "" {
+		srv.ECSPath, srv.ECSToken = o.ecsPath, token
+	} else {
+		srv.ECSPath = ""
+	}
+	ln, err := credentials.Listen(ctx, o.listen, o.hopLimit)
+	if err != nil {
+		return withHint(fmt.Errorf("serve: %w", err), "pick a free port with --listen (another serve running?)")
+	}
+	if !credentials.IsLoopback(o.listen) {
+		fmt.Fprintf(e.stderr, "%s: warning: serving credentials on %s: every host that can connect gets them\n", progName, ln.Addr())
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(e.stdout, "AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/\n", base)
+	if token != "" {
+		fmt.Fprintf(e.stdout, "AWS_CONTAINER_CREDENTIALS_FULL_URI=%s%s\n", base, o.ecsPath)
+		abs, _ := filepath.Abs(o.authTokenFile)
+		fmt.Fprintf(e.stdout, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=%s\n", abs)
+	}
+	fmt.Fprintf(e.stderr, "%s: serving role %q on %s (hop limit %d); set the variables above in the clients' environment\n", progName, o.roleName, base, o.hopLimit)
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if err := r.Run(ctx); err != nil && ctx.Err() == nil {
+			errc <- err
+		}
+	}()
+	if o.readyFile != "" {
+		if err := os.WriteFile(o.readyFile, []byte(base+"\n"), 0o644); err != nil {
+			hs.Close()
+			return withHint(fmt.Errorf("serve: write --ready-file: %w", err), "check that the directory of --ready-file exists and is writable")
+		}
+	}
+	select {
+	case err := <-errc:
+		hs.Close()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(e.stderr, "%s: serve: shutting down\n", progName)
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"regexp"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+const updateHelp = `
+Write temporary AWS credentials into a profile of the shared credentials
+file ($AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) and keep them
+fresh: renew --refresh-margin before expiry; when renewal fails, retry with
+backoff and leave the last good credentials in place; exit 1 only when they
+expire. Other profiles, comments and order stay byte for byte; the file is
+replaced atomically, mode 0600. --once writes once and exits.
+
+Takes the credential-process flags (certificate, ARNs, ...), plus:
+`
+
+// envKillBeforeRename is a test hook: when set to 1, update kills itself
+// between writing the new credentials file and renaming it into place.
+const envKillBeforeRename = envPrefix + "TEST_KILL_BEFORE_RENAME"
+
+var profileNameRE = regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`)
+
+type updateOptions struct {
+	cp              credentialProcessOptions
+	profile         string
+	credentialsFile string
+	once            bool
+	margin          time.Duration
+}
+
+func (o *updateOptions) validate() error {
+	if o.profile == "" || !profileNameRE.MatchString(o.profile) {
+		return usageErrorf("pass --profile NAME (letters, digits and _.@+-), the profile the SDK will use (AWS_PROFILE=NAME)", "update: --profile %q is not a profile name", o.profile)
+	}
+	if o.margin <= 0 {
+		return usageErrorf("give --refresh-margin a positive duration such as 5m", "update: --refresh-margin %s is not positive", o.margin)
+	}
+	if o.cp.sessionDuration > 0 && o.margin >= time.Duration(o.cp.sessionDuration)*time.Second {
+		return usageErrorf("make --refresh-margin shorter than --session-duration", "update: --refresh-margin %s is not shorter than the session (%d s)", o.margin, o.cp.sessionDuration)
+	}
+	return o.cp.validate()
+}
+
+// sessionFetcher makes a new session on every call, loading the
+// certificate material again so that a renewed certificate is used.
+func sessionFetcher(e *env, cp *credentialProcessOptions) credentials.Fetcher {
+	return func(ctx context.Context) (signer.Credentials, error) {
+		m, cfg, err := cp.signerInputs(e)
+		if err != nil {
+			return signer.Credentials{}, err
+		}
+		return signer.CreateSession(ctx, m, cfg)
+	}
+}
+
+func runUpdate(e *env, args []string) error {
+	if err := rejectPasswordFlag(args); err != nil {
+		return err
+	}
+	var o updateOptions
+	fs := newFlagSet(e, "update", "")
+	o.cp.addFlags(fs)
+	fs.StringVar(&o.profile, "profile", "", "profile `NAME` to write (required)")
+	fs.StringVar(&o.credentialsFile, "credentials-file", "", "credentials `FILE` (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
+	fs.BoolVar(&o.once, "once", false, "write once and exit")
+	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
+	if err := parseFlags(e, fs, args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(e.stdout, updateHelp)
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("update takes flags only", "update: unexpected argument %q", fs.Arg(0))
+	}
+	o.cp.collect(fs)
+	if err := o.validate(); err != nil {
+		return err
+	}
+	path := o.credentialsFile
+	if path == "" {
+		p, err := credentials.DefaultSharedCredentialsFile(e.lookupEnv)
+		if err != nil {
+			return withHint(fmt.Errorf("update: %w", err), "pass --credentials-file FILE")
+		}
+		path = p
+	}
+	file := &credentials.SharedFile{Path: path, Profile: o.profile}
+	if v, _ := e.lookupEnv(envKillBeforeRename); v == "1" {
+		file.BeforeRename = func() {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := &credentials.Refresher{
+		Fetch:        sessionFetcher(e, &o.cp),
+		Margin:       o.margin,
+		Now:          e.now,
+		StopOnExpiry: true,
+		Log:          e.log,
+		OnUpdate: func(ctx context.Context, cr signer.Credentials) error {
+			if err := file.Write(ctx, cr); err != nil {
+				return withHint(fmt.Errorf("update: %w", err), "check that the credentials file and its directory are writable by this user")
+			}
+			fmt.Fprintf(e.stderr, "%s: wrote %s to profile %q of %s, valid until %s\n", progName, cr.AccessKeyID, o.profile, path, cr.Expiration.UTC().Format(time.RFC3339))
+			return nil
+		},
+	}
+	if o.once {
+		_, err := r.Refresh(ctx)
+		return err
+	}
+	err := r.Run(ctx)
+	if ctx.Err() != nil && e.ctx.Err() == nil {
+		// SIGTERM or SIGINT: a normal stop.
+		fmt.Fprintf(e.stderr, "%s: update: stopping; profile %q keeps the last credentials\n", progName, o.profile)
+		return nil
+	}
+	if errors.Is(err, credentials.ErrExpired) {
+		return withHint(fmt.Errorf("update: %w", err), "the last credentials in the file have expired; fix the error above (run 'acme-signing-helper doctor' with the same flags) and restart")
+	}
+	return err
+}
