@@ -272,13 +272,11 @@ func (s *recordScanner) closeString(b []byte, q int) {
 		return
 	}
 	str := b[s.strStart:q]
-	switch {
-	case d == 1:
+	if d == 1 {
 		s.lastKeyRA = string(str) == "Records"
-	case s.inRec && (d == s.recDepth+1 || d == s.recDepth+2):
-		if string(str) == markerRolesAnywhere {
-			s.marked = true
-		}
+	}
+	if s.inRec && (d == s.recDepth+1 || d == s.recDepth+2) && string(str) == markerRolesAnywhere {
+		s.marked = true
 	}
 }
 
