@@ -18,7 +18,6 @@ import (
 
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
-	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
 var (
@@ -42,9 +41,15 @@ func cpEmulator(t *testing.T, anchors ...*x509.Certificate) (*emulator.Server, s
 // runCP runs credential-process with a hermetic environment (vars only).
 func runCP(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	// Hermetic: only vars, plus a private cache directory and --no-cache
+	// (these tests are about one CreateSession per run).
+	all := map[string]string{"XDG_CACHE_HOME": t.TempDir(), envName("no-cache"): "true"}
+	for k, v := range vars {
+		all[k] = v
+	}
 	var out, errb bytes.Buffer
 	e := newEnv(strings.NewReader(""), &out, &errb)
-	e.lookupEnv = func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	e.lookupEnv = func(k string) (string, bool) { v, ok := all[k]; return v, ok }
 	code := runEnv(e, append([]string{"credential-process"}, args...))
 	return code, out.String(), errb.String()
 }
@@ -538,7 +543,8 @@ func TestCredentialProcessContextCancel(t *testing.T) {
 	emu.InjectFault(emulator.Fault{Hang: true, Count: -1})
 	var out, errb bytes.Buffer
 	e := newEnv(strings.NewReader(""), &out, &errb)
-	e.lookupEnv = func(string) (string, bool) { return "", false }
+	noCache := map[string]string{"XDG_CACHE_HOME": t.TempDir(), envName("no-cache"): "true"}
+	e.lookupEnv = func(k string) (string, bool) { v, ok := noCache[k]; return v, ok }
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	e.ctx = ctx
@@ -546,7 +552,67 @@ func TestCredentialProcessContextCancel(t *testing.T) {
 	if code != 1 || out.Len() != 0 {
 		t.Fatalf("exit %d stdout %q, want 1 and empty", code, out.String())
 	}
-	if !errors.Is(signer.ErrTimeout, signer.ErrTimeout) || !strings.Contains(errb.String(), "timed out") {
+	if !strings.Contains(errb.String(), "timed out") {
 		t.Errorf("stderr %q", errb.String())
+	}
+}
+
+// TestCredentialProcessTLS: the endpoint's CA from AWS_CA_BUNDLE, refusal
+// of an unknown CA, and --no-verify-ssl with its warning.
+func TestCredentialProcessTLS(t *testing.T) {
+	h, err := testpki.New(testpki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f, err := h.WritePlain(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu, err := emulator.New(emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := emulator.NewServerTLS(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(emu)
+	srv.TLS = st.Config
+	srv.StartTLS()
+	t.Cleanup(func() { emu.Close(); srv.Close() })
+	bundle := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(bundle, st.CAPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"--certificate", f.FullChain, "--private-key", f.Key}, arnArgs(srv.URL)...)
+	tests := []struct {
+		name   string
+		vars   map[string]string
+		extra  []string
+		code   int
+		stderr string
+	}{
+		{"CA bundle", map[string]string{"AWS_CA_BUNDLE": bundle}, nil, 0, ""},
+		{"unknown CA", nil, nil, 1, "certificate signed by unknown authority"},
+		{"no-verify-ssl", nil, []string{"--no-verify-ssl"}, 0, "warning: --no-verify-ssl"},
+		{"missing CA bundle", map[string]string{"AWS_CA_BUNDLE": filepath.Join(dir, "nope.pem")}, nil, 1, "read AWS_CA_BUNDLE"},
+		{"CA bundle without certificates", map[string]string{"AWS_CA_BUNDLE": f.Key}, nil, 1, "holds no PEM certificate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCP(t, tt.vars, append(args, tt.extra...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.stderr)
+			}
+			if code == 0 {
+				parseOutput(t, stdout)
+			} else if stdout != "" || !strings.Contains(stderr, "\nhint: ") {
+				t.Errorf("stdout %q, stderr %q: want empty stdout and a hint", stdout, stderr)
+			}
+		})
 	}
 }
