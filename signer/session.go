@@ -326,7 +326,11 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 			// report the cause.
 			err = errors.Join(err, last)
 		}
-		return Credentials{}, mapError(ctx, err, now)
+		mapped := mapError(ctx, err, now)
+		if errors.Is(mapped, ErrTimeout) {
+			return Credentials{}, fmt.Errorf("%w after %s", mapped, timeout)
+		}
+		return Credentials{}, mapped
 	}
 	if len(out.CredentialSet) == 0 || out.CredentialSet[0].Credentials == nil {
 		return Credentials{}, &APIError{Kind: ErrBadResponse, Message: "the answer holds no credential set"}

@@ -247,8 +247,8 @@ func TestCreateSessionTransportFailures(t *testing.T) {
 		cfg.Timeout = 300 * time.Millisecond
 		start := time.Now()
 		_, err := CreateSession(context.Background(), m, cfg)
-		if !errors.Is(err, ErrTimeout) {
-			t.Fatalf("got %v, want ErrTimeout", err)
+		if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "after 300ms") {
+			t.Fatalf("got %v, want ErrTimeout after 300ms", err)
 		}
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("took %v with a 300ms timeout", d)
