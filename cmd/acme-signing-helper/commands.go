@@ -14,4 +14,5 @@ var commands = []command{
 	{name: "systemd", summary: "print systemd units: lego issuance and renewal, serve or update", run: runSystemd},
 	{name: "update", summary: "keep a profile of ~/.aws/credentials filled with fresh credentials", run: runUpdate},
 	{name: "serve", summary: "serve credentials over IMDSv2 and ECS container-credentials endpoints", run: runServe},
+	{name: "aws-config", summary: "print a ~/.aws/config profile whose credential_process runs this program", run: runAWSConfig},
 }

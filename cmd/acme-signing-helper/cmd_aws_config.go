@@ -1,0 +1,200 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+const awsConfigHelp = `
+Print a profile block for ~/.aws/config whose credential_process line runs
+this program with the given credential-process flags:
+
+  acme-signing-helper aws-config --profile acme --acme-dir /etc/lego --domain host.example.com \
+      --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN >> ~/.aws/config
+
+Relative paths become absolute. Arguments are quoted so that both the AWS
+CLI (which splits the line like a POSIX shell) and the AWS SDKs (which run
+it with sh -c, after stripping surrounding quotes and " #"/" ;" comments)
+see the same words. With --config FILE, the line passes --config FILE and
+the flags given on the command line; otherwise every setting in effect
+(flags and ACME_SIGNING_HELPER_* variables) is written into the line.
+
+Takes the credential-process flags, plus:
+`
+
+// pathFlags hold file or directory names: made absolute.
+var pathFlags = map[string]bool{"certificate": true, "private-key": true, "intermediates": true, "acme-dir": true,
+	"private-key-password-file": true, "cache-dir": true, "config": true}
+
+// ownAWSConfigFlags are aws-config's own flags, not passed on.
+var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
+
+var shellSafeRE = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+
+// shellWord renders s as one word that a POSIX shell (sh -c, the SDKs) and
+// Python's shlex.split (the AWS CLI) both read back as s, and that the
+// SDKs' INI reader leaves alone (it cuts a value at " #" or " ;").
+// Double quotes when they suffice, backslash escapes otherwise. first
+// avoids a leading quote: the SDKs strip quotes around the whole value.
+func shellWord(s string, first bool) (string, error) {
+	if strings.ContainsAny(s, "\n\r\x00") {
+		return "", fmt.Errorf("%q contains a line break or NUL, which a credential_process line cannot carry", s)
+	}
+	if shellSafeRE.MatchString(s) {
+		return s, nil
+	}
+	if s == "" {
+		return `""`, nil
+	}
+	if !first && !strings.ContainsAny(s, "\"$`\\#;!\t") {
+		return `"` + s + `"`, nil
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && !shellSafeRE.MatchString(string(r)) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), nil
+}
+
+// credentialProcessLine joins argv into a credential_process value.
+func credentialProcessLine(argv []string) (string, error) {
+	words := make([]string, len(argv))
+	for i, a := range argv {
+		w, err := shellWord(a, i == 0)
+		if err != nil {
+			return "", err
+		}
+		words[i] = w
+	}
+	return strings.Join(words, " "), nil
+}
+
+func absPath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// flagArgs renders the flags of fs for which include is true, in
+// definition order, with path values made absolute.
+func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
+	var out []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !include(f) {
+			return
+		}
+		name := "--" + f.Name
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				if f.Name == "fingerprint" {
+					if rest, ok := strings.CutPrefix(v, "file:"); ok {
+						v = "file:" + absPath(rest)
+					}
+				}
+				out = append(out, name, v)
+			}
+			return
+		}
+		v := f.Value.String()
+		if f.Value.Type() == "bool" {
+			if v == "true" {
+				out = append(out, name)
+			} else {
+				out = append(out, name+"=false")
+			}
+			return
+		}
+		if pathFlags[f.Name] {
+			v = absPath(v)
+		}
+		out = append(out, name, v)
+	})
+	return out
+}
+
+func runAWSConfig(e *env, args []string) error {
+	if err := rejectPasswordFlag(args); err != nil {
+		return err
+	}
+	var o credentialProcessOptions
+	var cache cacheOptions
+	var profile, binary string
+	build := func() *pflag.FlagSet {
+		o, cache = credentialProcessOptions{}, cacheOptions{}
+		fs := newFlagSet(e, "aws-config", "")
+		o.addFlags(fs)
+		cache.addFlags(fs)
+		fs.StringVar(&profile, "profile", "", "profile `NAME` of the block (required)")
+		fs.StringVar(&binary, "binary", "", "path of acme-signing-helper in the line (default: this program)")
+		return fs
+	}
+	// Which flags were on the command line (parseFlags then adds the
+	// environment and the config file).
+	cli := build()
+	if err := cli.Parse(args); err != nil && !errors.Is(err, pflag.ErrHelp) {
+		return &usageError{err: fmt.Errorf("aws-config: %w", err), hint: "run 'acme-signing-helper aws-config --help' for its flags"}
+	}
+	fs := build()
+	if err := parseFlags(e, fs, args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(e.stdout, awsConfigHelp)
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("aws-config takes flags only", "aws-config: unexpected argument %q", fs.Arg(0))
+	}
+	if profile == "" || !profileNameRE.MatchString(profile) {
+		return usageErrorf("pass --profile NAME (letters, digits and _.@+-): the name you give AWS_PROFILE or --profile", "aws-config: --profile %q is not a profile name", profile)
+	}
+	o.collect(fs)
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if err := cache.validate(o.sessionDuration); err != nil {
+		return err
+	}
+	if binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return withHint(fmt.Errorf("aws-config: find this program's path: %w", err), "pass --binary PATH")
+		}
+		if r, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = r
+		}
+		binary = exe
+	}
+	binary = absPath(binary)
+
+	argv := []string{binary, "credential-process"}
+	if cli.Changed("config") {
+		cfg, _ := fs.GetString("config")
+		argv = append(argv, "--config", absPath(cfg))
+		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && cli.Changed(f.Name) })...)
+	} else {
+		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && f.Changed })...)
+	}
+	line, err := credentialProcessLine(argv)
+	if err != nil {
+		return withHint(fmt.Errorf("aws-config: %w", err), "rename the file or directory")
+	}
+	header := "[profile " + profile + "]"
+	if profile == "default" {
+		header = "[default]"
+	}
+	_, err = fmt.Fprintf(e.stdout, "%s\ncredential_process = %s\n", header, line)
+	return err
+}
