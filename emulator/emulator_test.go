@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -121,7 +122,7 @@ func TestCreateSessionSuccess(t *testing.T) {
 			}
 			wantSession := tc.wantSession
 			if wantSession == "" {
-				wantSession = h.Leaf.Cert.SerialNumber.Text(16)
+				wantSession = hex.EncodeToString(h.Leaf.Cert.SerialNumber.Bytes())
 			}
 			aru := item["assumedRoleUser"].(map[string]any)
 			if want := "arn:aws:sts::123456789012:assumed-role/" + emulator.DefaultRoleName + "/" + wantSession; aru["arn"] != want {
@@ -356,7 +357,7 @@ func TestAuthorizeInput(t *testing.T) {
 	}
 }
 
-func TestPrincipalTagsDropInvalidValues(t *testing.T) {
+func TestConditionKeysDropInvalidTagValues(t *testing.T) {
 	loadPKIs(t)
 	// A CN with an apostrophe (like "O=Let's Encrypt") fails the STS tag
 	// pattern, so it is dropped; the SAN stays.
@@ -364,12 +365,12 @@ func TestPrincipalTagsDropInvalidValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tags := emulator.PrincipalTags(leaf.Cert)
-	if _, ok := tags["x509Subject/CN"]; ok {
-		t.Errorf("x509Subject/CN %q kept, want it dropped (apostrophe)", tags["x509Subject/CN"])
+	keys := emulator.AuthorizeInput{Leaf: leaf.Cert}.ConditionKeys()
+	if v, ok := keys["aws:PrincipalTag/x509Subject/CN"]; ok {
+		t.Errorf("x509Subject/CN %q kept, want it dropped (apostrophe)", v)
 	}
-	if tags["x509SAN/DNS"] != "a.example.com" {
-		t.Errorf("got x509SAN/DNS %q, want the first DNS name", tags["x509SAN/DNS"])
+	if v := keys["aws:PrincipalTag/x509SAN/DNS"]; len(v) != 1 || v[0] != "a.example.com" {
+		t.Errorf("got x509SAN/DNS %q, want the first DNS name", v)
 	}
 }
 
@@ -386,7 +387,7 @@ func TestSourceIdentity(t *testing.T) {
 		}
 		want := tc.want
 		if want == "ID=" {
-			want += leaf.Cert.SerialNumber.Text(16)
+			want += hex.EncodeToString(leaf.Cert.SerialNumber.Bytes())
 		}
 		if got := emulator.SourceIdentity(leaf.Cert); got != want {
 			t.Errorf("CN %q: got %q, want %q", tc.cn, got, want)
@@ -396,7 +397,7 @@ func TestSourceIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := emulator.SourceIdentity(leaf.Cert), "ID="+leaf.Cert.SerialNumber.Text(16); got != want {
+	if got, want := emulator.SourceIdentity(leaf.Cert), "ID="+hex.EncodeToString(leaf.Cert.SerialNumber.Bytes()); got != want {
 		t.Errorf("no CN: got %q, want %q", got, want)
 	}
 }

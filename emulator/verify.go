@@ -423,18 +423,23 @@ func (s *Server) checkARNs(p parsedRequest) *apiError {
 
 // SourceIdentity is what Roles Anywhere sets as the session's source
 // identity: "CN=<cn>" for a CN of at most 61 characters, else
-// "ID=<hex serial>".
+// "ID=<hex serial>" (as trustpolicy.SourceIdentity).
 func SourceIdentity(leaf *x509.Certificate) string {
 	if cn := leaf.Subject.CommonName; cn != "" && len(cn) <= 61 {
 		return "CN=" + cn
 	}
-	return "ID=" + leaf.SerialNumber.Text(16)
+	return "ID=" + serialHex(leaf)
 }
 
 // DefaultSessionName is the session name Roles Anywhere uses when the
-// request names none: the leaf's serial number in hex.
+// request names none: the leaf's serial number in lower-case hex, two
+// digits per byte.
 func DefaultSessionName(leaf *x509.Certificate) string {
-	return leaf.SerialNumber.Text(16)
+	return serialHex(leaf)
+}
+
+func serialHex(leaf *x509.Certificate) string {
+	return hex.EncodeToString(leaf.SerialNumber.Bytes())
 }
 
 func sourceIP(remote string) string {

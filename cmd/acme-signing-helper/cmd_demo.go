@@ -150,7 +150,7 @@ func demo(e *env, o demoOptions) (err error) {
 	p.field("leaf subject", "%s", leaf.Subject)
 	p.field("leaf issuer", "%s", leaf.Issuer)
 	p.field("leaf SAN", "DNS:%s", strings.Join(leaf.DNSNames, ", DNS:"))
-	p.field("leaf serial", "%s (hex) = %s (decimal)", leaf.SerialNumber.Text(16), leaf.SerialNumber)
+	p.field("leaf serial", "%s (hex) = %s (decimal)", emulator.DefaultSessionName(leaf), leaf.SerialNumber)
 	p.field("leaf key", "%s", keyDescription(leaf))
 	p.field("validity", "%s to %s", leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
 	p.field("files", "%s", files.Certificate)

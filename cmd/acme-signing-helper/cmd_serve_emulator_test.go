@@ -135,15 +135,21 @@ func TestServeEmulatorRoundTrip(t *testing.T) {
 
 	t.Run("tls", func(t *testing.T) {
 		ca := filepath.Join(t.TempDir(), "ca.pem")
-		url, stop := startEmulatorCmd(t, "--anchor-cert", root, "--tls", "--ca-out", ca)
+		url, stop := startEmulatorCmd(t, "--anchor-cert", root, "--tls", "--ca-out", ca, "--fault", "truncate")
 		if !strings.HasPrefix(url, "https://127.0.0.1:") {
 			t.Fatalf("got URL %q", url)
 		}
 		cfg := emulatorSignerConfig(url)
-		if _, err := signer.CreateSession(context.Background(), m, cfg); err == nil {
-			t.Error("CreateSession trusted the throwaway CA without AWS_CA_BUNDLE")
+		if _, err := signer.CreateSession(context.Background(), m, cfg); err == nil || !strings.Contains(err.Error(), "certificate") {
+			t.Errorf("without AWS_CA_BUNDLE: got %v, want a TLS certificate error", err)
 		}
 		cfg.CABundle = ca
+		cfg.MaxAttempts = 1
+		// The first call that reaches the handler gets a truncated body
+		// (over HTTP/2 here: the stream is cut short).
+		if creds, err := signer.CreateSession(context.Background(), m, cfg); err == nil {
+			t.Errorf("truncated answer: got credentials %v, want an error", creds)
+		}
 		if _, err := signer.CreateSession(context.Background(), m, cfg); err != nil {
 			t.Errorf("CreateSession with the CA bundle: %v", err)
 		}
