@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -431,4 +432,72 @@ func TestSetNowAndSkew(t *testing.T) {
 	if s.Calls() != 2 {
 		t.Errorf("got Calls %d, want 2", s.Calls())
 	}
+}
+
+// TestConcurrentCalls runs calls in parallel (meaningful with -race): every
+// call is counted and recorded on its own line.
+func TestConcurrentCalls(t *testing.T) {
+	loadPKIs(t)
+	var ct syncBuffer
+	s, _ := newServer(t, func(c *emulator.Config) { c.CloudTrail = &ct }, pkis.ec)
+	const n = 16
+	reqs := make([]*http.Request, n)
+	for i := range reqs {
+		c := newClient(pkis.ec)
+		if i%2 == 1 {
+			c.body = `{"durationSeconds":1}`
+		}
+		reqs[i] = c.request(t, base)
+	}
+	codes := make(chan int, n)
+	for _, r := range reqs {
+		go func() {
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			codes <- w.Code
+		}()
+	}
+	got := map[int]int{}
+	for range n {
+		got[<-codes]++
+	}
+	if got[201] != n/2 || got[400] != n/2 {
+		t.Errorf("got status counts %v, want %d of 201 and of 400", got, n/2)
+	}
+	if s.Calls() != n || s.Requests() != n {
+		t.Errorf("got Calls %d, Requests %d, want %d", s.Calls(), s.Requests(), n)
+	}
+	lines := strings.Split(strings.TrimSpace(ct.String()), "\n")
+	if len(lines) != n {
+		t.Fatalf("got %d records, want %d", len(lines), n)
+	}
+	ids := map[string]bool{}
+	for _, l := range lines {
+		var rec emulator.Record
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("record %q: %v", l, err)
+		}
+		ids[rec.EventID] = true
+	}
+	if len(ids) != n {
+		t.Errorf("got %d distinct event IDs, want %d", len(ids), n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
