@@ -124,31 +124,43 @@ func missingPeer(t *testing.T, format string, args ...any) {
 	t.Skipf("missing peer: %s (set CI=true to make this a failure)", msg)
 }
 
+// awsCLI is the result of the search for AWS CLI v2, done once per run
+// (every `aws --version` starts a Python interpreter).
+var awsCLI struct {
+	once sync.Once
+	path string
+	seen []string
+}
+
 // awsCLIv2 returns the path of an AWS CLI v2. Debian's package (awscli
 // 2.9.x in bookworm) installs /usr/bin/aws; an "aws" earlier on PATH may be
 // a v1 (pyenv shim) without `configure export-credentials`, so each
 // candidate's --version is checked.
 func awsCLIv2(t *testing.T) string {
 	t.Helper()
-	candidates := []string{"/usr/bin/aws"}
-	if p, err := exec.LookPath("aws"); err == nil {
-		candidates = append(candidates, p)
-	}
-	var seen []string
-	for _, c := range candidates {
-		out, err := exec.Command(c, "--version").CombinedOutput()
-		if err != nil {
-			seen = append(seen, fmt.Sprintf("%s: %v", c, err))
-			continue
+	awsCLI.once.Do(func() {
+		candidates := []string{"/usr/bin/aws"}
+		if p, err := exec.LookPath("aws"); err == nil && p != candidates[0] {
+			candidates = append(candidates, p)
 		}
-		v := strings.TrimSpace(string(out))
-		if strings.HasPrefix(v, "aws-cli/2.") {
-			return c
+		for _, c := range candidates {
+			out, err := exec.Command(c, "--version").CombinedOutput()
+			if err != nil {
+				awsCLI.seen = append(awsCLI.seen, fmt.Sprintf("%s: %v", c, err))
+				continue
+			}
+			v := strings.TrimSpace(string(out))
+			if strings.HasPrefix(v, "aws-cli/2.") {
+				awsCLI.path = c
+				return
+			}
+			awsCLI.seen = append(awsCLI.seen, fmt.Sprintf("%s: %s", c, v))
 		}
-		seen = append(seen, fmt.Sprintf("%s: %s", c, v))
+	})
+	if awsCLI.path == "" {
+		missingPeer(t, "AWS CLI v2 (Debian package awscli): tried %s", strings.Join(awsCLI.seen, "; "))
 	}
-	missingPeer(t, "AWS CLI v2 (Debian package awscli): tried %s", strings.Join(seen, "; "))
-	return ""
+	return awsCLI.path
 }
 
 // cleanEnv is the whole environment of a child process: PATH, a fresh HOME
