@@ -41,6 +41,7 @@ const readChunk = 256 << 10
 type recordScanner struct {
 	r         io.Reader
 	maxRecord int
+	chunk     int // read size (readChunk; tests make it tiny)
 	relevant  func([]byte) bool // used on the parts of an oversized record
 
 	buf      []byte
@@ -71,6 +72,7 @@ func newRecordScanner(r io.Reader, maxRecord int, relevant func([]byte) bool) *r
 	return &recordScanner{
 		r:         r,
 		maxRecord: maxRecord,
+		chunk:     readChunk,
 		relevant:  relevant,
 		buf:       make([]byte, readChunk),
 		recStart:  -1,
@@ -199,7 +201,7 @@ func (s *recordScanner) next() (rawRecord, error) {
 				case depth == 0:
 					s.topArray = true
 					s.recDepth = 1
-				case depth == 1 && s.lastKeyRA && !s.topArray && s.recDepth == 0:
+				case depth == 1 && s.lastKeyRA && !s.topArray && (s.recDepth == 0 || s.wrapper && s.recDepth == -1):
 					// {"Records":[ : the top-level object is a log file,
 					// its array elements are the records.
 					s.wrapper = true
@@ -346,6 +348,10 @@ func (s *recordScanner) fill() error {
 			s.overRel = true
 		}
 	}
+	if s.inStr && s.depth == 1 && s.strStart >= 0 && s.strStart < keep && s.end-s.strStart <= len("Records") {
+		// Keep a short key at depth 1 whole: it may be "Records".
+		keep = s.strStart
+	}
 	if s.inStr && s.strStart >= keep {
 		s.strStart -= keep
 	} else {
@@ -357,13 +363,14 @@ func (s *recordScanner) fill() error {
 		s.recStart -= keep
 	}
 	s.pos, s.end = n, n
-	if len(s.buf)-s.end < readChunk/2 {
-		nb := make([]byte, 2*len(s.buf))
+	if len(s.buf)-s.end < s.chunk/2+1 {
+		nb := make([]byte, 2*len(s.buf)+s.chunk)
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for s.end < len(s.buf) {
-		m, err := s.r.Read(s.buf[s.end:])
+	limit := min(len(s.buf), s.end+s.chunk)
+	for s.end < limit {
+		m, err := s.r.Read(s.buf[s.end:limit])
 		s.end += m
 		if err != nil {
 			s.readErr = err
@@ -372,7 +379,7 @@ func (s *recordScanner) fill() error {
 		if m == 0 {
 			continue
 		}
-		if s.end-s.pos >= readChunk/2 {
+		if s.end-s.pos >= s.chunk/2 {
 			break
 		}
 	}
