@@ -41,7 +41,7 @@ const readChunk = 256 << 10
 type recordScanner struct {
 	r         io.Reader
 	maxRecord int
-	chunk     int // read size (readChunk; tests make it tiny)
+	chunk     int               // read size (readChunk; tests make it tiny)
 	relevant  func([]byte) bool // used on the parts of an oversized record
 
 	buf      []byte
