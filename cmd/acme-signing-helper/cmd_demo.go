@@ -41,6 +41,7 @@ type demoOptions struct {
 	keyType         string
 	roleSessionName string
 	duration        int
+	totp            demoTOTPOptions // --fingerprint, cmd_totp_demo.go
 	// onCredentials, when set, sees the issued credentials (tests check
 	// that the secrets never reach the screen).
 	onCredentials func(signer.Credentials)
@@ -62,7 +63,7 @@ func (o *demoOptions) validate() error {
 	if o.duration < signer.MinDurationSeconds || o.duration > signer.MaxDurationSeconds {
 		return usageErrorf("give --session-duration between 900 and 43200 seconds", "demo: --session-duration %d is out of range", o.duration)
 	}
-	return nil
+	return o.totp.validate(o.roleSessionName)
 }
 
 func runDemo(e *env, args []string) error {
@@ -78,6 +79,7 @@ func runDemoWith(e *env, args []string, onCredentials func(signer.Credentials)) 
 	fs.StringVar(&o.keyType, "key-type", string(testpki.ECDSAP256), "leaf key `TYPE`: p256, p384, rsa2048, rsa3072 or rsa4096")
 	fs.StringVar(&o.roleSessionName, "role-session-name", "", "ask for this session `NAME` (default: none, Roles Anywhere then uses the certificate serial)")
 	fs.IntVar(&o.duration, "session-duration", signer.DefaultDurationSeconds, "session duration in `SECONDS` (900 to 43200)")
+	fs.StringArrayVar(&o.totp.fingerprints, "fingerprint", nil, demoFingerprintUsage)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -85,6 +87,9 @@ func runDemoWith(e *env, args []string, onCredentials func(signer.Credentials)) 
 		return usageErrorf("demo takes flags only", "demo: unexpected argument %q", fs.Arg(0))
 	}
 	if err := o.validate(); err != nil {
+		return err
+	}
+	if err := o.totp.prepare(e); err != nil {
 		return err
 	}
 	return demo(e, o)
@@ -219,7 +224,7 @@ func demo(e *env, o demoOptions) (err error) {
 
 	// 4. The session name.
 	p.step("The session name")
-	demoSessionName(p, o, &cfg, leaf)
+	totpDemo := demoTOTPSessionName(p, o, &cfg, leaf)
 
 	// 5. CreateSession.
 	creds, err := signer.CreateSession(e.ctx, m, cfg)
@@ -229,6 +234,7 @@ func demo(e *env, o demoOptions) (err error) {
 	if o.onCredentials != nil {
 		o.onCredentials(creds)
 	}
+	totpDemo.report(p)
 	p.step("The signed CreateSession request, as the emulator received and verified it")
 	capture.print(p)
 

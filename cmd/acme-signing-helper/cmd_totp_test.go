@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -322,5 +323,32 @@ func TestTOTPSeedParityRandomFile(t *testing.T) {
 		if got != want+"\n" {
 			t.Errorf("size %d: totp seed %q, sha1sum %q", size, got, want)
 		}
+	}
+}
+
+// TestTOTPDemo: demo --fingerprint shows the TOTP session name that was
+// sent and recorded, and it is the fingerprint's code at the signing time.
+func TestTOTPDemo(t *testing.T) {
+	f := newTOTPFixture(t)
+	e, out, errb := testEnv(nil)
+	if code := runEnv(e, []string{"demo", "--fingerprint", "file:" + f.fp}); code != 0 {
+		t.Fatalf("demo: exit %d\n%s", code, errb)
+	}
+	shown := regexp.MustCompile(`(?m)^   session name: +([0-9]{6})$`).FindStringSubmatch(out.String())
+	sent := regexp.MustCompile(`"roleSessionName": "([0-9]{6})"`).FindStringSubmatch(out.String())
+	at := regexp.MustCompile(`(?m)^   signed at: +(\S+) `).FindStringSubmatch(out.String())
+	if shown == nil || sent == nil || at == nil || shown[1] != sent[1] {
+		t.Fatalf("session name shown %v, sent %v, signed at %v:\n%s", shown, sent, at, out)
+	}
+	signed, err := time.Parse(time.RFC3339, at[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := totp.ParseHexKey(f.fpSeed)
+	if want, _ := totp.Code(k, signed, totp.Options{}); want != shown[1] {
+		t.Errorf("session name %s, want the code of %s: %s", shown[1], at[1], want)
+	}
+	if strings.Contains(out.String(), f.fpSeed) || strings.Contains(out.String(), f.content[:10]) {
+		t.Error("demo output shows the seed or the fingerprint's content")
 	}
 }
