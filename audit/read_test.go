@@ -199,9 +199,9 @@ func TestReplayAndMerge(t *testing.T) {
 		assume,
 		createSession(when.Add(20*time.Second), "CN=foo.not-your-co.com", c, "192.0.2.1"),   // same address: fine
 		createSession(when.Add(25*time.Second), "CN=foo.not-your-co.com", c, "203.0.113.9"), // another address: replay
-		call(when.Add(10*time.Minute), when, c),                                            // a call of the first session
-		call(later.Add(time.Minute), later, lc),                                            // a session seen only here
-		call(later.Add(2*time.Minute), later, lc),                                          // and again
+		call(when.Add(10*time.Minute), when, c),                                             // a call of the first session
+		call(later.Add(time.Minute), later, lc),                                             // a session seen only here
+		call(later.Add(2*time.Minute), later, lc),                                           // and again
 	}
 	p := write(t, t.TempDir(), "events.jsonl", []byte(strings.Join(lines, "\n")))
 	for _, sessions := range []bool{false, true} {
