@@ -22,7 +22,7 @@ type totpSessionFlags struct {
 func (t *totpSessionFlags) addFlags(fs *pflag.FlagSet) {
 	t.fs = fs
 	fs.StringArrayVar(&t.fingerprints, "fingerprint", nil, "make the role session name the TOTP code of this fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME); repeatable")
-	fs.IntVar(&t.digits, "totp-digits", 6, "digits of the TOTP session name: 6, 7 or 8")
+	fs.IntVar(&t.digits, "totp-digits", 6, "`N` digits of the TOTP session name: 6, 7 or 8")
 }
 
 func (t *totpSessionFlags) enabled() bool { return len(t.fingerprints) > 0 }
