@@ -396,25 +396,26 @@ func OrderChain(leaf *x509.Certificate, others []*x509.Certificate) (chain, drop
 	}
 	used := make([]bool, len(pool))
 	for cur := leaf; ; {
-		next := -1
+		// Candidates are the unused certificates named as cur's issuer;
+		// only when several share the name (cross-signed CAs) does the
+		// signature decide, which saves a verification per link.
+		var cands []int
 		for i, c := range pool {
-			if !used[i] && bytes.Equal(cur.RawIssuer, c.RawSubject) && cur.CheckSignatureFrom(c) == nil {
-				next = i
-				break
+			if !used[i] && bytes.Equal(cur.RawIssuer, c.RawSubject) {
+				cands = append(cands, i)
 			}
 		}
-		if next < 0 {
-			// Same name but a signature CheckSignatureFrom refuses (e.g. a
-			// CA without keyCertSign): fall back to the name alone.
-			for i, c := range pool {
-				if !used[i] && bytes.Equal(cur.RawIssuer, c.RawSubject) {
+		if len(cands) == 0 {
+			break
+		}
+		next := cands[0]
+		if len(cands) > 1 {
+			for _, i := range cands {
+				if cur.CheckSignatureFrom(pool[i]) == nil {
 					next = i
 					break
 				}
 			}
-		}
-		if next < 0 {
-			break
 		}
 		used[next] = true
 		chain = append(chain, pool[next])

@@ -169,7 +169,10 @@ func (c *Config) httpClient() (*http.Client, error) {
 		return c.HTTPClient, nil
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c.CABundle != "" {
+	// The bundle matters only for verified TLS: parsing it (and the system
+	// pool it extends) costs milliseconds, so skip it otherwise.
+	plainHTTP := strings.HasPrefix(strings.ToLower(c.Endpoint), "http://")
+	if c.CABundle != "" && !c.NoVerifySSL && !plainHTTP {
 		pemBytes, err := os.ReadFile(c.CABundle)
 		if err != nil {
 			return nil, &Error{msg: fmt.Sprintf("read AWS_CA_BUNDLE: %v", err), hint: "point AWS_CA_BUNDLE at a PEM file of the CA certificates that issued the endpoint's TLS certificate"}

@@ -309,3 +309,24 @@ func hintOf(err error) string {
 	}
 	return ""
 }
+
+// TestCABundleOnlyForVerifiedTLS: AWS_CA_BUNDLE is read only when it can
+// matter (it costs milliseconds per call when it is the system bundle).
+func TestCABundleOnlyForVerifiedTLS(t *testing.T) {
+	m := loadPlain(t, newPKI(t, testpki.Options{}))
+	ep := newFakeEndpoint(t)
+	cfg := testConfig(ep.srv.URL) // http://
+	cfg.CABundle = "/nonexistent/ca.pem"
+	if _, err := CreateSession(context.Background(), m, cfg); err != nil {
+		t.Fatalf("plain HTTP with an unreadable bundle: %v", err)
+	}
+	cfg.Endpoint = "https://127.0.0.1:1"
+	_, err := CreateSession(context.Background(), m, cfg)
+	if err == nil || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") || hintOf(err) == "" {
+		t.Fatalf("HTTPS with an unreadable bundle: got %v", err)
+	}
+	cfg.NoVerifySSL = true
+	if _, err := CreateSession(context.Background(), m, cfg); !errors.Is(err, ErrConnect) {
+		t.Fatalf("--no-verify-ssl ignores the bundle: got %v, want ErrConnect", err)
+	}
+}
