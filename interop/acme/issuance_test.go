@@ -60,6 +60,9 @@ func TestIssuance(t *testing.T) {
 		{geny, w.rootB, w.pebB, 2, geny, "ec256"},
 		{nocn, w.rootA, w.pebA, 1, "", "ec256"},
 	}
+	if len(tests) != len(w.hosts)-1 { // the impostor is host1's twin
+		t.Fatalf("fixture has %d hosts, test covers %d", len(w.hosts), len(tests))
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := w.hosts[tt.name]

@@ -27,11 +27,15 @@ const fleetDomain = "example.com"
 // classic certificate from a CA with two intermediates (the shape of Let's
 // Encrypt's 2026 Gen-Y chains), nocn a certificate from pebble's default
 // profile, which has an empty subject.
+// impostor is a third host that obtained a certificate for host1's name
+// (anyone who can answer DNS-01 for the domain can, as the seed's FAQ says)
+// but runs in another environment.
 const (
-	host1 = "host1." + fleetDomain
-	host2 = "host2." + fleetDomain
-	geny  = "geny." + fleetDomain
-	nocn  = "nocn." + fleetDomain
+	host1    = "host1." + fleetDomain
+	host2    = "host2." + fleetDomain
+	geny     = "geny." + fleetDomain
+	nocn     = "nocn." + fleetDomain
+	impostor = "impostor"
 )
 
 // bins holds what TestMain builds once per run; a build error is kept and
@@ -113,7 +117,8 @@ func productBin(t *testing.T) string {
 
 // host is one lego --path with its certificate.
 type host struct {
-	name   string
+	name   string // fixture key
+	domain string // certificate name
 	pebble *Pebble
 	lego   *Lego
 	req    LegoRequest
@@ -198,14 +203,16 @@ func (w *world) start(tl *Tools, procs *[]*Process) error {
 
 	specs := []struct {
 		name    string
+		domain  string
 		peb     *Pebble
 		keyType string
 		profile string
 	}{
-		{host1, w.pebA, "ec256", "classic"},
-		{host2, w.pebA, "rsa2048", "classic"},
-		{geny, w.pebB, "ec256", "classic"},
-		{nocn, w.pebA, "ec256", "default"}, // pebble's default profile: no CN
+		{host1, host1, w.pebA, "ec256", "classic"},
+		{host2, host2, w.pebA, "rsa2048", "classic"},
+		{geny, geny, w.pebB, "ec256", "classic"},
+		{nocn, nocn, w.pebA, "ec256", "default"}, // pebble's default profile: no CN
+		{impostor, host1, w.pebA, "ec256", "classic"},
 	}
 	start := time.Now()
 	var (
@@ -216,9 +223,10 @@ func (w *world) start(tl *Tools, procs *[]*Process) error {
 	for _, s := range specs {
 		h := &host{
 			name:   s.name,
+			domain: s.domain,
 			pebble: s.peb,
 			lego:   w.newLego(s.peb, s.name),
-			req:    LegoRequest{Domains: []string{s.name}, KeyType: s.keyType, Profile: s.profile},
+			req:    LegoRequest{Domains: []string{s.domain}, KeyType: s.keyType, Profile: s.profile},
 		}
 		w.hosts[s.name] = h
 		wg.Add(1)
