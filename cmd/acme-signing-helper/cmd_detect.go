@@ -101,7 +101,7 @@ func runDetect(e *env, args []string) error {
 
 	db, warnings, err := audit.LoadDB(o.db)
 	if err != nil {
-		return err
+		return &usageError{err: err} // exit 2; the hint comes from the error
 	}
 	for _, w := range warnings {
 		e.log.Warn(w)

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/audit"
+)
+
+func TestDetectOptionsValidate(t *testing.T) {
+	ok := func() detectOptions {
+		return detectOptions{db: "db.json", format: "text", window: 1, skew: 30 * time.Second, maxRecord: audit.DefaultMaxRecordBytes, paths: []string{"x"}}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*detectOptions)
+		hint   string // "" means valid
+	}{
+		{"defaults", func(o *detectOptions) {}, ""},
+		{"json", func(o *detectOptions) { o.format = "json" }, ""},
+		{"bad format", func(o *detectOptions) { o.format = "yaml" }, "--format text or --format json"},
+		{"no paths", func(o *detectOptions) { o.paths = nil }, "give CloudTrail files"},
+		{"empty db", func(o *detectOptions) { o.db = "" }, "--db FILE"},
+		{"negative window", func(o *detectOptions) { o.window = -1 }, "--window counts"},
+		{"huge window", func(o *detectOptions) { o.window = 101 }, "--window counts"},
+		{"huge skew", func(o *detectOptions) { o.skew = 2 * time.Hour }, "--skew"},
+		{"negative skew", func(o *detectOptions) { o.skew = -time.Minute }, ""},
+		{"negative jobs", func(o *detectOptions) { o.jobs = -2 }, "--jobs 0"},
+		{"tiny records", func(o *detectOptions) { o.maxRecord = 10 }, "--max-record-bytes"},
+		{"compat summary", func(o *detectOptions) { o.compat, o.summary = true, true }, "--compat prints only"},
+		{"compat json", func(o *detectOptions) { o.compat, o.format = true, "json" }, "--compat prints only"},
+		{"stdin twice", func(o *detectOptions) { o.paths = []string{"-", "a", "-"} }, "give - once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := ok()
+			tt.mutate(&o)
+			err := o.validate()
+			if tt.hint == "" {
+				if err != nil {
+					t.Fatalf("got %v, want nil", err)
+				}
+				return
+			}
+			var ue *usageError
+			if !errors.As(err, &ue) || !strings.Contains(ue.Hint(), tt.hint) {
+				t.Fatalf("got %v (hint %q), want a usage error with hint %q", err, hintOf(err), tt.hint)
+			}
+		})
+	}
+}
+
+// TestDetectFieldQuoting: record fields are untrusted; they must not
+// forge extra columns or lines in the text output.
+func TestDetectFieldQuoting(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                      "-",
+		"host.example.com":      "host.example.com",
+		"a b":                   `"a b"`,
+		"x\nlegit forged 1 2 3": `"x\nlegit forged 1 2 3"`,
+		"tab\there":             `"tab\there"`,
+		"quote\"":               `"quote\""`,
+		"\u202eevil":            `"\u202eevil"`,
+		"caf\u00e9.example.com": "caf\u00e9.example.com",
+	} {
+		if got := field(in); got != want {
+			t.Errorf("field(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := oneLine("a\nb\rc"); strings.ContainsAny(got, "\n\r") {
+		t.Errorf("oneLine kept a line break: %q", got)
+	}
+}
