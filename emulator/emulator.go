@@ -151,6 +151,10 @@ type Server struct {
 	closed   chan struct{}
 	ctMu     sync.Mutex
 	closeOne sync.Once
+
+	// verified caches successful chain verifications (see rememberChain).
+	vmu      sync.Mutex
+	verified map[[32]byte]validity
 }
 
 // ErrNoAnchors is returned by New when Config has no anchor certificate.

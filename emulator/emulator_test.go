@@ -501,3 +501,34 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestVerifiedChainCache checks that a cached chain verification never
+// admits what a fresh one would refuse: another chain, or a time outside
+// the certificates' validity.
+func TestVerifiedChainCache(t *testing.T) {
+	loadPKIs(t)
+	s, _ := newServer(t, nil, pkis.two)
+	c := newClient(pkis.two)
+	for i := 0; i < 2; i++ {
+		if res := serve(t, s, c.request(t, base)); res.status != 201 {
+			t.Fatalf("call %d: got %d %s", i, res.status, res.raw)
+		}
+	}
+	short := newClient(pkis.two)
+	short.chain = short.chain[:1]
+	if res := serve(t, s, short.request(t, base)); res.status != 403 || res.body["message"] != emulator.MsgUntrusted {
+		t.Fatalf("missing intermediate after a cached success: got %d %s", res.status, res.raw)
+	}
+	late := pkis.two.Leaf.Cert.NotAfter.Add(time.Hour)
+	s.SetNow(func() time.Time { return late })
+	c.date = late
+	if res := serve(t, s, c.request(t, base)); res.status != 403 || res.body["message"] != emulator.MsgUntrusted {
+		t.Fatalf("expired leaf after a cached success: got %d %s", res.status, res.raw)
+	}
+	early := pkis.two.Leaf.Cert.NotBefore.Add(-time.Minute)
+	s.SetNow(func() time.Time { return early })
+	c.date = early
+	if res := serve(t, s, c.request(t, base)); res.status != 403 || res.body["message"] != emulator.MsgUntrusted {
+		t.Fatalf("not yet valid leaf after a cached success: got %d %s", res.status, res.raw)
+	}
+}

@@ -384,11 +384,15 @@ func (s *Server) checkLeaf(leaf *x509.Certificate, chain []*x509.Certificate, no
 	case x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.MD5WithRSA, x509.MD2WithRSA, x509.DSAWithSHA1:
 		return accessDenied("Signing certificate is signed with a weak algorithm " + leaf.SignatureAlgorithm.String())
 	}
+	key := chainKey(leaf, chain)
+	if s.chainVerified(key, now) {
+		return nil
+	}
 	inter := x509.NewCertPool()
 	for _, c := range chain {
 		inter.AddCert(c)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{
+	chains, err := leaf.Verify(x509.VerifyOptions{
 		Roots:         s.anchors,
 		Intermediates: inter,
 		CurrentTime:   now,
@@ -397,7 +401,53 @@ func (s *Server) checkLeaf(leaf *x509.Certificate, chain []*x509.Certificate, no
 	if err != nil {
 		return untrusted(err.Error())
 	}
+	s.rememberChain(key, chains[0])
 	return nil
+}
+
+// maxVerifiedChains bounds the cache of verified chains.
+const maxVerifiedChains = 1024
+
+// validity is the interval in which every certificate of a verified chain
+// is valid: within it, the same leaf and chain header verify again to the
+// same (fixed) anchors, so the result is cached.
+type validity struct{ notBefore, notAfter time.Time }
+
+func chainKey(leaf *x509.Certificate, chain []*x509.Certificate) [32]byte {
+	h := sha256.New()
+	h.Write(leaf.Raw)
+	for _, c := range chain {
+		h.Write([]byte{0})
+		h.Write(c.Raw)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+func (s *Server) chainVerified(key [32]byte, now time.Time) bool {
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	v, ok := s.verified[key]
+	return ok && !now.Before(v.notBefore) && !now.After(v.notAfter)
+}
+
+func (s *Server) rememberChain(key [32]byte, path []*x509.Certificate) {
+	var v validity
+	for i, c := range path {
+		if i == 0 || c.NotBefore.After(v.notBefore) {
+			v.notBefore = c.NotBefore
+		}
+		if i == 0 || c.NotAfter.Before(v.notAfter) {
+			v.notAfter = c.NotAfter
+		}
+	}
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	if s.verified == nil || len(s.verified) >= maxVerifiedChains {
+		s.verified = map[[32]byte]validity{}
+	}
+	s.verified[key] = v
 }
 
 func (s *Server) checkARNs(p parsedRequest) *apiError {
