@@ -167,7 +167,7 @@ func (e *APIError) Error() string {
 		s += ": " + e.Err.Error()
 	}
 	if e.Kind == ErrClockSkew && e.Skew != 0 {
-		s += fmt.Sprintf("; the server's clock is %s %s", abs(e.Skew).Round(time.Second), aheadBehind(e.Skew))
+		s += fmt.Sprintf("; the server's clock is %s %s ours", abs(e.Skew).Round(time.Second), aheadBehind(e.Skew))
 	}
 	return s
 }
@@ -175,7 +175,11 @@ func (e *APIError) Error() string {
 // Hint names the fix; for clock skew it includes the measured offset.
 func (e *APIError) Hint() string {
 	if e.Kind == ErrClockSkew && e.Skew != 0 {
-		return fmt.Sprintf("the local clock is off by %s (server %s): %s", abs(e.Skew).Round(time.Second), aheadBehind(e.Skew), e.Kind.hint)
+		local := "ahead of"
+		if e.Skew > 0 {
+			local = "behind"
+		}
+		return fmt.Sprintf("the local clock is %s %s the server's: %s", abs(e.Skew).Round(time.Second), local, e.Kind.hint)
 	}
 	return e.Kind.hint
 }

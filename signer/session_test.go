@@ -164,7 +164,7 @@ func TestCreateSessionErrors(t *testing.T) {
 	}{
 		{"untrusted", "AccessDeniedException", "Untrusted signing certificate", 403, time.Time{}, ErrUntrustedCertificate, "HTTP 403 AccessDeniedException: Untrusted signing certificate"},
 		{"session name", "AccessDeniedException", "Not authorized to set roleSessionName.", 403, time.Time{}, ErrRoleSessionNameNotAllowed, "roleSessionName"},
-		{"clock skew", "AccessDeniedException", "Signature expired: the signing date is too far from the request time", 403, skewedServer, ErrClockSkew, "7m0s behind"},
+		{"clock skew", "AccessDeniedException", "Signature expired: the signing date is too far from the request time", 403, skewedServer, ErrClockSkew, "7m0s ahead of the server"},
 		{"other denied", "AccessDeniedException", "Requested Role isn't one of those listed in the Profile.", 403, time.Time{}, ErrAccessDenied, "listed in the Profile"},
 		{"validation", "ValidationException", "durationSeconds too large", 400, time.Time{}, ErrValidation, "durationSeconds"},
 		{"not found", "ResourceNotFoundException", "Trust anchor not found", 404, time.Time{}, ErrResourceNotFound, "not found"},
