@@ -3,7 +3,8 @@
 // SigV4-X509 Authorization header, the request date against its clock, the
 // signature with the leaf certificate's public key, the chain from the leaf
 // to one of the configured trust anchor certificates, the ARNs in the query
-// and the JSON body. It answers with the service's restJson1 shapes (201 and
+// and the JSON body, then asks Config.Authorize (TrustPolicy applies a role
+// trust policy there). It answers with the service's restJson1 shapes (201 and
 // a credential set, or AccessDeniedException, ValidationException,
 // ResourceNotFoundException, ThrottlingException), writes one
 // CloudTrail-shaped record per call, and can inject faults (throttling,
