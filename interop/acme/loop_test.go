@@ -55,22 +55,24 @@ type emu struct {
 	caFile string // the TLS server's certificate, for AWS_CA_BUNDLE
 }
 
-func startEmu(t *testing.T, anchors []*x509.Certificate, policy *trustpolicy.Policy, configure func(*emulator.Config)) *emu {
+// startEmu serves an emulator applying policy. wrap, when not nil, puts a
+// handler in front of it.
+func startEmu(t *testing.T, anchors []*x509.Certificate, policy *trustpolicy.Policy, wrap func(http.Handler) http.Handler) *emu {
 	t.Helper()
 	authorize, err := emulator.TrustPolicy(policy)
 	if err != nil {
 		t.Fatal(err)
 	}
 	trail := &lockedBuffer{}
-	cfg := emulator.Config{AnchorCerts: anchors, CloudTrail: trail, Authorize: authorize}
-	if configure != nil {
-		configure(&cfg)
-	}
-	srv, err := emulator.New(cfg)
+	srv, err := emulator.New(emulator.Config{AnchorCerts: anchors, CloudTrail: trail, Authorize: authorize})
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
-	ts := httptest.NewTLSServer(srv)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	ts := httptest.NewTLSServer(h)
 	t.Cleanup(func() {
 		srv.Close()
 		ts.Close()
@@ -503,9 +505,11 @@ func testRenewal(t *testing.T, w *world, e *emu, anchors []*x509.Certificate, po
 	// last 10 s (its answers' expiration is rewritten; the service's
 	// shortest is 900 s) makes serve renew every 5 s, so it meets the new
 	// certificate within seconds.
-	se := startEmu(t, anchors, policy, nil)
-	short := &shortSessions{h: se.srv, life: 10 * time.Second, serial: map[string]*big.Int{}}
-	se.ts.Config.Handler = short
+	var short *shortSessions
+	se := startEmu(t, anchors, policy, func(h http.Handler) http.Handler {
+		short = &shortSessions{h: h, life: 10 * time.Second, serial: map[string]*big.Int{}}
+		return short
+	})
 	var sp *Process
 	base := ""
 	if !hasCommand(t, "serve") {
