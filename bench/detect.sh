@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Benchmark of `acme-signing-helper detect` (design.md performance target):
+# on generated gzip CloudTrail logs of at least 1 GB uncompressed where 1
+# record in 100 is a Roles Anywhere CreateSession, measure in one run
+#   - plain gzip decompression of the same files with the same decompressor
+#     (Go compress/gzip), files in parallel the same way (--jobs),
+#   - detect over the same files,
+# and print records/s, MB/s (uncompressed), peak RSS and the ratio of detect's
+# throughput to decompression's. Target: ratio >= 0.80 and >= 100,000
+# records/s on 2 cores; memory independent of the input size.
+#
+# Usage: bench/detect.sh            (from the repository root)
+# Environment:
+#   DETECT_BENCH_DIR  corpus directory, kept between runs (default
+#                     ${TMPDIR:-/tmp}/acme-signing-helper-detect-bench)
+#   FILES, RECORDS    corpus size: FILES files of RECORDS records
+#                     (default 110 x 5000, about 1.05 GB uncompressed)
+#   JOBS              parallel files (default: nproc)
+#   ROUNDS            measurement rounds, the best of each is reported (default 2)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+FILES=${FILES:-110}
+RECORDS=${RECORDS:-5000}
+JOBS=${JOBS:-$(nproc)}
+ROUNDS=${ROUNDS:-2}
+DIR=${DETECT_BENCH_DIR:-${TMPDIR:-/tmp}/acme-signing-helper-detect-bench}
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench/detect.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/acme-signing-helper" ./cmd/acme-signing-helper
+go build -o "$work/cloudtrailgen" ./internal/cloudtrailgen/cmd/cloudtrailgen
+
+stamp="$DIR/corpus-${FILES}x${RECORDS}.json"
+if [ ! -s "$stamp" ]; then
+	echo "generating ${FILES} files x ${RECORDS} records in $DIR ..." >&2
+	rm -rf "$DIR"
+	mkdir -p "$DIR"
+	chmod 700 "$DIR"
+	"$work/cloudtrailgen" gen --seed 1 --files "$FILES" --records "$RECORDS" --ra-fraction 0.01 "$DIR" >"$stamp.tmp"
+	mv "$stamp.tmp" "$stamp"
+fi
+read -r bytes records gz < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["bytes"], c["records"], c["gzip_bytes"])' "$stamp")
+echo "corpus: $DIR: $FILES files, $records records, $bytes bytes uncompressed, $gz bytes gzip" >&2
+# Warm the page cache so both measurements read from memory.
+cat $(find "$DIR/AWSLogs" -name '*.json.gz') >/dev/null
+
+best_g="" best_d="" rss_d="" user_g="" user_d=""
+for round in $(seq "$ROUNDS"); do
+	"$TIME" -f '%e %U %S %M' -o "$work/g" "$work/cloudtrailgen" gunzip --jobs "$JOBS" "$DIR/AWSLogs" >/dev/null
+	set +e
+	"$TIME" -f '%e %U %S %M' -o "$work/d" "$work/acme-signing-helper" detect --jobs "$JOBS" --db "$DIR/env-sha1sum-db.json" --summary "$DIR/AWSLogs" >"$work/summary"
+	rc=$?
+	set -e
+	if [ "$rc" -gt 1 ]; then
+		echo "bench/detect.sh: detect failed (exit $rc)" >&2
+		exit 1
+	fi
+	read -r ge gu gs gm < <(tail -n 1 "$work/g")
+	read -r de du ds dm < <(tail -n 1 "$work/d")
+	echo "round $round: gunzip ${ge}s (cpu ${gu}+${gs}s), detect ${de}s (cpu ${du}+${ds}s, peak RSS ${dm} KB)" >&2
+	if [ -z "$best_g" ] || awk "BEGIN{exit !($ge < $best_g)}"; then best_g=$ge; user_g=$(awk "BEGIN{print $gu+$gs}"); fi
+	if [ -z "$best_d" ] || awk "BEGIN{exit !($de < $best_d)}"; then best_d=$de; user_d=$(awk "BEGIN{print $du+$ds}"); rss_d=$dm; fi
+done
+head -9 "$work/summary" >&2
+
+awk -v b="$bytes" -v r="$records" -v g="$best_g" -v d="$best_d" -v cg="$user_g" -v cd="$user_d" -v rss="$rss_d" -v jobs="$JOBS" -v cpus="$(nproc)" 'BEGIN {
+	printf "detect benchmark: %.2f GB uncompressed, %d records, 1%% Roles Anywhere, --jobs %d on %d CPUs (best of rounds)\n", b/1e9, r, jobs, cpus
+	printf "  gunzip (Go compress/gzip): %6.2f s  %7.1f MB/s\n", g, b/1e6/g
+	printf "  detect:                    %6.2f s  %7.1f MB/s  %9.0f records/s  peak RSS %.1f MB\n", d, b/1e6/d, r/d, rss/1024
+	printf "  ratio detect/gunzip throughput: %.2f (wall time), %.2f (CPU time)\n", g/d, cg/cd
+}'
