@@ -59,7 +59,8 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 //
 //	testpki [--layout plain|lego|certbot|acmesh] [--domain NAME] [--key TYPE]
 //	        [--intermediates N] [--empty-subject] [--expired] [--ca-leaf]
-//	        [--no-digital-signature] [--key-format pkcs8|sec1|pkcs1] DIR
+//	        [--no-digital-signature] [--key-format pkcs8|sec1|pkcs1]
+//	        [--key-password PASSWORD] DIR
 //
 // It always writes DIR/root.pem (the trust anchor) and, for the layouts,
 // the files where the ACME client would put them.
@@ -75,6 +76,7 @@ func testpkiMain(args []string) int {
 	caLeaf := fs.Bool("ca-leaf", false, "make the leaf a CA")
 	noDS := fs.Bool("no-digital-signature", false, "keyUsage without digitalSignature")
 	keyFormat := fs.String("key-format", "", "pkcs8, sec1 or pkcs1 (default: what the ACME client writes)")
+	keyPassword := fs.String("key-password", "", "encrypt the key (PKCS#8, PBES2, AES-256-CBC) with this throwaway test password")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: testpki [flags] DIR", err)
 		return 2
@@ -116,6 +118,12 @@ func testpkiMain(args []string) int {
 	if err == nil && *keyFormat != "" {
 		var b []byte
 		if b, err = testpki.KeyPEM(h.Leaf.Key, testpki.KeyFormat(strings.ToLower(*keyFormat))); err == nil {
+			err = os.WriteFile(f.Key, b, 0o600)
+		}
+	}
+	if err == nil && *keyPassword != "" {
+		var b []byte
+		if b, err = testpki.EncryptedPKCS8PEM(h.Leaf.Key, []byte(*keyPassword)); err == nil {
 			err = os.WriteFile(f.Key, b, 0o600)
 		}
 	}
