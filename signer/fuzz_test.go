@@ -65,3 +65,23 @@ func FuzzParsePrivateKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecryptPKCS8 feeds arbitrary DER to the PBES2 decryption: no panic,
+// and plaintext only without an error.
+func FuzzDecryptPKCS8(f *testing.F) {
+	h := newPKI(f, testpki.Options{})
+	enc, err := testpki.EncryptedPKCS8PEM(h.Leaf.Key, []byte("pw"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	der, _ := pemBlock(enc)
+	f.Add(der, []byte("pw"))
+	f.Add(der, []byte("wrong"))
+	f.Add([]byte{0x30, 0x00}, []byte("x"))
+	f.Fuzz(func(t *testing.T, der, password []byte) {
+		pt, err := decryptPKCS8(der, password)
+		if (pt == nil) == (err == nil) && !(err == nil && len(pt) == 0) {
+			t.Fatalf("plaintext %d bytes with error %v", len(pt), err)
+		}
+	})
+}
