@@ -220,8 +220,16 @@ func FuzzScanner(f *testing.F) {
 	} {
 		f.Add([]byte(s), uint8(3))
 	}
+	long := `{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"AWSService","invokedBy":"rolesanywhere.amazonaws.com"},"eventSource":"sts.amazonaws.com","k":"a \"quoted\" }{ value with y and rolesanywhere.amazonaws.com inside","n":[1,2,{"x":"}"}]},` +
+		`{"eventSource":"rolesanywhere.amazonaws.com","eventName":"CreateSession","padding":"` + strings.Repeat("y", 70) + `"},{"a":"` + strings.Repeat("_Y[", 40) + `"}]}`
+	f.Add([]byte(long), uint8(200))
+	f.Add([]byte(long), uint8(63))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
-		got, _, err := scanAll(data, int(chunk%64)+1, 4096)
+		size := int(chunk%64) + 1
+		if chunk >= 192 {
+			size = 1 << 16 // whole blocks: the 64-byte block path
+		}
+		got, marked, err := scanAll(data, size, 4096)
 		ref, ok := referenceRecords(data)
 		if !ok {
 			return
@@ -236,6 +244,19 @@ func FuzzScanner(f *testing.F) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(ref) {
 			t.Fatalf("scanner %q, reference %q", got, ref)
+		}
+		// A record with the marker as a top-level value must be marked
+		// (marking more is allowed: it only costs a decode).
+		for i, r := range got {
+			var m map[string]any
+			if json.Unmarshal([]byte(r), &m) != nil {
+				continue
+			}
+			for _, v := range m {
+				if v == markerRolesAnywhere && !marked[i] {
+					t.Fatalf("record %q has the marker but is not marked", r)
+				}
+			}
 		}
 	})
 }

@@ -47,23 +47,6 @@ func BenchmarkScanOnly(b *testing.B) {
 	}
 }
 
-func BenchmarkScanNoMarker(b *testing.B) {
-	gz := benchFile(b)
-	zr, _ := gzip.NewReader(bytes.NewReader(gz))
-	data, _ := io.ReadAll(zr)
-	x := &extractor{}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		sc := newRecordScanner(bytes.NewReader(data), 0, x.relevant)
-		for {
-			_, err := sc.next()
-			if err != nil {
-				break
-			}
-		}
-	}
-}
-
 func BenchmarkMarkerOnly(b *testing.B) {
 	gz := benchFile(b)
 	zr, _ := gzip.NewReader(bytes.NewReader(gz))
