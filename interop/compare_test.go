@@ -92,28 +92,81 @@ func TestSameFlagsSameRequest(t *testing.T) {
 	}
 }
 
-// TestSameFlagsSameRefusal: with an anchor that does not match, both are
-// refused with the same service error; ours adds a hint.
+// TestSameFlagsSameRefusal: a set-up error the service reports is
+// reported by both binaries with the same flags; ours adds a hint that names
+// the fix.
 func TestSameFlagsSameRefusal(t *testing.T) {
 	official, ours := officialHelper(t), ourBinary(t)
 	p := newPKI(t, testpki.ECDSAP256, testpki.ECDSAP384, 1, "")
 	other := newPKI(t, testpki.ECDSAP256, testpki.ECDSAP384, 1, "")
-	e := startEmulator(t, []*x509.Certificate{other.h.Root.Cert}, nil)
-	args := sameFlags(e, p)
-	for _, bin := range []string{official, ours} {
-		r := run(t, cleanEnv(t), bin, args...)
-		if r.code == 0 || r.stdout != "" {
-			t.Errorf("%s: want a non-zero exit and empty stdout:\n%s", bin, r)
-		}
-		if !strings.Contains(r.stderr, emulator.MsgUntrusted) {
-			t.Errorf("%s: stderr does not pass on %q:\n%s", bin, emulator.MsgUntrusted, r.stderr)
-		}
-		if bin == ours && !strings.Contains(r.stderr, "hint:") {
-			t.Errorf("ours: no hint line on an untrusted certificate:\n%s", r.stderr)
-		}
+	no := false
+	for _, tc := range []struct {
+		name      string
+		anchor    *x509.Certificate
+		configure func(*emulator.Config)
+		message   string // the service's message, passed on by both
+		ourHint   string // in our hint line
+	}{
+		{"wrong anchor", other.h.Root.Cert, nil, emulator.MsgUntrusted, "anchor"},
+		{"profile refuses roleSessionName", p.h.Root.Cert, func(c *emulator.Config) { c.AcceptRoleSessionName = &no },
+			emulator.MsgSessionNameRefused, "acceptRoleSessionName"},
+		{"clock ten minutes slow", p.h.Root.Cert, func(c *emulator.Config) { c.Now = func() time.Time { return time.Now().Add(10 * time.Minute) } },
+			"Signature expired", "behind the server"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEmulator(t, []*x509.Certificate{tc.anchor}, tc.configure)
+			args := sameFlags(e, p)
+			for _, bin := range []string{official, ours} {
+				r := run(t, cleanEnv(t), bin, args...)
+				if r.code == 0 || r.stdout != "" {
+					t.Errorf("%s: want a non-zero exit and empty stdout:\n%s", bin, r)
+				}
+				if !strings.Contains(r.stderr, tc.message) {
+					t.Errorf("%s: stderr does not pass on %q:\n%s", bin, tc.message, r.stderr)
+				}
+				if bin != ours {
+					continue
+				}
+				_, hint, ok := strings.Cut(r.stderr, "hint:")
+				if !ok || !strings.Contains(strings.ToLower(hint), strings.ToLower(tc.ourHint)) {
+					t.Errorf("ours: no hint line about %q:\n%s", tc.ourHint, r.stderr)
+				}
+			}
+			recs := e.records(t)
+			if len(recs) != 2 || recs[0].ErrorCode != emulator.CodeAccessDenied || recs[1].ErrorCode != emulator.CodeAccessDenied {
+				t.Errorf("CloudTrail: want two AccessDenied records, got %d", len(recs))
+			}
+		})
 	}
-	recs := e.records(t)
-	if len(recs) != 2 || recs[0].ErrorCode != emulator.CodeAccessDenied || recs[1].ErrorCode != emulator.CodeAccessDenied {
-		t.Errorf("CloudTrail: want two AccessDenied records, got %d", len(recs))
+}
+
+// TestFullChainCertificate: lego's <domain>.crt holds the leaf and its
+// issuers. The official helper reads only the first certificate of
+// --certificate, so without --intermediates the chain is lost and the
+// service refuses it (protocol.md §3); ours sends the chain. Same flags.
+func TestFullChainCertificate(t *testing.T) {
+	official, ours := officialHelper(t), ourBinary(t)
+	p := newPKI(t, testpki.ECDSAP256, testpki.ECDSAP384, 2, "")
+	e := startEmulator(t, []*x509.Certificate{p.h.Root.Cert}, nil)
+	args := append([]string{"credential-process",
+		"--certificate", p.files.FullChain,
+		"--private-key", p.files.Key,
+		"--endpoint", e.URL(),
+		"--no-verify-ssl",
+	}, e.arnFlags()...)
+
+	r := run(t, cleanEnv(t), official, args...)
+	if r.code == 0 || !strings.Contains(r.stderr, emulator.MsgUntrusted) {
+		t.Errorf("official helper with a full-chain file: want %q (it drops the chain); got:\n%s", emulator.MsgUntrusted, r)
+	}
+	r = run(t, cleanEnv(t), ours, args...)
+	if r.code != 0 {
+		t.Fatalf("ours with a full-chain file:\n%s", r)
+	}
+	parseProcessOutput(t, r.stdout)
+	acc, ok := e.srv.LastAccepted()
+	if !ok || len(acc.Chain) != 2 || !acc.Chain[0].Equal(p.h.Chain()[0]) || !acc.Chain[1].Equal(p.h.Chain()[1]) {
+		t.Errorf("ours did not send the two intermediates, issuer of the leaf first")
 	}
 }
