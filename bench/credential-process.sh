@@ -147,17 +147,22 @@ fi
 stat() { jq -r --arg n "$2" --arg f "$3" '.results[] | select(.command == $n) | .[$f] * 1000' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
+# cpu JSON NAME: mean user+system CPU milliseconds.
+cpu() { jq -r --arg n "$2" '.results[] | select(.command == $n) | (.user + .system) * 1000' "$1"; }
+
 echo
 echo "credential-process wall time: hyperfine, $runs runs after $warmup warm-up runs each, same flags, same emulator"
 echo "aws_signing_helper v1.7.3 (cgo) vs acme-signing-helper (CGO_ENABLED=0, ${cold[*]:-no cache})"
-printf '%-34s %20s %20s %16s\n' "scenario" "official mean/median" "ours mean/median" "ours/official"
+echo "(wall time includes the emulator's share: TLS handshake and verification, the same for both; cpu is the client's user+system)"
+printf '%-34s %20s %20s %14s %22s\n' "scenario" "official mean/median" "ours mean/median" "ours/official" "cpu official/ours"
 worst=0
 for s in "start:process start (version), floor" "cold-fast:cold, no added latency" "cold-slow:cold, +$latency latency"; do
 	f=$out/${s%%:*}.json
 	om=$(stat "$f" official mean) od=$(stat "$f" official median)
 	um=$(stat "$f" ours mean) ud=$(stat "$f" ours median)
+	oc=$(cpu "$f" official) uc=$(cpu "$f" ours)
 	r=$(ratio "$ud" "$od")
-	printf '%-34s %9.1f/%6.1f ms %9.1f/%6.1f ms %8s median\n' "${s#*:}" "$om" "$od" "$um" "$ud" "$r"
+	printf '%-34s %9.1f/%6.1f ms %9.1f/%6.1f ms %7s median %6.1f/%5.1f ms (%s)\n' "${s#*:}" "$om" "$od" "$um" "$ud" "$r" "$oc" "$uc" "$(ratio "$uc" "$oc")"
 	if [ "${s%%:*}" != start ] && awk -v r="$r" 'BEGIN { exit !(r > 0.5) }'; then worst=1; fi
 done
 if [ "$has_cache" = 1 ]; then
