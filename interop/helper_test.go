@@ -189,6 +189,29 @@ func TestOfficialHelperRefused(t *testing.T) {
 		r := run(t, cleanEnv(t), bin, officialArgs(e, p)...)
 		assertRefused(t, e, r, refusal{http.StatusForbidden, emulator.CodeAccessDenied, emulator.MsgUntrusted})
 	})
+	// The request as signed names things the emulator does not have: the
+	// error shapes of the service, parsed by the official SDK client.
+	for _, tc := range []struct {
+		name  string
+		extra []string // flags appended (pflag: the last value wins)
+		want  refusal
+	}{
+		{"scope region differs", []string{"--region", "us-west-2"},
+			refusal{http.StatusForbidden, emulator.CodeAccessDenied, "scoped to a valid region"}},
+		{"unknown profile", []string{"--profile-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:profile/11111111-2222-4333-8444-555555555555"},
+			refusal{http.StatusNotFound, emulator.CodeResourceNotFound, "not found"}},
+		{"unknown trust anchor", []string{"--trust-anchor-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/11111111-2222-4333-8444-555555555555"},
+			refusal{http.StatusNotFound, emulator.CodeResourceNotFound, "not found"}},
+		{"role not in profile", []string{"--role-arn", "arn:aws:iam::123456789012:role/other"},
+			refusal{http.StatusForbidden, emulator.CodeAccessDenied, emulator.MsgRoleNotInProfile}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEmulator(t, []*x509.Certificate{p.h.Root.Cert}, nil)
+			r := run(t, cleanEnv(t), bin, officialArgs(e, p, append([]string{"--intermediates", p.files.Chain}, tc.extra...)...)...)
+			assertRefused(t, e, r, tc.want)
+		})
+	}
 	for _, tc := range []struct {
 		name    string
 		shift   time.Duration // emulator clock minus real time
