@@ -1,9 +1,13 @@
 package audit
 
 import (
+	"math/rand/v2"
+	"time"
+
 	"bytes"
 	"compress/gzip"
 	"context"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cloudtrailgen"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,4 +86,19 @@ func BenchmarkReadOneFile(b *testing.B) {
 		n = st.Bytes
 	}
 	b.SetBytes(n)
+}
+
+func BenchmarkExtract(b *testing.B) {
+	ws, err := cloudtrailgen.NewWorkloads(1, "example.com", 1, "host")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, _ := cloudtrailgen.Session(cloudtrailgen.Config{}, rand.New(rand.NewPCG(1, 2)), ws[0], time.Unix(1795290581, 0), "123456", "192.0.2.1")
+	x := &extractor{rules: Fields}
+	b.SetBytes(int64(len(cs)))
+	for b.Loop() {
+		if _, ok := x.extract(cs); !ok {
+			b.Fatal("not extracted")
+		}
+	}
 }
