@@ -152,3 +152,42 @@ func TestSDKCredentialProcess(t *testing.T) {
 		t.Errorf("region from the profile: got %q, want %q", cfg.Region, s.e.srv.Region())
 	}
 }
+
+// TestAWSCLIDropIn is the drop-in promise through the AWS CLI: two profiles
+// whose credential_process lines differ only in the program, the official
+// helper's and ours, both yield the emulator's credentials.
+func TestAWSCLIDropIn(t *testing.T) {
+	aws := awsCLIv2(t)
+	official, ours := officialHelper(t), ourBinary(t)
+	p := newPKI(t, testpki.RSA2048, testpki.RSA2048, 1, "")
+	e := startEmulator(t, []*x509.Certificate{p.h.Root.Cert}, nil)
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "endpoint-ca.pem")
+	if err := os.WriteFile(ca, testpki.CertPEM(e.proxy.srv.Certificate()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	flags := strings.Join(append([]string{"credential-process",
+		"--certificate", p.files.Certificate,
+		"--private-key", p.files.Key,
+		"--intermediates", p.files.Chain,
+		"--endpoint", e.URL(),
+	}, e.arnFlags()...), " ")
+	cfg := filepath.Join(dir, "config")
+	body := fmt.Sprintf("[profile official]\ncredential_process = %s %s\n\n[profile ours]\ncredential_process = %s %s\n", official, flags, ours, flags)
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := cleanEnv(t, "AWS_CONFIG_FILE="+cfg, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_CA_BUNDLE="+ca)
+	for i, profile := range []string{"official", "ours"} {
+		r := run(t, env, aws, "configure", "export-credentials", "--profile", profile, "--format", "process")
+		if r.code != 0 {
+			t.Fatalf("profile %s:\n%s", profile, r)
+		}
+		got := parseProcessOutput(t, r.stdout)
+		creds := e.issuedCredentials(t)
+		if len(creds) != i+1 {
+			t.Fatalf("profile %s: emulator issued %d credential sets in all, want %d", profile, len(creds), i+1)
+		}
+		assertSameCredentials(t, got, creds[i])
+	}
+}
