@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
 // scanAll runs the scanner over data read chunk bytes at a time.
@@ -256,6 +258,36 @@ func FuzzScanner(f *testing.F) {
 				if v == markerRolesAnywhere && !marked[i] {
 					t.Fatalf("record %q has the marker but is not marked", r)
 				}
+			}
+		}
+	})
+}
+
+// FuzzExtract feeds arbitrary records to the decoder and checker: no
+// panics, and a record that is not JSON is reported, never legit.
+func FuzzExtract(f *testing.F) {
+	f.Add([]byte(`{"eventSource":"rolesanywhere.amazonaws.com","eventName":"CreateSession","eventTime":"2026-11-21T19:49:41Z","requestParameters":{"roleSessionName":"123456","cert":"MIIB"},"responseElements":{"x509Subject":"CN=a"}}`))
+	f.Add([]byte(`{"eventSource":"sts.amazonaws.com","eventName":"AssumeRole","userIdentity":{"invokedBy":"rolesanywhere.amazonaws.com"},"requestParameters":{"roleSessionName":12,"sourceIdentity":"CN=a"}}`))
+	f.Add([]byte(`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/654321","sessionContext":{"sourceIdentity":"CN=a","attributes":{"creationDate":"x"}}}}`))
+	f.Add([]byte("{\"eventSource\":\"rolesanywhere.amazonaws.com\",\"x\":\"\xff\"}"))
+	db, err := ParseDB([]byte(`{"a":"00112233"}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := &Checker{DB: db, Policy: totp.SeedScriptPolicy}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for _, o := range []Options{{}, {Sessions: true}, {Compat: true}} {
+			x, _ := newExtractor(&o)
+			ev, ok := x.extract(raw)
+			if !ok {
+				continue
+			}
+			r := c.Check(ev)
+			if !json.Valid(raw) && r.Verdict == Legit {
+				t.Fatalf("invalid JSON judged legit: %q", raw)
+			}
+			if r.Verdict == "" || (r.Verdict != Legit && r.Reason == "") {
+				t.Fatalf("verdict %q reason %q", r.Verdict, r.Reason)
 			}
 		}
 	})
