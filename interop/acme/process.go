@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -109,6 +110,8 @@ func (p *Process) waitReady(ctx context.Context, timeout time.Duration, ready fu
 // freePort returns a loopback port that is free for TCP and, when udp is
 // set, for UDP too. Another process may take it before the server binds it;
 // callers retry on errProcessExited.
+// A port is never handed out twice in one process, so two servers started
+// one after the other do not get the same one.
 func freePort(udp bool) (int, error) {
 	for range 20 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -116,19 +119,35 @@ func freePort(udp bool) (int, error) {
 			return 0, err
 		}
 		port := l.Addr().(*net.TCPAddr).Port
-		if !udp {
-			l.Close()
-			return port, nil
+		ok := true
+		if udp {
+			u, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			if err == nil {
+				u.Close()
+			} else {
+				ok = false
+			}
 		}
-		u, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		l.Close()
-		if err == nil {
-			u.Close()
+		portsMu.Lock()
+		if ports[port] {
+			ok = false
+		}
+		if ok {
+			ports[port] = true
+		}
+		portsMu.Unlock()
+		if ok {
 			return port, nil
 		}
 	}
-	return 0, errors.New("no free loopback port for TCP and UDP")
+	return 0, errors.New("no free loopback port")
 }
+
+var (
+	portsMu sync.Mutex
+	ports   = map[int]bool{}
+)
 
 // childEnv is the environment of every peer: the process's minus AWS_*
 // variables and the pebble switches the harness sets itself, with HOME in
