@@ -163,6 +163,10 @@ func newExtractor(o *Options) (*extractor, error) {
 	return x, nil
 }
 
+// CheckFieldPath reports whether p is a usable field path: dot-separated,
+// non-empty names (a numeric segment indexes an array).
+func CheckFieldPath(p string) error { return checkPath(p) }
+
 func checkPath(p string) error {
 	if p == "" {
 		return fmt.Errorf("empty path")

@@ -58,6 +58,13 @@ func (o *detectOptions) validate() error {
 	if o.compat && (o.summary || o.format != "text") {
 		return usageErrorf("--compat prints only legit or oh no, like the seed script: drop --summary and --format", "detect: --compat cannot be combined with --summary or --format json")
 	}
+	for flag, paths := range map[string][]string{"--identity-field": o.identity, "--session-name-field": o.sessionName, "--time-field": o.timeField} {
+		for _, p := range paths {
+			if err := audit.CheckFieldPath(p); err != nil {
+				return usageErrorf("write "+flag+" as a dot path into the record, like responseElements.x509Subject or responseElements.credentialSet.0.sourceIdentity", "detect: %s %q: %v", flag, p, err)
+			}
+		}
+	}
 	stdin := 0
 	for _, p := range o.paths {
 		if p == "-" {

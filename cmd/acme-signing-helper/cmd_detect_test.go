@@ -31,6 +31,8 @@ func TestDetectOptionsValidate(t *testing.T) {
 		{"tiny records", func(o *detectOptions) { o.maxRecord = 10 }, "--max-record-bytes"},
 		{"compat summary", func(o *detectOptions) { o.compat, o.summary = true, true }, "--compat prints only"},
 		{"compat json", func(o *detectOptions) { o.compat, o.format = true, "json" }, "--compat prints only"},
+		{"bad field path", func(o *detectOptions) { o.timeField = []string{"a", ".b"} }, "--time-field as a dot path"},
+		{"good field paths", func(o *detectOptions) { o.identity = []string{"responseElements.credentialSet.0.sourceIdentity"} }, ""},
 		{"stdin twice", func(o *detectOptions) { o.paths = []string{"-", "a", "-"} }, "give - once"},
 	}
 	for _, tt := range tests {
