@@ -28,13 +28,13 @@ RECORDS=${RECORDS:-5000}
 JOBS=${JOBS:-$(nproc)}
 ROUNDS=${ROUNDS:-2}
 DIR=${DETECT_BENCH_DIR:-${TMPDIR:-/tmp}/acme-signing-helper-detect-bench}
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench/detect.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/acme-signing-helper" ./cmd/acme-signing-helper
 go build -o "$work/cloudtrailgen" ./internal/cloudtrailgen/cmd/cloudtrailgen
+# TIME OUT CMD...: wall, user, system seconds and peak RSS (KB) of CMD to OUT.
+TIME() { "$work/cloudtrailgen" time "$@"; }
 
 stamp="$DIR/corpus-${FILES}x${RECORDS}.json"
 if [ ! -s "$stamp" ]; then
@@ -45,7 +45,7 @@ if [ ! -s "$stamp" ]; then
 	"$work/cloudtrailgen" gen --seed 1 --files "$FILES" --records "$RECORDS" --ra-fraction 0.01 "$DIR" >"$stamp.tmp"
 	mv "$stamp.tmp" "$stamp"
 fi
-read -r bytes records gz < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["bytes"], c["records"], c["gzip_bytes"])' "$stamp")
+read -r bytes records gz < <(jq -r '"\(.bytes) \(.records) \(.gzip_bytes)"' "$stamp")
 echo "corpus: $DIR: $FILES files, $records records, $bytes bytes uncompressed, $gz bytes gzip" >&2
 # Warm the page cache so both measurements read from memory.
 cat $(find "$DIR/AWSLogs" -name '*.json.gz') >/dev/null
@@ -53,16 +53,16 @@ cat $(find "$DIR/AWSLogs" -name '*.json.gz') >/dev/null
 find "$DIR/AWSLogs" -name '*.json.gz' | sort >"$work/files"
 best_g="" best_d="" best_z="" rss_d="" user_g="" user_d="" user_z=""
 for round in $(seq "$ROUNDS"); do
-	"$TIME" -f '%e %U %S %M' -o "$work/g" "$work/cloudtrailgen" gunzip --jobs "$JOBS" "$DIR/AWSLogs" >/dev/null
+	TIME "$work/g" "$work/cloudtrailgen" gunzip --jobs "$JOBS" "$DIR/AWSLogs" >/dev/null
 	set +e
-	"$TIME" -f '%e %U %S %M' -o "$work/d" "$work/acme-signing-helper" detect --jobs "$JOBS" --db "$DIR/env-sha1sum-db.json" --summary "$DIR/AWSLogs" >"$work/summary"
+	TIME "$work/d" "$work/acme-signing-helper" detect --jobs "$JOBS" --db "$DIR/env-sha1sum-db.json" --summary "$DIR/AWSLogs" >"$work/summary"
 	rc=$?
 	set -e
 	if [ "$rc" -gt 1 ]; then
 		echo "bench/detect.sh: detect failed (exit $rc)" >&2
 		exit 1
 	fi
-	"$TIME" -f '%e %U %S %M' -o "$work/z" sh -c "xargs -P $JOBS -n 1 zcat <'$work/files' >/dev/null"
+	TIME "$work/z" sh -c "xargs -P $JOBS -n 1 zcat <'$work/files' >/dev/null"
 	read -r ze zu zs zm < <(tail -n 1 "$work/z")
 	read -r ge gu gs gm < <(tail -n 1 "$work/g")
 	read -r de du ds dm < <(tail -n 1 "$work/d")

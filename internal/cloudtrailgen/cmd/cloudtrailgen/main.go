@@ -4,6 +4,12 @@
 //
 //	cloudtrailgen gen [--seed N] [--files N] [--records N] [--ra-fraction F] DIR
 //	cloudtrailgen gunzip [--jobs N] PATH...
+//	cloudtrailgen time OUT COMMAND [ARG...]
+//
+// time runs COMMAND (stdin, stdout and stderr passed through) and writes
+// "wall-seconds user-seconds system-seconds peak-RSS-KB" to OUT, like GNU
+// time -f '%e %U %S %M', so the benchmark needs no extra package; it exits
+// with the command's status.
 package main
 
 import (
@@ -15,10 +21,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/cloudtrailgen"
@@ -35,6 +43,8 @@ func main() {
 		err = gen(os.Args[2:])
 	case "gunzip":
 		err = gunzip(os.Args[2:])
+	case "time":
+		os.Exit(timeCommand(os.Args[2:]))
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -133,4 +143,31 @@ func gunzip(args []string) error {
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"files": len(paths), "bytes": total.Load(), "seconds": el.Seconds(), "mb_per_s": float64(total.Load()) / 1e6 / el.Seconds(),
 	})
+}
+
+func timeCommand(args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: cloudtrailgen time OUT COMMAND [ARG...]")
+		return 2
+	}
+	cmd := exec.Command(args[1], args[2:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, "cloudtrailgen time:", err)
+		return 127
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var maxRSS int64
+	if ru != nil {
+		maxRSS = int64(ru.Maxrss) // kilobytes on Linux
+	}
+	line := fmt.Sprintf("%.2f %.2f %.2f %d\n", wall.Seconds(), cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds(), maxRSS)
+	if werr := os.WriteFile(args[0], []byte(line), 0o644); werr != nil {
+		fmt.Fprintln(os.Stderr, "cloudtrailgen time:", werr)
+		return 125
+	}
+	return cmd.ProcessState.ExitCode()
 }
