@@ -39,7 +39,14 @@ type proxy struct {
 // newProxy starts a proxy in front of target (an httptest server).
 func newProxy(t *testing.T, target *httptest.Server) *proxy {
 	t.Helper()
-	u, err := url.Parse(target.URL)
+	return newProxyTo(t, target.URL, target.Client().Transport)
+}
+
+// newProxyTo starts a proxy in front of the server at base, reached with
+// transport.
+func newProxyTo(t *testing.T, base string, transport http.RoundTripper) *proxy {
+	t.Helper()
+	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +60,7 @@ func newProxy(t *testing.T, target *httptest.Server) *proxy {
 				r.Out.Header.Set("Authorization", (*f)(r.In.Header.Get("Authorization")))
 			}
 		},
-		Transport: target.Client().Transport,
+		Transport: transport,
 		ModifyResponse: func(resp *http.Response) error {
 			body, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
