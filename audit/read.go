@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -241,7 +242,7 @@ func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(
 	} else if in.fromDir && !looksLikeJSON(br) {
 		return st, false, nil
 	}
-	cr := &countingReader{r: src}
+	cr := &countingReader{r: skipBOM(src)}
 	sc := newRecordScanner(cr, o.MaxRecordBytes, x.relevant)
 	defer func() { st.Bytes = cr.n }()
 	st.Files = 1
@@ -278,9 +279,28 @@ func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(
 	}
 }
 
-// looksLikeJSON peeks past leading whitespace for '{' or '['.
+// utf8BOM is the byte order mark some editors and tools put first.
+const utf8BOM = "\xef\xbb\xbf"
+
+// skipBOM drops a leading UTF-8 byte order mark. A read error is left for
+// the scanner to meet again (gzip and file errors are sticky).
+func skipBOM(r io.Reader) io.Reader {
+	head := make([]byte, len(utf8BOM))
+	n, _ := io.ReadFull(r, head)
+	if n == len(utf8BOM) && string(head) == utf8BOM {
+		return r
+	}
+	return io.MultiReader(bytes.NewReader(head[:n]), r)
+}
+
+// looksLikeJSON peeks past a byte order mark and leading whitespace for
+// '{' or '['.
 func looksLikeJSON(br *bufio.Reader) bool {
-	for n := 1; n <= 4096; n++ {
+	start := 1
+	if b, _ := br.Peek(len(utf8BOM)); string(b) == utf8BOM {
+		start = len(utf8BOM) + 1
+	}
+	for n := start; n <= 4096; n++ {
 		b, err := br.Peek(n)
 		if len(b) < n {
 			return false

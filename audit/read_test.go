@@ -164,13 +164,14 @@ func TestReadInputs(t *testing.T) {
 	write(t, dir, "logs/2026/11/21/c.gz.renamed", gz(t, rec("192.0.2.1")+"\n"+rec("192.0.2.1")+"\n"))
 	write(t, dir, "logs/README.txt", []byte("CloudTrail logs live here\n")) // skipped: found in a directory
 	write(t, dir, "logs/empty", nil)
+	write(t, dir, "logs/2026/11/21/d-bom.json", []byte("\xef\xbb\xbf"+rec("192.0.2.1")))
 	stdin := strings.NewReader(rec("192.0.2.1"))
 	st, err := Read(context.Background(), []string{filepath.Join(dir, "logs"), "-"}, Options{Stdin: stdin}, func(ev Event) {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Files != 4 || st.Events != 5 || st.Records != 5 {
-		t.Errorf("got %+v, want 4 files (3 logs and stdin; README and the empty file skipped), 5 records, 5 events", st)
+	if st.Files != 5 || st.Events != 6 || st.Records != 6 {
+		t.Errorf("got %+v, want 5 files (4 logs, one with a byte order mark, and stdin; README and the empty file skipped), 6 records, 6 events", st)
 	}
 	_, err = Read(context.Background(), []string{filepath.Join(dir, "missing.json")}, Options{}, func(Event) {})
 	var fe *FileError
