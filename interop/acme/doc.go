@@ -22,6 +22,16 @@
 // providers are stubs (testdata/legooverlay). Flags, ACME logic, the account
 // and certificates/ storage layout are untouched.
 //
+// Run it alone with
+//
+//	cd interop && go test -count=1 -v ./acme
+//
+// (-v prints the peer versions, build and issuance times). The peer binaries
+// are kept in interop/bin/acme/ (ignored by git) between runs, keyed by the
+// Go version, the module versions and the replaced lego files. Steps that
+// need a subcommand our binary does not have yet skip, except under CI=true,
+// where they fail.
+//
 // Security considerations: every key and certificate here is throwaway,
 // issued by a pebble CA whose keys live in memory for the length of the run;
 // pebble's TLS certificate and the minica root that signs it are the public

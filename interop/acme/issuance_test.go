@@ -179,6 +179,7 @@ func hasTXTQuestion(qs []DNSQuestion) bool {
 // pebble's problem, the harness reports it as a *LegoError, and no
 // certificate is written.
 func TestDNS01ValidationFailure(t *testing.T) {
+	t.Parallel() // own names; runs beside TestForcedRenewal
 	w := getWorld(t)
 	tests := []struct {
 		mode, name, want string
@@ -221,6 +222,7 @@ func TestDNS01ValidationFailure(t *testing.T) {
 // TestForcedRenewal renews a certificate with lego renew and checks that
 // the files change to a new certificate for the same name and profile.
 func TestForcedRenewal(t *testing.T) {
+	t.Parallel() // own name; runs beside TestDNS01ValidationFailure
 	w := getWorld(t)
 	name := "rotate." + fleetDomain
 	l := w.newLego(w.pebA, name)
