@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,93 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 			ts.Fatalf("usage: setenvfile NAME FILE")
 		}
 		ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+	},
+	// parallel N FILE PROG [ARGS...] runs N copies of PROG at once (in
+	// $WORK, with PATH, HOME, XDG_CACHE_HOME and the credential-process
+	// ACME_SIGNING_HELPER_* variables of the script) and writes their
+	// stdouts, one after the other, to FILE; every copy must exit 0.
+	"parallel": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) < 3 || neg {
+			ts.Fatalf("usage: parallel N FILE PROG [ARGS...]")
+		}
+		n, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		names := []string{"PATH", "HOME", "XDG_CACHE_HOME", "TMPDIR"}
+		fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+		(&credentialProcessOptions{}).addFlags(fs)
+		(&cacheOptions{}).addFlags(fs)
+		fs.VisitAll(func(f *pflag.Flag) { names = append(names, envName(f.Name)) })
+		env := os.Environ()
+		for _, k := range names {
+			if v := ts.Getenv(k); v != "" {
+				env = append(env, k+"="+v)
+			}
+		}
+		prog := ""
+		for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+			if st, err := os.Stat(filepath.Join(dir, args[2])); err == nil && !st.IsDir() {
+				prog = filepath.Join(dir, args[2])
+				break
+			}
+		}
+		if prog == "" {
+			ts.Fatalf("parallel: %s not found in the script's PATH", args[2])
+		}
+		outs := make([]bytes.Buffer, n)
+		errs := make([]bytes.Buffer, n)
+		cmds := make([]*exec.Cmd, n)
+		for i := range cmds {
+			c := exec.Command(prog, args[3:]...)
+			c.Args[0] = args[2]
+			c.Dir, c.Env, c.Stdout, c.Stderr = ts.Getenv("WORK"), env, &outs[i], &errs[i]
+			ts.Check(c.Start())
+			cmds[i] = c
+		}
+		var all bytes.Buffer
+		for i, c := range cmds {
+			if err := c.Wait(); err != nil {
+				ts.Fatalf("copy %d: %v\n%s", i, err, errs[i].String())
+			}
+			all.Write(outs[i].Bytes())
+		}
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), all.Bytes(), 0o600))
+	},
+	// samelines FILE N checks that FILE has exactly N non-empty lines, all
+	// equal (N concurrent runs printed the same credentials).
+	"samelines": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 || neg {
+			ts.Fatalf("usage: samelines FILE N")
+		}
+		var lines []string
+		for _, l := range strings.Split(ts.ReadFile(args[0]), "\n") {
+			if strings.TrimSpace(l) != "" {
+				lines = append(lines, l)
+			}
+		}
+		if fmt.Sprint(len(lines)) != args[1] {
+			ts.Fatalf("%s has %d lines, want %s", args[0], len(lines), args[1])
+		}
+		for i, l := range lines {
+			if l != lines[0] {
+				ts.Fatalf("%s: line %d differs from line 1", args[0], i+1)
+			}
+		}
+	},
+	// truncate GLOB cuts every file matching GLOB to half its size (a
+	// cache entry damaged by hand); at least one must match.
+	"truncate": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 || neg {
+			ts.Fatalf("usage: truncate GLOB")
+		}
+		m, err := filepath.Glob(ts.MkAbs(args[0]))
+		if err != nil || len(m) == 0 {
+			ts.Fatalf("truncate: nothing matches %s", args[0])
+		}
+		for _, p := range m {
+			st, err := os.Stat(p)
+			ts.Check(err)
+			ts.Check(os.Truncate(p, st.Size()/2))
+		}
 	},
 	// waitfile FILE waits up to 10 s for FILE to exist and be non-empty.
 	"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
