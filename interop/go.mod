@@ -41,3 +41,8 @@ require (
 )
 
 replace github.com/acme-signing-helper/acme-signing-helper => ../
+
+tool (
+	github.com/letsencrypt/pebble/v2/cmd/pebble
+	github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv
+)

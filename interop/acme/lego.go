@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/go-acme/lego/v4/certcrypto"
 )
 
 // Environment of the DNS hook (the exec program lego runs for DNS-01).
@@ -183,30 +185,18 @@ func (l *Lego) Files(domain string) CertFiles {
 	return CertFiles{Cert: base + ".crt", Key: base + ".key", Issuer: base + ".issuer.crt", Meta: base + ".json"}
 }
 
-// ReadChain parses every certificate of a PEM file, in file order.
+// ReadChain parses every certificate of a PEM file, in file order, with
+// lego's own bundle parser (certcrypto.ParsePEMBundle): the files are read
+// the way the client that wrote them reads them. Importing it also keeps
+// lego a real requirement of interop/go.mod.
 func ReadChain(path string) ([]*x509.Certificate, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var certs []*x509.Certificate
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("parse certificate in %s: %w", path, err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("no certificate in %s", path)
+	certs, err := certcrypto.ParsePEMBundle(b)
+	if err != nil {
+		return nil, fmt.Errorf("parse certificates in %s: %w", path, err)
 	}
 	return certs, nil
 }
