@@ -18,6 +18,12 @@
 // contain a marker (rolesanywhere.amazonaws.com, and sourceIdentity with
 // Options.Sessions).
 //
+// Memory: the stream is bounded (Options.Jobs files at a time, each holding
+// at most one record of up to MaxRecordBytes plus a read buffer); the
+// results are kept to be sorted, merged and checked for replays, about
+// 1 KB per Roles Anywhere session found, whatever the number of other
+// records.
+//
 // Security considerations: the seed database holds TOTP keys, which are
 // secrets: LoadDB refuses a world-writable file (anyone could add a seed
 // and make their own sessions look legit) and warns about a

@@ -157,25 +157,25 @@ func Finish(rs []Result) []Result {
 		}
 		return false
 	}
-	out := rs[:0:0]
+	out := rs[:0] // in place: each result is written at or before where it was read
 	secondary := map[string][]mark{}
 	seenSession := map[string]bool{}
 	for i := range rs {
-		r := &rs[i]
+		r := rs[i]
 		switch {
 		case r.Problem != "":
 		case r.Kind == KindAssumeRole:
-			if same(primary[r.Identity], r) {
+			if same(primary[r.Identity], &r) {
 				continue
 			}
 			secondary[r.Identity] = append(secondary[r.Identity], mark{r.Time, r.SessionName, true})
 		case r.Kind == KindSessionCall:
-			if seenSession[r.sessionID] || same(primary[r.Identity], r) || same(secondary[r.Identity], r) {
+			if seenSession[r.sessionID] || same(primary[r.Identity], &r) || same(secondary[r.Identity], &r) {
 				continue
 			}
 			seenSession[r.sessionID] = true
 		}
-		out = append(out, *r)
+		out = append(out, r)
 	}
 	// Replays.
 	type ck struct {
