@@ -165,6 +165,7 @@ func (l *Lego) exec(ctx context.Context, r LegoRequest, sub ...string) (string, 
 		HookModeEnv+"="+mode,
 		HookServerEnv+"="+l.HookServer,
 	)
+	cmd.SysProcAttr = procAttr()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
