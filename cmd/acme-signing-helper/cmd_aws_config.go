@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 )
@@ -35,7 +36,7 @@ var pathFlags = map[string]bool{"certificate": true, "private-key": true, "inter
 // ownAWSConfigFlags are aws-config's own flags, not passed on.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
 
-var shellSafeRE = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+var shellSafeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`) })
 
 // shellWord renders s as one word that a POSIX shell (sh -c, the SDKs) and
 // Python's shlex.split (the AWS CLI) both read back as s, and that the
@@ -46,21 +47,25 @@ func shellWord(s string, first bool) (string, error) {
 	if strings.ContainsAny(s, "\n\r\x00") {
 		return "", fmt.Errorf("%q contains a line break or NUL, which a credential_process line cannot carry", s)
 	}
-	if shellSafeRE.MatchString(s) {
+	if shellSafeRE().MatchString(s) {
 		return s, nil
 	}
 	if s == "" {
+		if first {
+			return "", fmt.Errorf("empty program path")
+		}
 		return `""`, nil
 	}
 	if !first && !strings.ContainsAny(s, "\"$`\\#;!\t") {
 		return `"` + s + `"`, nil
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if r < 0x80 && !shellSafeRE.MatchString(string(r)) {
+	for i := 0; i < len(s); i++ {
+		// Bytes, not runes: a name need not be valid UTF-8.
+		if c := s[i]; c < 0x80 && !shellSafeRE().MatchString(string(rune(c))) {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	return b.String(), nil
 }
@@ -157,7 +162,7 @@ func runAWSConfig(e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("aws-config takes flags only", "aws-config: unexpected argument %q", fs.Arg(0))
 	}
-	if profile == "" || !profileNameRE.MatchString(profile) {
+	if profile == "" || !profileNameRE().MatchString(profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-): the name you give AWS_PROFILE or --profile", "aws-config: --profile %q is not a profile name", profile)
 	}
 	o.collect(fs)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -27,10 +28,10 @@ user must not be able to read --dns-env-dir.
 `
 
 var (
-	unitNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
-	domainRE   = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
-	calendarRE = regexp.MustCompile(`^[A-Za-z0-9 :*,./~-]+$`)
-	profileRE  = regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`)
+	unitNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`) })
+	domainRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`) })
+	calendarRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9 :*,./~-]+$`) })
+	profileRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`) })
 )
 
 type systemdOptions struct {
@@ -50,18 +51,18 @@ func (o *systemdOptions) validate() error {
 	default:
 		return usageErrorf(hint, "systemd: --mode %q: want serve, update or none", o.Mode)
 	}
-	if o.Domain == "" || !domainRE.MatchString(o.Domain) {
+	if o.Domain == "" || !domainRE().MatchString(o.Domain) {
 		return usageErrorf("pass the certificate's DNS name, e.g. --domain host.example.com", "systemd: --domain %q is not a DNS name", o.Domain)
 	}
 	if !strings.Contains(o.Email, "@") || strings.ContainsAny(o.Email, " \t\n\"'%$\\") {
 		return usageErrorf("pass the ACME account e-mail address, e.g. --email ops@example.com", "systemd: --email %q is not an e-mail address", o.Email)
 	}
 	for flag, v := range map[string]string{"lego-user": o.LegoUser, "cert-group": o.CertGroup, "app-user": o.AppUser} {
-		if !unitNameRE.MatchString(v) {
+		if !unitNameRE().MatchString(v) {
 			return usageErrorf("user and group names are lower case letters, digits, '_' and '-'", "systemd: --%s %q is not a user or group name", flag, v)
 		}
 	}
-	if !unitNameRE.MatchString(o.DNS) {
+	if !unitNameRE().MatchString(o.DNS) {
 		return usageErrorf("pass lego's DNS provider name, e.g. --dns route53", "systemd: --dns %q is not a provider name", o.DNS)
 	}
 	for flag, v := range map[string]string{"lego-path": o.LegoPath, "lego-binary": o.LegoBinary, "binary": o.Binary,
@@ -70,13 +71,13 @@ func (o *systemdOptions) validate() error {
 			return usageErrorf("systemd needs absolute paths; avoid spaces, quotes, '%', '$' and ';' in them", "systemd: --%s %q is not an absolute path without special characters", flag, v)
 		}
 	}
-	if !calendarRE.MatchString(o.OnCalendar) {
+	if !calendarRE().MatchString(o.OnCalendar) {
 		return usageErrorf("see systemd.time(7), e.g. --on-calendar weekly or daily for 6-day certificates", "systemd: --on-calendar %q is not a calendar expression", o.OnCalendar)
 	}
 	if o.RandomizedDelaySec < 0 || o.RandomizedDelaySec > 7*24*3600 {
 		return usageErrorf("give seconds between 0 and 604800", "systemd: --randomized-delay-sec %d out of range", o.RandomizedDelaySec)
 	}
-	if !profileRE.MatchString(o.Profile) {
+	if !profileRE().MatchString(o.Profile) {
 		return usageErrorf("use letters, digits and _.@+- in --profile", "systemd: --profile %q is not a profile name", o.Profile)
 	}
 	for flag, v := range map[string]string{"listen": o.Listen, "dns-region": o.DNSRegion, "trust-anchor-arn": o.TrustAnchorARN,
@@ -182,7 +183,7 @@ func systemdFiles(o systemdOptions) ([]unitFile, error) {
 	var files []unitFile
 	for _, n := range names {
 		var b bytes.Buffer
-		if err := systemdTemplates.ExecuteTemplate(&b, n, data); err != nil {
+		if err := systemdTemplates().ExecuteTemplate(&b, n, data); err != nil {
 			return nil, fmt.Errorf("render %s: %w", n, err)
 		}
 		files = append(files, unitFile{name: n, body: b.Bytes()})
@@ -190,7 +191,8 @@ func systemdFiles(o systemdOptions) ([]unitFile, error) {
 	return files, nil
 }
 
-var systemdTemplates = template.Must(template.New("").Parse(`
+var systemdTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Parse(`
 {{- define "lego-hardening" -}}
 # Hardening: lego needs the network and write access to {{.o.LegoPath}} only.
 NoNewPrivileges=yes
@@ -368,3 +370,4 @@ ACME_SIGNING_HELPER_REGION={{.o.Region}}
 #ACME_SIGNING_HELPER_FINGERPRINT=machine-id
 {{end}}
 `))
+})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,7 +32,7 @@ Takes the credential-process flags (certificate, ARNs, ...), plus:
 // between writing the new credentials file and renaming it into place.
 const envKillBeforeRename = envPrefix + "TEST_KILL_BEFORE_RENAME"
 
-var profileNameRE = regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`)
+var profileNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`) })
 
 type updateOptions struct {
 	cp              credentialProcessOptions
@@ -42,7 +43,7 @@ type updateOptions struct {
 }
 
 func (o *updateOptions) validate() error {
-	if o.profile == "" || !profileNameRE.MatchString(o.profile) {
+	if o.profile == "" || !profileNameRE().MatchString(o.profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-), the profile the SDK will use (AWS_PROFILE=NAME)", "update: --profile %q is not a profile name", o.profile)
 	}
 	if o.margin <= 0 {
