@@ -266,6 +266,9 @@ func checkSessionName(t *testing.T, a emulator.Accepted, key []byte) {
 // running serve and by the credential cache. The steps share state and run
 // in order.
 func TestEndToEnd(t *testing.T) {
+	// Parallel tests start once the sequential ones (TestIssuance reads
+	// host1's files) are done; the other parallel tests use other names.
+	t.Parallel()
 	w := getWorld(t)
 	productBin(t)
 	dir := t.TempDir()
