@@ -164,7 +164,7 @@ func TestServeIMDSAndECS(t *testing.T) {
 	f := newDeliveryFixture(t, 0)
 	ready := filepath.Join(f.dir, "ready")
 	tokFile := filepath.Join(f.dir, "ecs", "token")
-	stdout, stderr, stop, done, _ := startCommand(t, map[string]string{}, append([]string{"serve", "--listen", "127.0.0.1:0", "--ready-file", ready, "--auth-token-file", tokFile}, f.args()...)...)
+	stdout, stderr, stop, done, _ := startCommand(t, map[string]string{}, append([]string{"serve", "--debug", "--listen", "127.0.0.1:0", "--ready-file", ready, "--auth-token-file", tokFile}, f.args()...)...)
 	base := waitReady(t, ready, done, stderr)
 
 	code, doc, body := imdsGet(t, base)
@@ -201,6 +201,10 @@ func TestServeIMDSAndECS(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 		}
+	}
+	// --debug logs the requests and the refresh, never a secret.
+	if !strings.Contains(stderr.String(), "level=DEBUG") {
+		t.Errorf("--debug logged nothing:\n%s", stderr.String())
 	}
 	for _, secret := range []string{doc.SecretAccessKey, doc.Token, string(tok)} {
 		if strings.Contains(stdout.String()+stderr.String(), secret) {

@@ -35,7 +35,7 @@ func TestUpdateOnceKeepsOtherProfiles(t *testing.T) {
 	}
 	vars := map[string]string{"AWS_SHARED_CREDENTIALS_FILE": path}
 	for i := 1; i <= 2; i++ {
-		code, out, errOut := runCmd(t, vars, append([]string{"update", "--once", "--profile", "acme"}, f.args()...)...)
+		code, out, errOut := runCmd(t, vars, append([]string{"update", "--once", "--debug", "--profile", "acme"}, f.args()...)...)
 		if code != 0 || out != "" {
 			t.Fatalf("run %d: exit %d, stdout %q, stderr %q", i, code, out, errOut)
 		}
