@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,13 +25,38 @@ import (
 const doctorHelp = `
 Check a setup and print a checklist, each line PASS, WARN, FAIL or SKIP with
 the fix: files and layout, permissions, key match, chain (complete, ordered,
-at most 5, verifying to --anchor-cert or else the system roots), validity
+at most 5, verifying to --anchor-cert, else to the Let's Encrypt roots
+shipped in this program for a Let's Encrypt chain, else to the system
+roots), validity
 and lifetime left, subject, extended key usage, ARNs and regions, the
 fingerprint sources (read twice: same seed), the clock against the
 endpoint's Date header, and with --call a real CreateSession. Exit 1 when
 any check fails. Reads the same flags, ACME_SIGNING_HELPER_* variables and
 --config file as credential-process, plus:
 `
+
+// letsEncryptRootsPEM are ISRG Root X1 and X2 (see the file's header).
+//
+//go:embed letsencrypt_roots.pem
+var letsEncryptRootsPEM []byte
+
+// letsEncryptRoots parses letsEncryptRootsPEM.
+func letsEncryptRoots() ([]*x509.Certificate, error) {
+	return signer.ParseCertificates(letsEncryptRootsPEM)
+}
+
+// issuedByLetsEncrypt reports whether the leaf or its chain names Let's
+// Encrypt or ISRG as issuer.
+func issuedByLetsEncrypt(m *signer.Material) bool {
+	for _, c := range append([]*x509.Certificate{m.Leaf}, m.Chain...) {
+		for _, o := range c.Issuer.Organization {
+			if o == "Let's Encrypt" || o == "Internet Security Research Group" {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Check statuses.
 const (
@@ -301,6 +327,7 @@ func (o *doctorOptions) chainCheck(m *signer.Material, rep *doctorReport) {
 	desc := fmt.Sprintf("%d intermediate(s) in order [%s]", len(m.Chain), strings.Join(names, " <- "))
 	var roots *x509.CertPool
 	rootsName := "--anchor-cert"
+	leRoots := false
 	if len(o.anchorCerts) > 0 {
 		roots = x509.NewCertPool()
 		for _, f := range o.anchorCerts {
@@ -318,6 +345,17 @@ func (o *doctorOptions) chainCheck(m *signer.Material, rep *doctorReport) {
 				roots.AddCert(c)
 			}
 		}
+	} else if issuedByLetsEncrypt(m) {
+		le, err := letsEncryptRoots()
+		if err != nil {
+			rep.add("chain", statusFail, "the Let's Encrypt roots in this program do not parse: "+err.Error(), "pass --anchor-cert FILE")
+			return
+		}
+		roots, rootsName = x509.NewCertPool(), "the Let's Encrypt roots shipped in this program (ISRG Root X1, X2)"
+		for _, c := range le {
+			roots.AddCert(c)
+		}
+		leRoots = true
 	} else if sys, err := x509.SystemCertPool(); err == nil {
 		roots, rootsName = sys, "the system roots"
 	}
@@ -327,6 +365,9 @@ func (o *doctorOptions) chainCheck(m *signer.Material, rep *doctorReport) {
 		rep.add("chain", statusWarn, desc+" verifies to "+rootsName+"; "+strings.Join(dropped, "; "), "drop the unrelated certificates from --intermediates")
 	case verr == nil:
 		rep.add("chain", statusPass, desc+", verifies to "+rootsName, "")
+	case leRoots:
+		rep.add("chain", statusFail, desc+"; does not verify to "+rootsName+": "+verr.Error(),
+			"send every intermediate: use lego's NAME.crt or certbot's fullchain.pem as --certificate, or pass the issuer bundle with --intermediates (Let's Encrypt's current intermediates chain to ISRG Root X1/X2, possibly through the Gen Y cross-signs)")
 	case len(o.anchorCerts) == 0:
 		rep.add("chain", statusWarn, desc+"; does not verify to the system roots (a private CA?): "+verr.Error(),
 			"pass --anchor-cert FILE with the trust anchor's CA certificate to check the chain against it")

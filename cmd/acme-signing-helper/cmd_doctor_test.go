@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -188,6 +190,28 @@ func TestDoctorUsage(t *testing.T) {
 		code, out, errOut := runCmd(t, nil, tc.args...)
 		if code != 2 || out != "" || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "hint: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
+		}
+	}
+}
+
+// TestLetsEncryptRoots pins the embedded roots to their published SHA-256
+// fingerprints.
+func TestLetsEncryptRoots(t *testing.T) {
+	certs, err := letsEncryptRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"ISRG Root X1": "96bcec06264976f37460779acf28c5a7cfe8a3c0aae11a8ffcee05c0bddf08c6",
+		"ISRG Root X2": "69729b8e15a86efc177a57afb7171dfc64add28c2fca8cf1507e34453ccb1470",
+	}
+	if len(certs) != len(want) {
+		t.Fatalf("%d roots, want %d", len(certs), len(want))
+	}
+	for _, c := range certs {
+		sum := sha256.Sum256(c.Raw)
+		if got := hex.EncodeToString(sum[:]); want[c.Subject.CommonName] != got {
+			t.Errorf("%s: fingerprint %s, want %s", c.Subject.CommonName, got, want[c.Subject.CommonName])
 		}
 	}
 }
