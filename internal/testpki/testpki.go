@@ -83,37 +83,18 @@ func serial() (*big.Int, error) {
 
 // NewRoot makes a self-signed root CA valid from now-1h for ten years.
 func NewRoot(cn string, kt KeyType, now time.Time) (*Authority, error) {
-	key, err := NewKey(kt)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := serial()
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          sn,
-		Subject:               pkix.Name{Country: []string{"US"}, Organization: []string{"Test ISRG"}, CommonName: cn},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, fmt.Errorf("testpki: create root: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &Authority{Cert: cert, Key: key}, nil
+	return newCA(cn, kt, now, 10, nil)
 }
 
 // NewIntermediate makes a CA certificate signed by a, valid from now-1h for
 // five years.
 func (a *Authority) NewIntermediate(cn string, kt KeyType, now time.Time) (*Authority, error) {
+	return newCA(cn, kt, now, 5, a)
+}
+
+// newCA makes a CA certificate signed by parent, or self-signed when parent
+// is nil.
+func newCA(cn string, kt KeyType, now time.Time, years int, parent *Authority) (*Authority, error) {
 	key, err := NewKey(kt)
 	if err != nil {
 		return nil, err
@@ -126,14 +107,18 @@ func (a *Authority) NewIntermediate(cn string, kt KeyType, now time.Time) (*Auth
 		SerialNumber:          sn,
 		Subject:               pkix.Name{Country: []string{"US"}, Organization: []string{"Test ISRG"}, CommonName: cn},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(5, 0, 0),
+		NotAfter:              now.AddDate(years, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.Cert, key.Public(), a.Key)
+	issuerCert, issuerKey := tmpl, key
+	if parent != nil {
+		issuerCert, issuerKey = parent.Cert, parent.Key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuerCert, key.Public(), issuerKey)
 	if err != nil {
-		return nil, fmt.Errorf("testpki: create intermediate: %w", err)
+		return nil, fmt.Errorf("testpki: create CA %q: %w", cn, err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
