@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -133,6 +134,10 @@ type extractor struct {
 	rules    []Rule
 	sessions bool
 	compat   bool
+	fastOK   bool // every rule path is ASCII: rawDoc can look it up
+
+	mu    sync.Mutex
+	certs map[string]certFacts // parsed certificates by their text; zero: not one
 }
 
 func newExtractor(o *Options) (*extractor, error) {
@@ -158,6 +163,14 @@ func newExtractor(o *Options) (*extractor, error) {
 				k = valCertificate // falls back to the string when not a certificate
 			}
 			x.rules = append(x.rules, Rule{Field: f, Kinds: all, Path: p, kind: k})
+		}
+	}
+	x.fastOK = true
+	for _, r := range x.rules {
+		for i := 0; i < len(r.Path); i++ {
+			if r.Path[i] >= utf8.RuneSelf {
+				x.fastOK = false // encoding/json compares keys after fixing bad UTF-8
+			}
 		}
 	}
 	return x, nil
@@ -201,7 +214,28 @@ func (x *extractor) relevant(raw []byte) bool {
 
 // extract decodes a relevant record. ok is false when the record turns out
 // not to be one detect considers (another Roles Anywhere API call, say).
+//
+// It reads the fields straight from the raw bytes (rawDoc: one validating
+// pass, no decoding of the fields it does not need) and falls back to
+// encoding/json for anything out of the ordinary (invalid JSON, escaped
+// keys, exponents, objects where a string was expected): both ways give
+// the same Event (FuzzExtract compares them).
 func (x *extractor) extract(raw []byte) (ev Event, ok bool) {
+	if x.fastOK {
+		var d rawDoc
+		if d.init(raw) {
+			ev, ok = x.extractFrom(&d, raw)
+			if !d.bail {
+				return ev, ok
+			}
+		}
+	}
+	return x.extractMap(raw)
+}
+
+// extractMap is extract by way of encoding/json and map[string]any: the
+// reference, and the fallback for records rawDoc does not take.
+func (x *extractor) extractMap(raw []byte) (ev Event, ok bool) {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		// Only a record that looked relevant gets here: report it.
@@ -209,6 +243,11 @@ func (x *extractor) extract(raw []byte) (ev Event, ok bool) {
 		ev.Problem = "record is not valid JSON: " + shortErr(err)
 		return ev, true
 	}
+	return x.extractFrom(mapDoc(m), raw)
+}
+
+// extractFrom takes the Event's fields from a decoded record.
+func (x *extractor) extractFrom(m doc, raw []byte) (ev Event, ok bool) {
 	ev.Kind = x.classify(m)
 	if ev.Kind == "" {
 		return ev, false
@@ -220,8 +259,8 @@ func (x *extractor) extract(raw []byte) (ev Event, ok bool) {
 	ev.EventID, _ = lookupString(m, "eventID")
 	ev.ErrorCode, _ = lookupString(m, "errorCode")
 	if s, ok := lookupString(m, "requestParameters.cert"); ok {
-		if c := parseCert(s); c != nil {
-			ev.CertSerial = c.SerialNumber.Text(16)
+		if c, ok := x.cert(s); ok {
+			ev.CertSerial = c.serial
 		}
 	}
 	var problems []string
@@ -256,7 +295,7 @@ func (x *extractor) extract(raw []byte) (ev Event, ok bool) {
 	return ev, true
 }
 
-func (x *extractor) classify(m map[string]any) Kind {
+func (x *extractor) classify(m doc) Kind {
 	if x.compat {
 		return KindEvent
 	}
@@ -285,12 +324,12 @@ func (x *extractor) classify(m map[string]any) Kind {
 
 // first returns the value of the first rule of field f for kind k that is
 // present in m (null counts as absent).
-func (x *extractor) first(m map[string]any, f Field, k Kind) (val, path string, found bool) {
+func (x *extractor) first(m doc, f Field, k Kind) (val, path string, found bool) {
 	for _, r := range x.rules {
 		if r.Field != f || !hasKind(r.Kinds, k) {
 			continue
 		}
-		v, ok := lookup(m, r.Path)
+		v, ok := m.lookup(r.Path)
 		if !ok || v == nil {
 			continue
 		}
@@ -298,12 +337,12 @@ func (x *extractor) first(m map[string]any, f Field, k Kind) (val, path string, 
 		switch r.kind {
 		case valCertificate:
 			if isStr {
-				if c := parseCert(s); c != nil {
-					if c.Subject.CommonName != "" {
-						return c.Subject.CommonName, r.Path, true
+				if c, ok := x.cert(s); ok {
+					if c.cn != "" {
+						return c.cn, r.Path, true
 					}
-					if len(c.DNSNames) > 0 {
-						return c.DNSNames[0], r.Path, true
+					if c.dns != "" {
+						return c.dns, r.Path, true
 					}
 					continue
 				}
@@ -379,13 +418,59 @@ func lookup(v any, path string) (any, bool) {
 	return v, true
 }
 
-func lookupString(m map[string]any, path string) (string, bool) {
-	v, ok := lookup(m, path)
+// doc is a decoded record: lookup follows a dot path and gives the value
+// as encoding/json decodes it into an interface (string, float64, bool,
+// nil, map[string]any, []any).
+type doc interface {
+	lookup(path string) (any, bool)
+}
+
+// mapDoc is a record decoded by encoding/json.
+type mapDoc map[string]any
+
+func (m mapDoc) lookup(path string) (any, bool) { return lookup(map[string]any(m), path) }
+
+func lookupString(m doc, path string) (string, bool) {
+	v, ok := m.lookup(path)
 	if !ok {
 		return "", false
 	}
 	s, ok := v.(string)
 	return s, ok
+}
+
+// certFacts is what detect takes from a certificate in a record.
+type certFacts struct {
+	cn, dns, serial string // subject CN, first SAN DNS name, serial in hex
+}
+
+// maxCachedCerts bounds the certificate cache (about 2 KB an entry).
+const maxCachedCerts = 256
+
+// cert parses a certificate given as in a record (see parseCert), through
+// a small cache: a workload presents the same certificate in every
+// session until it renews it, and parsing is most of the cost of a
+// record.
+func (x *extractor) cert(s string) (certFacts, bool) {
+	x.mu.Lock()
+	c, ok := x.certs[s]
+	x.mu.Unlock()
+	if ok {
+		return c, c != (certFacts{})
+	}
+	if p := parseCert(s); p != nil {
+		c = certFacts{cn: p.Subject.CommonName, serial: p.SerialNumber.Text(16)}
+		if len(p.DNSNames) > 0 {
+			c.dns = p.DNSNames[0]
+		}
+	}
+	x.mu.Lock()
+	if len(x.certs) >= maxCachedCerts || x.certs == nil {
+		x.certs = make(map[string]certFacts, maxCachedCerts)
+	}
+	x.certs[s] = c
+	x.mu.Unlock()
+	return c, c != (certFacts{})
 }
 
 // parseCert reads a certificate given as base64 DER or PEM; nil if it is

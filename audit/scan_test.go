@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -270,6 +271,13 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte(`{"eventSource":"sts.amazonaws.com","eventName":"AssumeRole","userIdentity":{"invokedBy":"rolesanywhere.amazonaws.com"},"requestParameters":{"roleSessionName":12,"sourceIdentity":"CN=a"}}`))
 	f.Add([]byte(`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/654321","sessionContext":{"sourceIdentity":"CN=a","attributes":{"creationDate":"x"}}}}`))
 	f.Add([]byte("{\"eventSource\":\"rolesanywhere.amazonaws.com\",\"x\":\"\xff\"}"))
+	// rawDoc against encoding/json: duplicate keys, escaped keys and
+	// values, exponents, arrays, objects where strings are expected,
+	// whitespace, trailing bytes.
+	f.Add([]byte(" {\"eventSource\" : \"rolesanywhere.amazonaws.com\", \"eventName\":\"CreateSession\",\"eventName\":\"CreateSession\",\"eventTime\":\"2026-11-21T19:49:41Z\",\"requestParameters\":{\"roleSessionName\":1.5e3},\"responseElements\":{\"credentialSet\":[{\"sourceIdentity\":\"CN=\\u0061\"}]}} \n"))
+	f.Add([]byte(`{"eventSourc\u0065":"rolesanywhere.amazonaws.com","eventName":"CreateSession","requestParameters":{"roleSessionName":{"a":1}},"responseElements":{"x509Subject":["CN=a"]}}`))
+	f.Add([]byte(`{"eventSource":"rolesanywhere.amazonaws.com","eventName":"CreateSession","requestParameters":{"roleSessionName":-0.25,"x":[true,false,null,[]]},"responseElements":{"x509Subject":"CN=\"a\\"}} x`))
+	f.Add([]byte(`{"eventSource":"sts.amazonaws.com","eventName":"AssumeRole","sourceIPAddress":"rolesanywhere.amazonaws.com","requestParameters":{"roleSessionName":"0123","sourceIdentity":null},"responseElements":{"sourceIdentity":"CN=b\u00e9"},"n":1e400}`))
 	db, err := ParseDB([]byte(`{"a":"00112233"}`))
 	if err != nil {
 		f.Fatal(err)
@@ -279,6 +287,10 @@ func FuzzExtract(f *testing.F) {
 		for _, o := range []Options{{}, {Sessions: true}, {Compat: true}} {
 			x, _ := newExtractor(&o)
 			ev, ok := x.extract(raw)
+			ref, refOK := x.extractMap(raw)
+			if ok != refOK || !reflect.DeepEqual(ev, ref) {
+				t.Fatalf("extract %v %+v, extractMap (encoding/json) %v %+v", ok, ev, refOK, ref)
+			}
 			if !ok {
 				continue
 			}

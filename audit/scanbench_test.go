@@ -94,10 +94,27 @@ func BenchmarkExtract(b *testing.B) {
 		b.Fatal(err)
 	}
 	cs, _ := cloudtrailgen.Session(cloudtrailgen.Config{}, rand.New(rand.NewPCG(1, 2)), ws[0], time.Unix(1795290581, 0), "123456", "192.0.2.1")
-	x := &extractor{rules: Fields}
+	x, _ := newExtractor(&Options{})
 	b.SetBytes(int64(len(cs)))
 	for b.Loop() {
 		if _, ok := x.extract(cs); !ok {
+			b.Fatal("not extracted")
+		}
+	}
+}
+
+// BenchmarkExtractMap is BenchmarkExtract by way of encoding/json (the
+// fallback), for comparison.
+func BenchmarkExtractMap(b *testing.B) {
+	ws, err := cloudtrailgen.NewWorkloads(1, "example.com", 1, "host")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, _ := cloudtrailgen.Session(cloudtrailgen.Config{}, rand.New(rand.NewPCG(1, 2)), ws[0], time.Unix(1795290581, 0), "123456", "192.0.2.1")
+	x, _ := newExtractor(&Options{})
+	b.SetBytes(int64(len(cs)))
+	for b.Loop() {
+		if _, ok := x.extractMap(cs); !ok {
 			b.Fatal("not extracted")
 		}
 	}
