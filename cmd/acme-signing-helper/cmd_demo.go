@@ -14,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +31,13 @@ const demoUsage = `usage: acme-signing-helper demo [flags]
 An offline round trip, step by step, with nothing but this binary: a
 throwaway ACME-like PKI in lego's layout, a local IAM Roles Anywhere
 endpoint that verifies the request (the emulator), and the same loading
-and signing code credential-process uses. The secret parts of the
-credentials are redacted on screen. Nothing leaves this machine.
+and signing code credential-process uses. By default the session name is
+the TOTP code of a throwaway fingerprint file (--fingerprint names real
+sources, --no-totp turns it off). Then the role trust policy that admits
+the session is evaluated against it, and detect checks the CloudTrail
+record, and catches two impersonators. Secrets (keys, seeds, fingerprint
+contents, the secret parts of the credentials) are never shown. Nothing
+leaves this machine.
 
 flags:
 `
@@ -41,10 +48,25 @@ type demoOptions struct {
 	keyType         string
 	roleSessionName string
 	duration        int
-	totp            demoTOTPOptions // --fingerprint, cmd_totp_demo.go
-	// onCredentials, when set, sees the issued credentials (tests check
-	// that the secrets never reach the screen).
+	totp            demoTOTPOptions // --fingerprint, --no-totp: cmd_totp_demo.go
+	hooks           demoHooks
+}
+
+// demoHooks let tests see the secrets the demo handles, to check that
+// none of them reaches the screen.
+type demoHooks struct {
+	// onCredentials sees the credentials of the demo host's session.
 	onCredentials func(signer.Credentials)
+	// onSecret sees every secret value the demo makes or receives: private
+	// keys (PEM), fingerprint contents, TOTP seeds (hex), secret access
+	// keys and session tokens of every session.
+	onSecret func([]byte)
+}
+
+func (h demoHooks) secret(b []byte) {
+	if h.onSecret != nil && len(b) > 0 {
+		h.onSecret(b)
+	}
 }
 
 var demoKeyTypes = []testpki.KeyType{testpki.ECDSAP256, testpki.ECDSAP384, testpki.RSA2048, testpki.RSA3072, testpki.RSA4096}
@@ -67,19 +89,20 @@ func (o *demoOptions) validate() error {
 }
 
 func runDemo(e *env, args []string) error {
-	return runDemoWith(e, args, nil)
+	return runDemoWith(e, args, demoHooks{})
 }
 
-func runDemoWith(e *env, args []string, onCredentials func(signer.Credentials)) error {
-	o := demoOptions{onCredentials: onCredentials}
+func runDemoWith(e *env, args []string, hooks demoHooks) error {
+	o := demoOptions{hooks: hooks}
 	fs := newFlagSet(e, "demo", "")
 	fs.Usage = func() { fmt.Fprint(e.stdout, demoUsage+fs.FlagUsages()) }
 	fs.StringVar(&o.dir, "dir", "", "write the throwaway PKI into `DIR` and keep it (default: a temporary directory, removed at the end)")
 	fs.StringVar(&o.domain, "domain", "host.example.com", "DNS `NAME` of the demo certificate")
 	fs.StringVar(&o.keyType, "key-type", string(testpki.ECDSAP256), "leaf key `TYPE`: p256, p384, rsa2048, rsa3072 or rsa4096")
-	fs.StringVar(&o.roleSessionName, "role-session-name", "", "ask for this session `NAME` (default: none, Roles Anywhere then uses the certificate serial)")
+	fs.StringVar(&o.roleSessionName, "role-session-name", "", "ask for this session `NAME` instead of a TOTP code")
 	fs.IntVar(&o.duration, "session-duration", signer.DefaultDurationSeconds, "session duration in `SECONDS` (900 to 43200)")
 	fs.StringArrayVar(&o.totp.fingerprints, "fingerprint", nil, demoFingerprintUsage)
+	fs.BoolVar(&o.totp.noTOTP, "no-totp", false, "send no session name: Roles Anywhere names the session after the certificate serial")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -124,20 +147,31 @@ func demo(e *env, o demoOptions) (err error) {
 	start := time.Now()
 	now := e.now()
 	p := &demoPrinter{w: e.stdout}
+
+	// The private directory (0700, removed at the end) holds the
+	// throwaway fingerprints, the impersonators and the CloudTrail file;
+	// the PKI too unless --dir is given.
+	work, err := os.MkdirTemp("", "acme-signing-helper-demo-")
+	if err != nil {
+		return withHint(fmt.Errorf("demo: make a temporary directory: %w", err), "set TMPDIR to a writable directory")
+	}
+	defer os.RemoveAll(work)
+	dir := o.dir
+	if dir == "" {
+		dir = filepath.Join(work, "lego")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return withHint(fmt.Errorf("demo: --dir: %w", err), "pass --dir a directory you can write to")
+	}
+	useTOTP := o.totp.enabled(o.roleSessionName)
+	if useTOTP && len(o.totp.fingerprints) == 0 {
+		if err := o.totp.makeThrowaway(e, work, "fingerprint", o.hooks.secret); err != nil {
+			return err
+		}
+	}
 	p.printf("acme-signing-helper demo: an offline CreateSession round trip; nothing leaves this machine.\n")
 
 	// 1. The PKI.
-	dir := o.dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "acme-signing-helper-demo-")
-		if err != nil {
-			return withHint(fmt.Errorf("demo: make a temporary directory: %w", err), "set TMPDIR to a writable directory, or pass --dir DIR")
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return withHint(fmt.Errorf("demo: --dir: %w", err), "pass --dir a directory you can write to")
-	}
 	h, err := testpki.New(testpki.Options{Now: now, Leaf: testpki.LeafOptions{DNSNames: []string{o.domain}, KeyType: testpki.KeyType(o.keyType)}})
 	if err != nil {
 		return fmt.Errorf("demo: generate the throwaway PKI: %w", err)
@@ -145,6 +179,9 @@ func demo(e *env, o demoOptions) (err error) {
 	files, err := h.WriteLego(dir, o.domain)
 	if err != nil {
 		return withHint(fmt.Errorf("demo: write the lego layout in %q: %w", dir, err), "pass --dir a directory you can write to")
+	}
+	if keyPEM, err := os.ReadFile(files.Key); err == nil {
+		o.hooks.secret(keyPEM)
 	}
 	p.step("A throwaway ACME-like PKI (internal/testpki), written in lego's layout")
 	p.field("root", "%s  (the trust anchor)", h.Root.Cert.Subject)
@@ -181,12 +218,18 @@ func demo(e *env, o demoOptions) (err error) {
 
 	// 3. The emulator.
 	var ct demoBuffer
-	em, err := emulator.New(emulator.Config{
+	auth := &demoAuthorizations{}
+	emCfg := emulator.Config{
 		AnchorCerts: []*x509.Certificate{h.Root.Cert},
 		Now:         e.now,
 		CloudTrail:  &ct,
 		Logger:      e.log,
-	})
+		Authorize:   auth.authorize,
+	}
+	if useTOTP {
+		emCfg.SessionNamePattern = regexp.MustCompile(demoSessionNamePattern)
+	}
+	em, err := emulator.New(emCfg)
 	if err != nil {
 		return fmt.Errorf("demo: start the emulator: %w", err)
 	}
@@ -221,6 +264,9 @@ func demo(e *env, o demoOptions) (err error) {
 	p.field("trust anchor", "%s", cfg.TrustAnchorARN)
 	p.field("profile", "%s", cfg.ProfileARN)
 	p.field("role", "%s", cfg.RoleARN)
+	if useTOTP {
+		p.field("session names", "must match %s, as a trust policy's sts:RoleSessionName \"??????\" demands", demoSessionNamePattern)
+	}
 
 	// 4. The session name.
 	p.step("The session name")
@@ -231,9 +277,11 @@ func demo(e *env, o demoOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("demo: CreateSession against the emulator: %w", err)
 	}
-	if o.onCredentials != nil {
-		o.onCredentials(creds)
+	if o.hooks.onCredentials != nil {
+		o.hooks.onCredentials(creds)
 	}
+	o.hooks.secret([]byte(creds.SecretAccessKey))
+	o.hooks.secret([]byte(creds.SessionToken))
 	totpDemo.report(p)
 	p.step("The signed CreateSession request, as the emulator received and verified it")
 	capture.print(p)
@@ -256,18 +304,25 @@ func demo(e *env, o demoOptions) (err error) {
 	}
 	p.printf("   %s\n", red)
 
+	// 8.-11. Trust policy, detect, impersonators, detect again.
+	loop := &demoLoop{e: e, p: p, o: o, work: work, h: h, files: files, cfg: cfg, ct: &ct, auth: auth, hostTOTP: totpDemo}
+	if err := loop.run(); err != nil {
+		return err
+	}
+
+	fingerprint := ""
+	if useTOTP {
+		fingerprint = " --fingerprint file:/opt/monkey.jpg"
+	}
 	p.printf("\nDone in %d ms. With your own certificate, point credential-process at a real trust anchor:\n", time.Since(start).Milliseconds())
-	p.printf("   [profile acme]\n   credential_process = %s credential-process --acme-dir /etc/lego --domain %s --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN\n", progName, o.domain)
+	p.printf("   [profile acme]\n   credential_process = %s credential-process --acme-dir /etc/lego --domain %s%s --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN\n", progName, o.domain, fingerprint)
 	p.printf("or try it offline against 'acme-signing-helper serve-emulator --anchor-cert YOUR-CA.pem'.\n")
 	return p.err
 }
 
-// demoSessionName explains (and sets) the session name of the demo call.
-//
-// This is the place for the TOTP step: when the demo learns a
-// --fingerprint flag, derive the key here (package totp), set
-// cfg.SessionName to compute the code at signing time, and print the
-// fingerprint sources (never their values) and the code's time step.
+// demoSessionName explains (and sets) the session name of a demo call
+// without TOTP (--no-totp or --role-session-name); demoTOTPSessionName
+// handles the TOTP case.
 func demoSessionName(p *demoPrinter, o demoOptions, cfg *signer.Config, leaf *x509.Certificate) {
 	if o.roleSessionName != "" {
 		cfg.RoleSessionName = o.roleSessionName
@@ -276,7 +331,7 @@ func demoSessionName(p *demoPrinter, o demoOptions, cfg *signer.Config, leaf *x5
 	}
 	p.field("requested", "none")
 	p.field("so the session", "is named after the certificate serial in hex: %s", emulator.DefaultSessionName(leaf))
-	p.field("TOTP", "not used in this demo (credential-process --fingerprint makes the name a TOTP code)")
+	p.field("TOTP", "off (--no-totp); without it the demo names the session with a TOTP code, as credential-process --fingerprint does")
 }
 
 func keyDescription(c *x509.Certificate) string {

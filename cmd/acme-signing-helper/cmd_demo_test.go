@@ -21,7 +21,7 @@ func TestDemoNeverShowsSecrets(t *testing.T) {
 	defer cancel()
 	e.ctx = ctx
 	var creds signer.Credentials
-	err := runDemoWith(e, []string{"--debug", "--role-session-name", "654321"}, func(c signer.Credentials) { creds = c })
+	err := runDemoWith(e, []string{"--debug", "--role-session-name", "654321"}, demoHooks{onCredentials: func(c signer.Credentials) { creds = c }})
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, stderr.String())
 	}
