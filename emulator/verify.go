@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sigv4x509"
@@ -147,7 +148,7 @@ type call struct {
 }
 
 // sessionNameRE is IAM's role session name pattern.
-var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+var sessionNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 
 func (s *Server) handle(r *http.Request, body []byte, now time.Time) *call {
 	c := &call{}
@@ -286,7 +287,7 @@ func (s *Server) verify(r *http.Request, body []byte, now time.Time, c *call, bo
 		if !s.acceptName {
 			return accessDenied(MsgSessionNameRefused)
 		}
-		if !sessionNameRE.MatchString(c.sessionName) {
+		if !sessionNameRE().MatchString(c.sessionName) {
 			return validationf("1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
 		}
 	} else {

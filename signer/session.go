@@ -83,8 +83,24 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// sessionNameRE is the roleSessionName pattern and length of the API.
-var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+// validSessionName reports whether s matches the API's roleSessionName
+// pattern and length, ^[\w+=,.@-]{2,64}$ (ASCII only). A loop rather than
+// a package-level regexp: compiling one at start-up costs every cold
+// credential-process call, names or not.
+func validSessionName(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_+=,.@-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // parsedARNs are the validated ARNs.
 type parsedARNs struct {
@@ -147,7 +163,7 @@ func (c *Config) resolve() (parsedARNs, string, error) {
 	if d := c.DurationSeconds; d != 0 && (d < MinDurationSeconds || d > MaxDurationSeconds) {
 		return p, "", fmt.Errorf("%w: %d seconds (want %d to %d)", ErrDuration, d, MinDurationSeconds, MaxDurationSeconds)
 	}
-	if c.RoleSessionName != "" && !sessionNameRE.MatchString(c.RoleSessionName) {
+	if c.RoleSessionName != "" && !validSessionName(c.RoleSessionName) {
 		// The value may be a TOTP code: do not echo it.
 		return p, "", fmt.Errorf("%w: --role-session-name has %d characters or characters outside [A-Za-z0-9_+=,.@-]", ErrSessionName, len(c.RoleSessionName))
 	}
@@ -187,13 +203,19 @@ func (c *Config) httpClient() (*http.Client, error) {
 		tlsConf.RootCAs = pool
 	}
 	tlsConf.InsecureSkipVerify = c.NoVerifySSL
+	// HTTP/1.1 over TLS: a process makes one CreateSession request (plus
+	// retries), so HTTP/2's multiplexing buys nothing, while its connection
+	// set-up (preface, SETTINGS, frame reader and writer goroutines on both
+	// ends) costs about half a millisecond of a cold call on loopback.
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:       tlsConf,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
+		Protocols:             protocols,
 		MaxIdleConns:          2,
 		IdleConnTimeout:       30 * time.Second,
 	}
@@ -266,7 +288,7 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 		if err != nil {
 			return Credentials{}, fmt.Errorf("%w: %w", ErrSessionName, err)
 		}
-		if !sessionNameRE.MatchString(n) {
+		if !validSessionName(n) {
 			return Credentials{}, fmt.Errorf("%w: the computed name has %d characters or characters outside [A-Za-z0-9_+=,.@-]", ErrSessionName, len(n))
 		}
 		name = n
@@ -366,8 +388,11 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 	return creds, nil
 }
 
-// skewRE matches the service's messages about a signing date out of range.
-var skewRE = regexp.MustCompile(`(?i)signature (has )?expired|signature not yet current|request time|clock|skew|(signing|request|x-amz-)date`)
+// skewRE matches the service's messages about a signing date out of range;
+// compiled on first use (errors only), not at start-up.
+var skewRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)signature (has )?expired|signature not yet current|request time|clock|skew|(signing|request|x-amz-)date`)
+})
 
 // mapError turns the SDK's error into an *APIError with a hint.
 func mapError(ctx context.Context, err error, now func() time.Time) error {
@@ -401,14 +426,14 @@ func mapError(ctx context.Context, err error, now func() time.Time) error {
 			e.Kind = ErrUntrustedCertificate
 		case strings.Contains(msg, "rolesessionname"):
 			e.Kind = ErrRoleSessionNameNotAllowed
-		case skewRE.MatchString(e.Message):
+		case skewRE().MatchString(e.Message):
 			e.Kind = ErrClockSkew
 		default:
 			e.Kind = ErrAccessDenied
 		}
 	case errors.As(err, &ve) || e.Code == "ValidationException":
 		e.Kind = ErrValidation
-		if skewRE.MatchString(e.Message) {
+		if skewRE().MatchString(e.Message) {
 			e.Kind = ErrClockSkew
 		}
 	case errors.As(err, &rnf) || e.Code == "ResourceNotFoundException":

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -30,13 +31,13 @@ var tagRDNs = []struct {
 // certificate values are dropped like values failing the pattern.
 const MaxTagValueLength = 256
 
-var tagValueRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+var tagValueRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`) })
 
 // TagValueOK reports whether v passes the STS tag value pattern
 // [\p{L}\p{Z}\p{N}_.:/=+\-@]*. Values that fail it are dropped from the
 // session's tags, so a condition on them can never match (Let's Encrypt's
 // O=Let's Encrypt fails because of the apostrophe).
-func TagValueOK(v string) bool { return tagValueRE.MatchString(v) }
+func TagValueOK(v string) bool { return tagValueRE().MatchString(v) }
 
 // TagsFromCertificate returns the principal tags IAM Roles Anywhere sets
 // for a session made with cert, keyed by tag name without the

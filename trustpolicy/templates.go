@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Condition keys used by the templates.
@@ -94,17 +95,19 @@ type RoleOptions struct {
 	Revoke []string
 }
 
-var arnRE = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):rolesanywhere:[a-z0-9-]+:[0-9]{12}:trust-anchor/[0-9a-zA-Z-]+$`)
+var arnRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):rolesanywhere:[a-z0-9-]+:[0-9]{12}:trust-anchor/[0-9a-zA-Z-]+$`)
+})
 
 // ValidTrustAnchorARN checks the shape of a Roles Anywhere trust anchor ARN.
 func ValidTrustAnchorARN(s string) error {
-	if !arnRE.MatchString(s) {
+	if !arnRE().MatchString(s) {
 		return errors.New("not a trust anchor ARN (want arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID)")
 	}
 	return nil
 }
 
-var labelRE = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$`)
+var labelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$`) })
 
 // normalizeName lower-cases a DNS name, drops a trailing dot and checks its
 // labels; with wildcard, a leading "*." label is allowed.
@@ -124,7 +127,7 @@ func normalizeName(s string, wildcard bool) (string, error) {
 		if strings.ContainsRune(l, '*') {
 			return "", errors.New("a wildcard is only allowed as the whole first label (*.example.com)")
 		}
-		if !labelRE.MatchString(l) {
+		if !labelRE().MatchString(l) {
 			for _, r := range l {
 				if r > 127 {
 					return "", fmt.Errorf("label %q is not ASCII (write internationalised names as xn-- A-labels)", l)
@@ -264,13 +267,13 @@ type Route53Options struct {
 	Partition string
 }
 
-var zoneRE = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+var zoneRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{1,32}$`) })
 
 // NormalizeZoneID validates a Route 53 hosted zone ID and strips the
 // "/hostedzone/" prefix.
 func NormalizeZoneID(z string) (string, error) {
 	z = strings.TrimPrefix(strings.TrimSpace(z), "/hostedzone/")
-	if !zoneRE.MatchString(z) {
+	if !zoneRE().MatchString(z) {
 		return "", errors.New("not a hosted zone ID (upper-case letters and digits, such as Z0123456789ABCDEFGHIJ)")
 	}
 	return z, nil

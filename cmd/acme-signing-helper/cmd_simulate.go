@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
@@ -36,7 +37,7 @@ flags:
 
 // roleSessionNameRE is the pattern CreateSession validates roleSessionName
 // against.
-var roleSessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+var roleSessionNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 
 type simulateOptions struct {
 	policy      string
@@ -148,7 +149,7 @@ func runSimulate(e *env, args []string) error {
 		}
 		ctx[k] = append(ctx[k], v)
 	}
-	if !roleSessionNameRE.MatchString(o.sessionName) {
+	if !roleSessionNameRE().MatchString(o.sessionName) {
 		e.log.Warn("CreateSession refuses this session name before the trust policy (ValidationException: 2 to 64 of letters, digits and +=,.@_-)", "session-name", o.sessionName)
 	}
 	ctx[trustpolicy.KeySourceArn] = []string{o.sourceArn}
