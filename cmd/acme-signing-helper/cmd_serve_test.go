@@ -222,9 +222,9 @@ func TestServeIMDSAndECS(t *testing.T) {
 // credentials until they expire, then answers 503, never Success.
 func TestServeKeepsLastGoodUntilExpiry(t *testing.T) {
 	if testing.Short() {
-		t.Skip("takes about 8 s")
+		t.Skip("takes about 6 s")
 	}
-	const life = 6 * time.Second
+	const life = 4 * time.Second
 	f := newDeliveryFixture(t, 900*time.Second-life)
 	ready := filepath.Join(f.dir, "ready")
 	_, stderr, _, done, _ := startCommand(t, map[string]string{}, append([]string{"serve", "--listen", "127.0.0.1:0", "--ready-file", ready}, f.args()...)...)
@@ -239,7 +239,7 @@ func TestServeKeepsLastGoodUntilExpiry(t *testing.T) {
 	}
 	f.emu.InjectFault(emulator.Fault{Status: 503, Count: -1})
 	sawExpired := false
-	for deadline := exp.Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := exp.Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		before := time.Now()
 		code, doc, body := imdsGet(t, base)
 		switch {

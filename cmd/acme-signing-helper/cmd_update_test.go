@@ -66,9 +66,9 @@ func TestUpdateOnceKeepsOtherProfiles(t *testing.T) {
 // good credentials in the file and exits 1 only when they expire.
 func TestUpdateExitsWhenExpired(t *testing.T) {
 	if testing.Short() {
-		t.Skip("takes about 6 s")
+		t.Skip("takes about 4 s")
 	}
-	const life = 6 * time.Second
+	const life = 4 * time.Second
 	f := newDeliveryFixture(t, 900*time.Second-life)
 	path := filepath.Join(f.dir, "credentials")
 	vars := map[string]string{"AWS_SHARED_CREDENTIALS_FILE": path}
