@@ -96,7 +96,8 @@ func (s *Server) newToken(exp time.Time) string {
 
 // tokenValid checks a token's MAC and expiry.
 func (s *Server) tokenValid(tok string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(tok)
+	// Strict: one spelling per token (no slack in the last character).
+	b, err := base64.RawURLEncoding.Strict().DecodeString(tok)
 	if err != nil || len(b) != 8+sha256.Size {
 		return false
 	}

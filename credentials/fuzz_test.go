@@ -1,0 +1,70 @@
+package credentials
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+// FuzzCacheEntry: whatever a cache file holds, Get returns valid
+// credentials with more than the margin left, from the file or the fetcher.
+func FuzzCacheEntry(f *testing.F) {
+	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z"}`))
+	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T12:04:00Z"}`))
+	f.Add([]byte(`{"Version":1,"AccessKeyId":"","Expiration":"2099-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"Version":1`))
+	f.Add([]byte{})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, entry []byte) {
+		c := &Cache{Dir: dir, Now: func() time.Time { return t0 }}
+		if err := c.prepareDir(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(c.Path("k"), entry, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fetched := false
+		cr, src, err := c.Get(context.Background(), "k", func(context.Context) (signer.Credentials, error) {
+			fetched = true
+			return creds(1, t0.Add(time.Hour)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if Validate(cr) != nil || !cr.Expiration.After(t0.Add(DefaultRefreshMargin)) {
+			t.Fatalf("got %+v from %s", cr, src)
+		}
+		if fetched != (src == FromFetch) {
+			t.Fatalf("fetched %v but source %s", fetched, src)
+		}
+	})
+}
+
+// FuzzIMDSToken: no header value but a token this server issued opens the
+// credentials.
+func FuzzIMDSToken(f *testing.F) {
+	s, err := NewServer(func() (signer.Credentials, time.Time, error) { return creds(1, t0.Add(time.Hour)), t0, nil }, "role")
+	if err != nil {
+		f.Fatal(err)
+	}
+	s.Now = func() time.Time { return t0 }
+	good := s.newToken(t0.Add(time.Minute))
+	f.Add(good)
+	f.Add(good[:len(good)-1] + "A")
+	f.Add("")
+	f.Add("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	f.Fuzz(func(t *testing.T, tok string) {
+		r := httptest.NewRequest(http.MethodGet, IMDSCredentialsPath+"role", nil)
+		r.Header[http.CanonicalHeaderKey(IMDSTokenHeader)] = []string{tok}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code == http.StatusOK && tok != good {
+			t.Fatalf("token %q accepted", tok)
+		}
+	})
+}
