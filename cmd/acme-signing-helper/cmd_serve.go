@@ -30,6 +30,9 @@ metadata protocol (IMDSv2) and the ECS container-credentials protocol:
   AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/credentials
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=<--auth-token-file>
 
+(Clients older than late 2023, such as AWS CLI 2.9, read the token only from
+AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat <--auth-token-file>)".)
+
 Credentials are renewed --refresh-margin before expiry; when renewal fails
 the last good ones are served until they expire, then an error (HTTP 503),
 never empty credentials. Answers leave with an IP TTL / hop limit of 1
