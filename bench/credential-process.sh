@@ -17,14 +17,18 @@
 # use BENCH_SERVER_KEY, default p256: the server's share of every handshake,
 # the same for both clients, is then small).
 #
-# Environment: BENCH_RUNS (default 30), BENCH_WARMUP (3), BENCH_LATENCY
+# The machine's load moves every figure: compare medians of several runs.
+#
+# Environment: BENCH_RUNS (default 100), BENCH_WARMUP (5), BENCH_LATENCY
 # (50ms), BENCH_SERVER_KEY (p256), BENCH_OUT (bench/out: binaries, hyperfine
-# JSON), BENCH_ENFORCE=1 (exit 1 when a target is missed).
+# JSON), BENCH_OURS (a prebuilt acme-signing-helper to time instead of
+# building the working tree, e.g. an older revision), BENCH_ENFORCE=1 (exit
+# 1 when a target is missed).
 # Needs: go, gcc (the official helper needs cgo), hyperfine, jq.
 set -euo pipefail
 
-runs=${BENCH_RUNS:-30}
-warmup=${BENCH_WARMUP:-3}
+runs=${BENCH_RUNS:-100}
+warmup=${BENCH_WARMUP:-5}
 latency=${BENCH_LATENCY:-50ms}
 server_key=${BENCH_SERVER_KEY:-p256}
 cd "$(dirname "$0")/.."
@@ -42,9 +46,14 @@ echo "bench: building aws_signing_helper v1.7.3 (cgo), acme-signing-helper (CGO_
 	-ldflags "-X github.com/aws/rolesanywhere-credential-helper/cmd.Version=1.7.3" \
 	github.com/aws/rolesanywhere-credential-helper)
 (cd interop && go build -o "$out/bench-emulator" ./cmd/bench-emulator)
-CGO_ENABLED=0 go build -o "$out/acme-signing-helper" ./cmd/acme-signing-helper
 official=$out/aws_signing_helper
-ours=$out/acme-signing-helper
+if [ -n "${BENCH_OURS:-}" ]; then
+	ours=$(cd "$(dirname "$BENCH_OURS")" && pwd)/$(basename "$BENCH_OURS")
+	echo "bench: timing $ours (BENCH_OURS), not the working tree" >&2
+else
+	CGO_ENABLED=0 go build -o "$out/acme-signing-helper" ./cmd/acme-signing-helper
+	ours=$out/acme-signing-helper
+fi
 
 work=$(mktemp -d)
 pids=()
