@@ -63,7 +63,17 @@ type recordScanner struct {
 	marked    bool // the current record has "rolesanywhere.amazonaws.com" as a string near its top
 	topArray  bool
 	wrapper   bool // the current top-level object is a {"Records":[...]} file
+
+	// Bitmasks of '"', '\\' and {}[] of the 64-byte blocks
+	// buf[mBase+64k:], k < mN (see blockRecord); mN is 0 after fill.
+	mBase, mN    int
+	mq, mbs, mst [maskBatch]uint64
+	noBlocks     bool // tests: the byte loop only
 }
+
+// maskBatch is the number of 64-byte blocks whose masks are computed at
+// once: about one CloudTrail record.
+const maskBatch = 32
 
 func newRecordScanner(r io.Reader, maxRecord int, relevant func([]byte) bool) *recordScanner {
 	if maxRecord <= 0 {
@@ -194,6 +204,17 @@ func (s *recordScanner) next() (rawRecord, error) {
 					s.oversized = false
 					s.overRel = false
 					s.marked = false
+					if s.recDepth >= 1 && !s.noBlocks {
+						// A record in a log file or array: find its end a
+						// block at a time; the byte loop takes over where
+						// that cannot (end of the buffer, not JSON).
+						if end, marked, ok := s.blockRecord(b, i+1, depth+1); ok {
+							s.marked = marked
+							depth = s.recDepth + 1
+							i = end // the record's closing '}', handled below
+							continue
+						}
+					}
 				}
 				depth++
 			case '[':
@@ -260,6 +281,127 @@ func (s *recordScanner) next() (rawRecord, error) {
 			return rawRecord{}, err
 		}
 	}
+}
+
+// blockRecord finds the end of a record from i, just after its opening
+// '{' (depth: the depth there, s.recDepth+1), 64 bytes at a time: the
+// bitmasks of quotes, backslashes and brackets of a block (scanMasks,
+// SSE2 on amd64) give the strings (escapes resolved, then a prefix XOR of
+// the quotes), hence the brackets outside strings; only those are looked
+// at one by one. It returns the index of the record's closing '}' and
+// whether the record is marked exactly as the byte loop marks it (the
+// string rolesanywhere.amazonaws.com one or two levels into the record:
+// strings of that length are checked). ok is false when the record does
+// not end within b in whole blocks, or holds something that is not JSON
+// (a backslash outside strings, a ']' closing it): the byte loop then
+// scans the record again from i, with the same result it always had.
+func (s *recordScanner) blockRecord(b []byte, i, depth int) (end int, marked, ok bool) {
+	rd := s.recDepth
+	var inStr, escNext, prevOpen uint64
+	blk := i &^ 63
+	skip := uint(i - blk) // bits of the first block before i
+	for blk+64 <= len(b) {
+		k := (blk - s.mBase) / 64
+		if s.mN == 0 || blk < s.mBase || k >= s.mN {
+			n := min((len(b)-blk)/64, maskBatch)
+			scanMasks(b[blk:blk+64*n], s.mq[:n], s.mbs[:n], s.mst[:n])
+			s.mBase, s.mN, k = blk, n, 0
+		}
+		lo := ^uint64(0) << skip
+		skip = 0
+		q, bsl, st := s.mq[k]&lo, s.mbs[k]&lo, s.mst[k]&lo
+		if bsl|escNext != 0 {
+			esc := escNext
+			escNext = 0
+			for m := bsl &^ esc; m != 0; m &= m - 1 {
+				p := bits.TrailingZeros64(m)
+				if esc>>p&1 != 0 {
+					continue // an escaped backslash
+				}
+				if p == 63 {
+					escNext = 1
+				} else {
+					esc |= 1 << (p + 1)
+				}
+			}
+			q &^= esc
+		}
+		// x: the bytes inside strings, opening quotes included.
+		x := q
+		x ^= x << 1
+		x ^= x << 2
+		x ^= x << 4
+		x ^= x << 8
+		x ^= x << 16
+		x ^= x << 32
+		x ^= inStr
+		inStr = uint64(int64(x) >> 63)
+		if bsl&^x != 0 {
+			return 0, false, false // a backslash outside strings
+		}
+		st &^= x
+		d0 := depth
+		endBit := -1
+		for m := st; m != 0; m &= m - 1 {
+			p := bits.TrailingZeros64(m)
+			if c := b[blk+p]; c == '{' || c == '[' {
+				depth++
+				continue
+			} else if depth--; depth == rd {
+				if c != '}' {
+					return 0, false, false
+				}
+				endBit = p
+				break
+			}
+		}
+		open, closing := q&x, q&^x
+		cand := open & (closing >> len(`"`+markerRolesAnywhere))
+		cross := (prevOpen >> (64 - len(`"`+markerRolesAnywhere))) & closing
+		prevOpen = open
+		if endBit >= 0 {
+			before := uint64(1)<<endBit - 1
+			cand &= before >> len(`"`+markerRolesAnywhere)
+			cross &= before
+		}
+		if !marked && cand|cross != 0 {
+			for m := cand; m != 0; m &= m - 1 {
+				p := bits.TrailingZeros64(m)
+				if string(b[blk+p+1:blk+p+1+len(markerRolesAnywhere)]) == markerRolesAnywhere {
+					if d := depthAt(b, blk, st, d0, p); d == rd+1 || d == rd+2 {
+						marked = true
+					}
+				}
+			}
+			for m := cross; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m) // the closing quote; the string began in the block before
+				o := blk + j - len(markerRolesAnywhere)
+				if string(b[o:o+len(markerRolesAnywhere)]) == markerRolesAnywhere {
+					if d := depthAt(b, blk, st, d0, j); d == rd+1 || d == rd+2 {
+						marked = true
+					}
+				}
+			}
+		}
+		if endBit >= 0 {
+			return blk + endBit, marked, true
+		}
+		blk += 64
+	}
+	return 0, false, false
+}
+
+// depthAt is the depth at bit p of the block at b[blk:], from the depth
+// d at its start and its brackets outside strings st.
+func depthAt(b []byte, blk int, st uint64, d, p int) int {
+	for m := st & (uint64(1)<<p - 1); m != 0; m &= m - 1 {
+		if c := b[blk+bits.TrailingZeros64(m)]; c == '{' || c == '[' {
+			d++
+		} else {
+			d--
+		}
+	}
+	return d
 }
 
 // closeString looks at a string that ends at b[q] (s.strStart is its
@@ -357,6 +499,7 @@ func (s *recordScanner) fill() error {
 	} else {
 		s.strStart = -1
 	}
+	s.mN = 0 // the bytes move: block masks are stale
 	n := copy(s.buf, s.buf[keep:s.end])
 	s.base += int64(keep)
 	if s.recStart >= 0 {
