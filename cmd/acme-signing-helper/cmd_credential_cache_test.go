@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"crypto/x509"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -93,5 +98,45 @@ func TestCredentialCacheKey(t *testing.T) {
 	a.totp.fingerprints, b.totp.fingerprints = []string{"machine-id"}, []string{"machine-id"}
 	if key(a, m) != key(b, m) {
 		t.Error("the same fingerprint mode gives different keys")
+	}
+}
+
+// BenchmarkCredentialProcessCacheHit is the in-process share of a cache
+// hit (flags, loading the certificate material, reading the entry): the
+// rest of bench/cache.sh's figure is process start.
+func BenchmarkCredentialProcessCacheHit(b *testing.B) {
+	h, err := testpki.New(testpki.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	files, err := h.WritePlain(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	emu, err := emulator.New(emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	args := []string{"credential-process", "--cache-dir", filepath.Join(dir, "cache"), "--certificate", files.Certificate, "--private-key", files.Key,
+		"--intermediates", files.Chain, "--trust-anchor-arn", cpTA, "--profile-arn", cpProfile, "--role-arn", cpRole, "--endpoint", srv.URL}
+	run := func() {
+		var out, errb bytes.Buffer
+		e := newEnv(strings.NewReader(""), &out, &errb)
+		e.lookupEnv = func(string) (string, bool) { return "", false }
+		if code := runEnv(e, args); code != 0 {
+			b.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+	run()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		run()
+	}
+	b.StopTimer()
+	if emu.Calls() != 1 {
+		b.Errorf("calls = %d, want 1", emu.Calls())
 	}
 }
