@@ -1,7 +1,37 @@
 package audit
 
-// scanMasks is in scanmask_amd64.s (SSE2); scanMasksGeneric is the same
-// in Go, for other architectures and as the test's reference.
-//
+// scanMasks computes the bitmasks of '"', '\\' and {}[] of each 64-byte
+// block of b (see scanMasksGeneric, its portable version and the tests'
+// reference): in assembly (scanmask_amd64.s), AVX2 when the CPU and OS
+// have it, SSE2 (every amd64) otherwise.
+func scanMasks(b []byte, q, bs, st []uint64) {
+	if len(q) == 0 {
+		return
+	}
+	_ = b[64*len(q)-1]
+	_, _ = bs[len(q)-1], st[len(q)-1]
+	if hasAVX2 {
+		scanMasksAVX2(b, q, bs, st)
+	} else {
+		scanMasksSSE2(b, q, bs, st)
+	}
+}
+
+var hasAVX2 = cpuHasAVX2()
+
 //go:noescape
-func scanMasks(b []byte, q, bs, st []uint64)
+func scanMasksSSE2(b []byte, q, bs, st []uint64)
+
+//go:noescape
+func scanMasksAVX2(b []byte, q, bs, st []uint64)
+
+func cpuHasAVX2() bool
+
+// scanMaskVariants are the implementations this CPU can run (tests).
+func scanMaskVariants() map[string]func(b []byte, q, bs, st []uint64) {
+	v := map[string]func(b []byte, q, bs, st []uint64){"sse2": scanMasksSSE2, "generic": scanMasksGeneric}
+	if hasAVX2 {
+		v["avx2"] = scanMasksAVX2
+	}
+	return v
+}
