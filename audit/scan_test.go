@@ -232,6 +232,11 @@ func FuzzScanner(f *testing.F) {
 		if chunk >= 192 {
 			size = 1 << 16 // whole blocks: the 64-byte block path
 		}
+		// The block path and the byte loop agree on everything (records,
+		// offsets, marks, errors), JSON or not.
+		if blocks, bytewise := scanWith(data, size, true), scanWith(data, size, false); fmt.Sprint(blocks) != fmt.Sprint(bytewise) {
+			t.Fatalf("blocks %q, byte loop %q", blocks, bytewise)
+		}
 		got, marked, err := scanAll(data, size, 4096)
 		ref, ok := referenceRecords(data)
 		if !ok {
