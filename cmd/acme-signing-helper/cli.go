@@ -33,6 +33,10 @@ type env struct {
 	// log is quiet (warnings and errors only) unless --debug is given.
 	log   *slog.Logger
 	debug bool
+	// process is set when the env is the whole OS process (run, from
+	// main), not a test calling runEnv: a command may then tune the
+	// runtime (credential-process runs on one P).
+	process bool
 }
 
 // command is one subcommand.
@@ -77,7 +81,9 @@ func (e *env) getenv(name string) string {
 // run is the whole program: it returns the exit code (0 success, 1 failure
 // or a finding, 2 usage error).
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return runEnv(newEnv(stdin, stdout, stderr), args)
+	e := newEnv(stdin, stdout, stderr)
+	e.process = true
+	return runEnv(e, args)
 }
 
 func runEnv(e *env, args []string) int {
