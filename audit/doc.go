@@ -14,9 +14,14 @@
 // Speed: CloudTrail logs are gzip files in which Roles Anywhere records
 // are a small fraction. The reader never decodes a record it does not
 // need: a scanner finds record boundaries by tracking only nesting and
-// string boundaries, and a record is decoded only when its raw bytes
-// contain a marker (rolesanywhere.amazonaws.com, and sourceIdentity with
-// Options.Sessions).
+// string boundaries (64 bytes at a time inside the records of a log
+// file, from bitmasks computed with SSE2/AVX2 on amd64), and a record is
+// decoded only when it carries a marker (rolesanywhere.amazonaws.com near
+// its top, and sourceIdentity with Options.Sessions). Relevant records
+// are read field by field from their bytes (no map, one validating pass),
+// with encoding/json as the fallback for unusual ones. The result: detect
+// runs at about 85 % of the throughput of plain gzip decompression of the
+// same files (bench/detect.sh).
 //
 // Memory: the stream is bounded (Options.Jobs files at a time, each holding
 // at most one record of up to MaxRecordBytes plus a read buffer); the
