@@ -303,96 +303,114 @@ func (s *recordScanner) blockRecord(b []byte, i, depth int) (end int, marked, ok
 	rd := s.recDepth
 	var inStr, escNext, prevOpen uint64
 	blk := i &^ 63
-	skip := uint(i - blk) // bits of the first block before i
+	lo := ^uint64(0) << uint(i-blk) // the first block's bits from i
 	for blk+64 <= len(b) {
-		k := (blk - s.mBase) / 64
-		if s.mN == 0 || blk < s.mBase || k >= s.mN {
+		k0 := (blk - s.mBase) / 64
+		if s.mN == 0 || blk < s.mBase || k0 >= s.mN {
 			n := min((len(b)-blk)/64, maskBatch)
 			scanMasks(b[blk:blk+64*n], s.mq[:n], s.mbs[:n], s.mst[:n])
-			s.mBase, s.mN, k = blk, n, 0
+			s.mBase, s.mN, k0 = blk, n, 0
 		}
-		lo := ^uint64(0) << skip
-		skip = 0
-		q, bsl, st := s.mq[k]&lo, s.mbs[k]&lo, s.mst[k]&lo
-		if bsl|escNext != 0 {
-			esc := escNext
-			escNext = 0
-			for m := bsl &^ esc; m != 0; m &= m - 1 {
+		mbs, mst := s.mbs[k0:s.mN], s.mst[k0:s.mN]
+		for k, q := range s.mq[k0:s.mN] {
+			q, bsl, st := q&lo, mbs[k]&lo, mst[k]&lo
+			lo = ^uint64(0)
+			if bsl|escNext != 0 {
+				var esc uint64
+				esc, escNext = escapedBits(bsl, escNext)
+				q &^= esc
+			}
+			// x: the bytes inside strings, opening quotes included.
+			x := q
+			x ^= x << 1
+			x ^= x << 2
+			x ^= x << 4
+			x ^= x << 8
+			x ^= x << 16
+			x ^= x << 32
+			x ^= inStr
+			inStr = uint64(int64(x) >> 63)
+			if bsl&^x != 0 {
+				return 0, false, false // a backslash outside strings
+			}
+			st &^= x
+			d0 := depth
+			endBit := 64
+			for m := st; m != 0; m &= m - 1 {
 				p := bits.TrailingZeros64(m)
-				if esc>>p&1 != 0 {
-					continue // an escaped backslash
-				}
-				if p == 63 {
-					escNext = 1
-				} else {
-					esc |= 1 << (p + 1)
-				}
-			}
-			q &^= esc
-		}
-		// x: the bytes inside strings, opening quotes included.
-		x := q
-		x ^= x << 1
-		x ^= x << 2
-		x ^= x << 4
-		x ^= x << 8
-		x ^= x << 16
-		x ^= x << 32
-		x ^= inStr
-		inStr = uint64(int64(x) >> 63)
-		if bsl&^x != 0 {
-			return 0, false, false // a backslash outside strings
-		}
-		st &^= x
-		d0 := depth
-		endBit := -1
-		for m := st; m != 0; m &= m - 1 {
-			p := bits.TrailingZeros64(m)
-			if c := b[blk+p]; c == '{' || c == '[' {
-				depth++
-				continue
-			} else if depth--; depth == rd {
-				if c != '}' {
-					return 0, false, false
-				}
-				endBit = p
-				break
-			}
-		}
-		open, closing := q&x, q&^x
-		cand := open & (closing >> len(`"`+markerRolesAnywhere))
-		cross := (prevOpen >> (64 - len(`"`+markerRolesAnywhere))) & closing
-		prevOpen = open
-		if endBit >= 0 {
-			before := uint64(1)<<endBit - 1
-			cand &= before >> len(`"`+markerRolesAnywhere)
-			cross &= before
-		}
-		if !marked && cand|cross != 0 {
-			for m := cand; m != 0; m &= m - 1 {
-				p := bits.TrailingZeros64(m)
-				if string(b[blk+p+1:blk+p+1+len(markerRolesAnywhere)]) == markerRolesAnywhere {
-					if d := depthAt(b, blk, st, d0, p); d == rd+1 || d == rd+2 {
-						marked = true
+				if c := b[blk+p]; c == '{' || c == '[' {
+					depth++
+				} else if depth--; depth == rd {
+					if c != '}' {
+						return 0, false, false
 					}
+					endBit = p
+					break
 				}
 			}
-			for m := cross; m != 0; m &= m - 1 {
-				j := bits.TrailingZeros64(m) // the closing quote; the string began in the block before
-				o := blk + j - len(markerRolesAnywhere)
-				if string(b[o:o+len(markerRolesAnywhere)]) == markerRolesAnywhere {
-					if d := depthAt(b, blk, st, d0, j); d == rd+1 || d == rd+2 {
-						marked = true
-					}
-				}
+			// Strings as long as the marker: opening quote at p, closing
+			// at p+28, in this block or from the block before.
+			open, closing := q&x, q&^x
+			cand := open & (closing >> len(`"`+markerRolesAnywhere))
+			cross := (prevOpen >> (64 - len(`"`+markerRolesAnywhere))) & closing
+			prevOpen = open
+			if !marked && cand|cross != 0 {
+				marked = s.markerIn(b, blk, st, d0, cand, cross, endBit)
 			}
+			if endBit < 64 {
+				return blk + endBit, marked, true
+			}
+			blk += 64
 		}
-		if endBit >= 0 {
-			return blk + endBit, marked, true
-		}
-		blk += 64
 	}
 	return 0, false, false
+}
+
+// escapedBits returns the bits of the bytes escaped by the backslashes
+// bsl of a block (esc: the first byte is escaped by the block before),
+// and whether the first byte of the next block is escaped.
+func escapedBits(bsl, esc uint64) (escaped, next uint64) {
+	for m := bsl &^ esc; m != 0; m &= m - 1 {
+		p := bits.TrailingZeros64(m)
+		if esc>>p&1 != 0 {
+			continue // an escaped backslash
+		}
+		if p == 63 {
+			next = 1
+		} else {
+			esc |= 1 << (p + 1)
+		}
+	}
+	return esc, next
+}
+
+// markerIn reports whether one of the strings of the marker's length in
+// the block at b[blk:] is the marker, one or two levels into the record
+// (st: the block's brackets outside strings, d0: the depth at its start).
+// cand has the opening quotes of such strings in the block, cross the
+// closing quotes of those that began in the block before; only strings
+// that close before bit endBit (the record's end, 64 if not here) count.
+func (s *recordScanner) markerIn(b []byte, blk int, st uint64, d0 int, cand, cross uint64, endBit int) bool {
+	const n = len(markerRolesAnywhere)
+	before := uint64(1)<<endBit - 1 // all ones for 64
+	rd := s.recDepth
+	for m := cand & (before >> (n + 1)); m != 0; m &= m - 1 {
+		p := bits.TrailingZeros64(m)
+		if string(b[blk+p+1:blk+p+1+n]) == markerRolesAnywhere {
+			if d := depthAt(b, blk, st, d0, p); d == rd+1 || d == rd+2 {
+				return true
+			}
+		}
+	}
+	for m := cross & before; m != 0; m &= m - 1 {
+		j := bits.TrailingZeros64(m) // the closing quote
+		if string(b[blk+j-n:blk+j]) == markerRolesAnywhere {
+			if d := depthAt(b, blk, st, d0, j); d == rd+1 || d == rd+2 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // depthAt is the depth at bit p of the block at b[blk:], from the depth
