@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/rolesanywhere-credential-helper/rolesanywhere"
 	"github.com/aws/rolesanywhere-credential-helper/rolesanywhere/types"
 	"github.com/aws/smithy-go/middleware"
@@ -45,13 +46,20 @@ func (m signMiddleware) HandleFinalize(ctx context.Context, in middleware.Finali
 	return next.HandleFinalize(ctx, in)
 }
 
+// sdkClient is the official client with the SDK's standard retryer (which
+// decides what is retryable, so the emulator's throttling and 5xx answers
+// must look like the service's), but without its backoff delays: waiting
+// them out proves nothing and cost seconds per run.
 func sdkClient(t testing.TB, url string, c *client, maxAttempts int) *rolesanywhere.Client {
 	return rolesanywhere.New(rolesanywhere.Options{
-		Region:           emulator.DefaultRegion,
-		BaseEndpoint:     aws.String(url),
-		Credentials:      aws.AnonymousCredentials{},
-		HTTPClient:       &http.Client{Timeout: 5 * time.Second},
-		RetryMaxAttempts: maxAttempts,
+		Region:       emulator.DefaultRegion,
+		BaseEndpoint: aws.String(url),
+		Credentials:  aws.AnonymousCredentials{},
+		HTTPClient:   &http.Client{Timeout: 5 * time.Second},
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = maxAttempts
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}),
 		APIOptions: []func(*middleware.Stack) error{func(s *middleware.Stack) error {
 			return s.Finalize.Add(signMiddleware{t: t, c: c}, middleware.After)
 		}},
