@@ -123,20 +123,15 @@ func ParseDB(b []byte) (*DB, error) {
 	t := bytes.TrimSpace(b)
 	switch {
 	case len(t) > 0 && t[0] == '[':
-		var arr []map[string]string
-		if err := json.Unmarshal(t, &arr); err != nil {
-			return nil, fmt.Errorf("%w: want an array of {\"identity\":\"hex seed\"} objects: %w", ErrDBFormat, dbJSONErr(err))
+		// The seed script's format, which 'totp enroll' writes: one
+		// parser for both (its errors never quote a seed either).
+		sdb, err := totp.ParseSeedDB(t)
+		if err != nil {
+			return nil, fmt.Errorf("%w: want an array of {\"identity\":\"hex seed\"} objects: %w", ErrDBFormat, err)
 		}
-		for i, o := range arr {
-			ids := make([]string, 0, len(o))
-			for id := range o {
-				ids = append(ids, id)
-			}
-			sort.Strings(ids)
-			for _, id := range ids {
-				if err := add(id, o[id]); err != nil {
-					return nil, fmt.Errorf("element %d: %w", i, err)
-				}
+		for _, e := range sdb.Entries {
+			if err := add(e.Identity, e.Seed); err != nil {
+				return nil, err
 			}
 		}
 	case len(t) > 0 && t[0] == '{':

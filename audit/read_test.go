@@ -260,6 +260,12 @@ func TestParseDB(t *testing.T) {
 		{"number seed", `{"a": 12}`, nil, true},
 		{"not json", `a: b`, nil, true},
 		{"empty identity", `{"CN=": "00"}`, nil, true},
+		{"number seed in array", `[{"a": 12}]`, nil, true},
+		{"not an object in array", `["` + seed + `"]`, nil, true},
+		{"same key twice in one object", `[{"a": "` + seed + `", "a": "00"}]`, nil, true},
+		{"truncated array", `[{"a": "` + seed + `"}`, nil, true},
+		{"data after array", `[{"a": "` + seed + `"}] x`, nil, true},
+		{"several keys in one object", `[{"b": "` + seed + `", "a": "` + seed + `"}]`, []string{"a", "b"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -313,4 +319,28 @@ func TestLoadDBPermissions(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseDB: any input either parses into identities that all have a
+// key, or fails with ErrDBFormat; it never panics.
+func FuzzParseDB(f *testing.F) {
+	seed := hex.EncodeToString(testKey)
+	f.Add([]byte(`[{"CN=a.example": "` + seed + `"}]`))
+	f.Add([]byte(`{"a.example": "` + seed + `"}`))
+	f.Add([]byte(`[{"a": "` + seed + `", "a": "00"}]`))
+	f.Add([]byte(`[{"a": 1}]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		db, err := ParseDB(b)
+		if err != nil {
+			if !errors.Is(err, ErrDBFormat) {
+				t.Fatalf("got %v, want ErrDBFormat", err)
+			}
+			return
+		}
+		for _, id := range db.Identities() {
+			if k, ok := db.Key(id); !ok || len(k) == 0 {
+				t.Fatalf("identity %q has no key", id)
+			}
+		}
+	})
 }
