@@ -12,9 +12,10 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
-// ErrDBWorldWritable is returned by LoadDB for a seed database anyone can
-// change.
-var ErrDBWorldWritable = errors.New("seed database is world-writable")
+// ErrDBWritable is returned by LoadDB for a seed database that group or
+// others may change (the rule totp.CheckSecretFile applies to the same
+// file).
+var ErrDBWritable = errors.New("seed database is writable by group or others")
 
 // ErrDBFormat is returned (wrapped) for a seed database that is neither
 // format LoadDB reads.
@@ -66,8 +67,9 @@ func (db *DB) String() string { return fmt.Sprintf("audit.DB{%d identities}", le
 // maxDBBytes bounds the database file (a million workloads fit).
 const maxDBBytes = 256 << 20
 
-// LoadDB reads a seed database file. It refuses a world-writable file and
-// returns warnings (for the caller to log) for a world-readable one.
+// LoadDB reads a seed database file. It refuses a file group or others may
+// write and returns warnings (for the caller to log) for a world-readable
+// one.
 func LoadDB(path string) (*DB, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -79,8 +81,8 @@ func LoadDB(path string) (*DB, []string, error) {
 		return nil, nil, &DBError{Path: path, Err: err}
 	}
 	var warnings []string
-	if perm := fi.Mode().Perm(); perm&0o002 != 0 {
-		return nil, nil, &DBError{Path: path, Err: ErrDBWorldWritable, hint: fmt.Sprintf("anyone could add a seed and pass as legit: chmod o-w %q (0600 or 0640 is right for a file of secrets)", path)}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return nil, nil, &DBError{Path: path, Err: ErrDBWritable, hint: fmt.Sprintf("whoever can write it can add a seed and pass as legit: chmod go-w %q (0600 or 0640 is right for a file of secrets)", path)}
 	} else if perm&0o004 != 0 {
 		warnings = append(warnings, fmt.Sprintf("seed database %q is world-readable (mode %04o): its seeds are secrets; chmod o-r it", path, perm))
 	}

@@ -30,8 +30,8 @@
 // records.
 //
 // Security considerations: the seed database holds TOTP keys, which are
-// secrets: LoadDB refuses a world-writable file (anyone could add a seed
-// and make their own sessions look legit) and warns about a
+// secrets: LoadDB refuses a file group or others may write (they could add
+// a seed and make their own sessions look legit) and warns about a
 // world-readable one; seeds never appear in errors, logs or results. The
 // input is untrusted (anyone able to write to the log bucket controls it):
 // memory per record is bounded (MaxRecordBytes), a malformed record is

@@ -303,7 +303,8 @@ func TestLoadDBPermissions(t *testing.T) {
 		{0o600, nil, 0},
 		{0o640, nil, 0},
 		{0o644, nil, 1},
-		{0o666, ErrDBWorldWritable, 0},
+		{0o620, ErrDBWritable, 0},
+		{0o666, ErrDBWritable, 0},
 	} {
 		if err := os.Chmod(p, tt.mode); err != nil {
 			t.Fatal(err)
