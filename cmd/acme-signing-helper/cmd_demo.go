@@ -219,7 +219,7 @@ func demo(e *env, o demoOptions) (err error) {
 	}
 
 	// 3. The emulator.
-	var ct demoBuffer
+	var ct syncBuffer
 	auth := &demoAuthorizations{}
 	emCfg := emulator.Config{
 		AnchorCerts: []*x509.Certificate{h.Root.Cert},
@@ -346,19 +346,20 @@ func keyDescription(c *x509.Certificate) string {
 	return fmt.Sprintf("%T", c.PublicKey)
 }
 
-// demoBuffer is a bytes.Buffer safe for the emulator's goroutines.
-type demoBuffer struct {
+// syncBuffer is a bytes.Buffer safe for concurrent writers and readers
+// (the emulator's goroutines, tests reading a running command's output).
+type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *demoBuffer) Write(p []byte) (int, error) {
+func (l *syncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *demoBuffer) String() string {
+func (l *syncBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()

@@ -67,7 +67,7 @@ type demoLoop struct {
 	h        *testpki.Hierarchy
 	files    testpki.Files // the demo host's lego files
 	cfg      signer.Config // the demo host's CreateSession call
-	ct       *demoBuffer
+	ct       *syncBuffer
 	auth     *demoAuthorizations
 	hostTOTP *demoTOTP // nil without TOTP
 	enrolled string    // the seeds-database identity of the demo host
