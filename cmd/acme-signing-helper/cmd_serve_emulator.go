@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
 )
 
 const serveEmulatorUsage = `usage: acme-signing-helper serve-emulator --anchor-cert FILE [flags]
@@ -219,9 +219,9 @@ func runServeEmulator(e *env, args []string) error {
 			ln.Close()
 			return fmt.Errorf("serve-emulator: %w", err)
 		}
-		if err := writeEmulatorFile(o.caOut, st.CAPEM, 0o644); err != nil {
+		if err := atomicfile.Write(o.caOut, st.CAPEM, 0o644, nil); err != nil {
 			ln.Close()
-			return withHint(fmt.Errorf("serve-emulator: write --ca-out: %w", err), "check that the directory of --ca-out exists and is writable")
+			return withHint(fmt.Errorf("serve-emulator: --ca-out: %w", err), "check that the directory of --ca-out exists and is writable")
 		}
 		hs.TLSConfig = st.Config
 		scheme = "https"
@@ -229,9 +229,9 @@ func runServeEmulator(e *env, args []string) error {
 	url := scheme + "://" + ln.Addr().String()
 	printEmulatorBanner(e.stderr, url, srv, cfg.AnchorCerts, o)
 	if o.addrFile != "" {
-		if err := writeEmulatorFile(o.addrFile, []byte(url+"\n"), 0o644); err != nil {
+		if err := atomicfile.Write(o.addrFile, []byte(url+"\n"), 0o644, nil); err != nil {
 			ln.Close()
-			return withHint(fmt.Errorf("serve-emulator: write --addr-file: %w", err), "check that the directory of --addr-file exists and is writable")
+			return withHint(fmt.Errorf("serve-emulator: --addr-file: %w", err), "check that the directory of --addr-file exists and is writable")
 		}
 	}
 
@@ -324,30 +324,4 @@ func readEmulatorAnchors(path string) ([]*x509.Certificate, error) {
 		}
 	}
 	return certs, nil
-}
-
-// writeEmulatorFile writes data to a temporary file next to path and renames
-// it into place, so a reader never sees half a file.
-func writeEmulatorFile(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if err := f.Chmod(mode); werr == nil {
-		werr = err
-	}
-	if err := f.Close(); werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", path, werr)
-	}
-	return nil
 }
