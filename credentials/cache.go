@@ -26,8 +26,8 @@ type Fetcher func(ctx context.Context) (signer.Credentials, error)
 const DefaultRefreshMargin = 5 * time.Minute
 
 // cacheFormat is the Version of a cache entry; entries of another version
-// are ignored.
-const cacheFormat = 1
+// are ignored. Version 2 added the certificate's validity.
+const cacheFormat = 2
 
 // ErrInsecureDir is returned (wrapped) when the cache directory is owned by
 // another user or writable by group or others.
@@ -112,6 +112,30 @@ type Cache struct {
 	Now func() time.Time
 }
 
+// CertValidity is the validity of the certificate that obtained an entry's
+// credentials. GetFor records it; Get and Lookup never return an entry
+// outside it, so cached credentials stop being handed out once their
+// certificate has expired, without parsing the certificate again.
+type CertValidity struct {
+	NotBefore time.Time
+	NotAfter  time.Time
+}
+
+// covers reports whether t is inside v; a zero bound is no bound.
+func (v CertValidity) covers(t time.Time) bool {
+	if !v.NotAfter.IsZero() && !t.Before(v.NotAfter) {
+		return false
+	}
+	return v.NotBefore.IsZero() || !t.Before(v.NotBefore)
+}
+
+// Entry is a valid cache entry as Lookup returns it.
+type Entry struct {
+	Credentials signer.Credentials
+	// Certificate is what GetFor recorded (zero from Get).
+	Certificate CertValidity
+}
+
 // entry is what a cache file holds.
 type entry struct {
 	Version         int       `json:"Version"`
@@ -119,6 +143,10 @@ type entry struct {
 	SecretAccessKey string    `json:"SecretAccessKey"`
 	SessionToken    string    `json:"SessionToken"`
 	Expiration      time.Time `json:"Expiration"`
+	// CertNotBefore and CertNotAfter are the certificate's validity
+	// (omitted when unknown).
+	CertNotBefore *time.Time `json:"CertNotBefore,omitempty"`
+	CertNotAfter  *time.Time `json:"CertNotAfter,omitempty"`
 }
 
 func (c *Cache) now() time.Time {
@@ -144,14 +172,38 @@ func (c *Cache) lockPath(key string) string { return filepath.Join(c.Dir, key+".
 // validity is left, else from fetch, which it then stores. Unreadable,
 // corrupt, truncated or expiring entries are ignored and replaced.
 func (c *Cache) Get(ctx context.Context, key string, fetch Fetcher) (signer.Credentials, Source, error) {
+	return c.GetFor(ctx, key, CertValidity{}, fetch)
+}
+
+// Lookup is the read-only fast path of Get: key's entry when the directory
+// is private, the entry parses, more than Margin of its credentials'
+// validity is left and the recorded certificate validity covers now. It
+// takes no lock and writes nothing; ok is false on any miss. Its errors
+// are Get's (ErrInsecureDir, ErrCacheUnavailable) and mean the same.
+func (c *Cache) Lookup(key string) (e Entry, ok bool, err error) {
 	if err := c.prepareDir(); err != nil {
-		if errors.Is(err, ErrInsecureDir) {
-			return signer.Credentials{}, 0, err
-		}
-		return signer.Credentials{}, 0, fmt.Errorf("%w: %w", ErrCacheUnavailable, err)
+		return Entry{}, false, dirError(err)
 	}
-	if cr, ok := c.read(key); ok {
-		return cr, FromCache, nil
+	e, ok = c.read(key)
+	return e, ok, nil
+}
+
+func dirError(err error) error {
+	if errors.Is(err, ErrInsecureDir) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrCacheUnavailable, err)
+}
+
+// GetFor is Get for credentials obtained with a certificate valid for cert:
+// the entry it writes records cert, and no entry is returned outside the
+// validity it records.
+func (c *Cache) GetFor(ctx context.Context, key string, cert CertValidity, fetch Fetcher) (signer.Credentials, Source, error) {
+	if err := c.prepareDir(); err != nil {
+		return signer.Credentials{}, 0, dirError(err)
+	}
+	if e, ok := c.read(key); ok {
+		return e.Credentials, FromCache, nil
 	}
 	unlock, err := lockFile(ctx, c.lockPath(key))
 	if err != nil {
@@ -162,8 +214,8 @@ func (c *Cache) Get(ctx context.Context, key string, fetch Fetcher) (signer.Cred
 	}
 	defer unlock()
 	removeStaleTemps(c.Path(key))
-	if cr, ok := c.read(key); ok {
-		return cr, FromPeer, nil
+	if e, ok := c.read(key); ok {
+		return e.Credentials, FromPeer, nil
 	}
 	cr, err := fetch(ctx)
 	if err != nil {
@@ -172,7 +224,7 @@ func (c *Cache) Get(ctx context.Context, key string, fetch Fetcher) (signer.Cred
 	if err := Validate(cr); err != nil {
 		return signer.Credentials{}, 0, err
 	}
-	if err := c.write(key, cr); err != nil {
+	if err := c.write(key, cr, cert); err != nil {
 		// The session is good; only the cache failed. The caller decides
 		// whether to warn.
 		return cr, FromFetch, err
@@ -203,26 +255,42 @@ func (c *Cache) Remove(key string) error {
 	return nil
 }
 
-// read returns key's entry when it parses and is valid for more than the
-// margin.
-func (c *Cache) read(key string) (signer.Credentials, bool) {
+// read returns key's entry when it parses, is valid for more than the
+// margin and its certificate's recorded validity covers now.
+func (c *Cache) read(key string) (Entry, bool) {
 	b, err := os.ReadFile(c.Path(key))
 	if err != nil {
-		return signer.Credentials{}, false
+		return Entry{}, false
 	}
 	var e entry
 	if err := json.Unmarshal(b, &e); err != nil || e.Version != cacheFormat {
-		return signer.Credentials{}, false
+		return Entry{}, false
 	}
-	cr := signer.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey, SessionToken: e.SessionToken, Expiration: e.Expiration}
-	if Validate(cr) != nil || !cr.Expiration.After(c.now().Add(c.margin())) {
-		return signer.Credentials{}, false
+	out := Entry{Credentials: signer.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey, SessionToken: e.SessionToken, Expiration: e.Expiration}}
+	if e.CertNotBefore != nil {
+		out.Certificate.NotBefore = *e.CertNotBefore
 	}
-	return cr, true
+	if e.CertNotAfter != nil {
+		out.Certificate.NotAfter = *e.CertNotAfter
+	}
+	now := c.now()
+	if Validate(out.Credentials) != nil || !out.Credentials.Expiration.After(now.Add(c.margin())) || !out.Certificate.covers(now) {
+		return Entry{}, false
+	}
+	return out, true
 }
 
-func (c *Cache) write(key string, cr signer.Credentials) error {
-	b, err := json.Marshal(entry{Version: cacheFormat, AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken, Expiration: cr.Expiration.UTC()})
+func (c *Cache) write(key string, cr signer.Credentials, cert CertValidity) error {
+	e := entry{Version: cacheFormat, AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken, Expiration: cr.Expiration.UTC()}
+	if !cert.NotBefore.IsZero() {
+		t := cert.NotBefore.UTC()
+		e.CertNotBefore = &t
+	}
+	if !cert.NotAfter.IsZero() {
+		t := cert.NotAfter.UTC()
+		e.CertNotAfter = &t
+	}
+	b, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encode cache entry: %w", err)
 	}

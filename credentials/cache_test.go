@@ -118,10 +118,10 @@ func TestCacheGet(t *testing.T) {
 		"truncated":   string(valid[:len(valid)/2]),
 		"empty":       "",
 		"garbage":     "\x00\x01not json",
-		"version":     strings.Replace(string(valid), `"Version":1`, `"Version":2`, 1),
+		"version":     strings.Replace(string(valid), `"Version":2`, `"Version":1`, 1),
 		"no token":    strings.Replace(string(valid), `"SessionToken":"token-2"`, `"SessionToken":""`, 1),
 		"expired":     strings.Replace(string(valid), now.Add(time.Hour).Format("2006-01-02"), "2001-01-01", 1),
-		"wrong types": `{"Version":1,"AccessKeyId":5}`,
+		"wrong types": `{"Version":2,"AccessKeyId":5}`,
 	} {
 		if err := os.WriteFile(c.Path("k"), []byte(content), 0o600); err != nil {
 			t.Fatal(err)
@@ -340,4 +340,63 @@ func TestCacheHelperProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println("KEY " + cr.AccessKeyID + " " + strconv.FormatInt(cr.Expiration.Unix(), 10))
+}
+
+// TestCacheCertValidity: GetFor records the certificate's validity; Get and
+// Lookup serve the entry only inside it (and while the credentials have
+// more than the margin left); outside it, Get fetches anew.
+func TestCacheCertValidity(t *testing.T) {
+	now := t0
+	c := &Cache{Dir: filepath.Join(t.TempDir(), "c"), Now: func() time.Time { return now }}
+	fetch, n := countingFetcher(func() time.Time { return now }, 12*time.Hour)
+	cert := CertValidity{NotBefore: t0.Add(-time.Hour), NotAfter: t0.Add(time.Hour)}
+	if _, src, err := c.GetFor(context.Background(), "k", cert, fetch); err != nil || src != FromFetch {
+		t.Fatalf("first GetFor: %v from %s", err, src)
+	}
+	b, err := os.ReadFile(c.Path("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"CertNotAfter":"2026-11-21T13:00:00Z"`) {
+		t.Errorf("entry lacks the certificate's NotAfter: %s", b)
+	}
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		ok   bool
+	}{
+		{"inside", t0.Add(59 * time.Minute), true},
+		{"at NotAfter", cert.NotAfter, false},
+		{"after NotAfter", cert.NotAfter.Add(time.Second), false},
+		{"before NotBefore (clock set back)", cert.NotBefore.Add(-time.Second), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now = tc.at
+			e, ok, err := c.Lookup("k")
+			if err != nil || ok != tc.ok {
+				t.Fatalf("Lookup: ok %v, err %v; want ok %v", ok, err, tc.ok)
+			}
+			if ok && e.Certificate != (CertValidity{NotBefore: cert.NotBefore, NotAfter: cert.NotAfter}) {
+				t.Errorf("Lookup: certificate %+v, want %+v", e.Certificate, cert)
+			}
+			before := n.Load()
+			_, src, err := c.Get(context.Background(), "k", fetch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]Source{true: FromCache, false: FromFetch}[tc.ok]; src != want {
+				t.Errorf("Get: source %s, want %s", src, want)
+			}
+			if !tc.ok {
+				// Get rewrote the entry without a bound: put the bounded
+				// one back for the next case.
+				if n.Load() != before+1 {
+					t.Errorf("Get outside the validity made %d calls, want 1", n.Load()-before)
+				}
+				if err := os.WriteFile(c.Path("k"), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
 }

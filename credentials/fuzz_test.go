@@ -17,6 +17,10 @@ func FuzzCacheEntry(f *testing.F) {
 	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z"}`))
 	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T12:04:00Z"}`))
 	f.Add([]byte(`{"Version":1,"AccessKeyId":"","Expiration":"2099-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z"}`))
+	f.Add([]byte(`{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z","CertNotBefore":"2026-11-01T00:00:00Z","CertNotAfter":"2026-11-21T12:30:00Z"}`))
+	f.Add([]byte(`{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z","CertNotAfter":"2026-11-21T11:59:59Z"}`))
+	f.Add([]byte(`{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z","CertNotBefore":"2026-11-21T12:00:01Z"}`))
 	f.Add([]byte(`{"Version":1`))
 	f.Add([]byte{})
 	dir := f.TempDir()
@@ -41,6 +45,21 @@ func FuzzCacheEntry(f *testing.F) {
 		}
 		if fetched != (src == FromFetch) {
 			t.Fatalf("fetched %v but source %s", fetched, src)
+		}
+		// Lookup serves only what Get would, and only inside the
+		// certificate's recorded validity.
+		if err := os.WriteFile(c.Path("k"), entry, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e, ok, err := c.Lookup("k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && (fetched || e.Credentials != cr || !e.Certificate.covers(t0)) {
+			t.Fatalf("Lookup gave %+v (Get: %+v from %s)", e, cr, src)
+		}
+		if !ok && !fetched {
+			t.Fatalf("Lookup missed an entry Get served: %+v", cr)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -70,11 +71,63 @@ type Material struct {
 	CertificatePath   string
 	PrivateKeyPath    string
 	IntermediatePaths []string
+	// CertificateFileSHA256 is the SHA-256 of the certificate file's bytes
+	// as read (not of the leaf alone: the file may hold the chain too). A
+	// renewal changes it.
+	CertificateFileSHA256 [sha256.Size]byte
 	// Layout is where the files were found.
 	Layout Layout
 	// Warnings are problems that do not stop a session: little lifetime
 	// left, a key file readable by others, certificates not in the chain.
 	Warnings []string
+}
+
+// Files are the paths Load reads, as Locate resolves them.
+type Files struct {
+	// Layout is where the files were found.
+	Layout Layout
+	// Certificate is the file with the leaf (and maybe the chain).
+	Certificate string
+	// PrivateKey is the leaf's key file.
+	PrivateKey string
+	// Intermediates are the chain files: the layout's own, then
+	// LoadOptions.Intermediates.
+	Intermediates []string
+}
+
+// Locate resolves which files Load would read, without reading any: the
+// paths given, or the first layout under AcmeDir whose certificate and key
+// files exist (a few stats). It is the cheap part of Load, for callers such
+// as a cache that key on the files before deciding to load them.
+func Locate(o LoadOptions) (Files, error) {
+	f := Files{Layout: LayoutExplicit}
+	switch {
+	case o.AcmeDir != "" || o.Domain != "":
+		if o.Certificate != "" || o.PrivateKey != "" {
+			return Files{}, newError("--acme-dir/--domain and --certificate/--private-key exclude each other", "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE")
+		}
+		if o.AcmeDir == "" || o.Domain == "" {
+			return Files{}, newError("--acme-dir and --domain go together", "pass both --acme-dir DIR and --domain NAME")
+		}
+		l, err := findLayout(o.AcmeDir, o.Domain)
+		if err != nil {
+			return Files{}, err
+		}
+		f.Layout, f.Certificate, f.PrivateKey = l.layout, l.cert, l.key
+		if l.chain != "" {
+			f.Intermediates = append(f.Intermediates, l.chain)
+		}
+	default:
+		if o.Certificate == "" {
+			return Files{}, newError("no certificate given", "pass --certificate FILE (or --acme-dir DIR --domain NAME)")
+		}
+		if o.PrivateKey == "" {
+			return Files{}, newError("no private key given", "pass --private-key FILE (or --acme-dir DIR --domain NAME)")
+		}
+		f.Certificate, f.PrivateKey = o.Certificate, o.PrivateKey
+	}
+	f.Intermediates = append(f.Intermediates, o.Intermediates...)
+	return f, nil
 }
 
 // Load reads and checks certificate material. Every error names the file
@@ -84,39 +137,21 @@ func Load(o LoadOptions) (*Material, error) {
 	if o.Now != nil {
 		now = o.Now
 	}
-	m := &Material{Layout: LayoutExplicit}
-	var chainFiles []string
-	switch {
-	case o.AcmeDir != "" || o.Domain != "":
-		if o.Certificate != "" || o.PrivateKey != "" {
-			return nil, newError("--acme-dir/--domain and --certificate/--private-key exclude each other", "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE")
-		}
-		if o.AcmeDir == "" || o.Domain == "" {
-			return nil, newError("--acme-dir and --domain go together", "pass both --acme-dir DIR and --domain NAME")
-		}
-		f, err := findLayout(o.AcmeDir, o.Domain)
-		if err != nil {
-			return nil, err
-		}
-		m.Layout, m.CertificatePath, m.PrivateKeyPath = f.layout, f.cert, f.key
-		if f.chain != "" {
-			chainFiles = append(chainFiles, f.chain)
-		}
-	default:
-		if o.Certificate == "" {
-			return nil, newError("no certificate given", "pass --certificate FILE (or --acme-dir DIR --domain NAME)")
-		}
-		if o.PrivateKey == "" {
-			return nil, newError("no private key given", "pass --private-key FILE (or --acme-dir DIR --domain NAME)")
-		}
-		m.CertificatePath, m.PrivateKeyPath = o.Certificate, o.PrivateKey
-	}
-	chainFiles = append(chainFiles, o.Intermediates...)
-	m.IntermediatePaths = chainFiles
-
-	certs, err := readCertificates(m.CertificatePath)
+	files, err := Locate(o)
 	if err != nil {
 		return nil, err
+	}
+	m := &Material{Layout: files.Layout, CertificatePath: files.Certificate, PrivateKeyPath: files.PrivateKey, IntermediatePaths: files.Intermediates}
+	chainFiles := files.Intermediates
+
+	certPEM, err := readFile("certificate", m.CertificatePath)
+	if err != nil {
+		return nil, err
+	}
+	m.CertificateFileSHA256 = sha256.Sum256(certPEM)
+	certs, err := ParseCertificates(certPEM)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %q: %w", m.CertificatePath, err)
 	}
 	keyPEM, err := readFile("private key", m.PrivateKeyPath)
 	if err != nil {
@@ -196,6 +231,17 @@ func fileHint(what string, err error) string {
 		return "run as the user that owns the " + what + " file or grant read access (for certbot: the live/ and archive/ directories)"
 	}
 	return "check the " + what + " path"
+}
+
+// CertificateFileSHA256 reads the certificate file at path as Load does
+// (the same size limit and errors) and returns the SHA-256 of its bytes,
+// Material.CertificateFileSHA256 without parsing anything.
+func CertificateFileSHA256(path string) ([sha256.Size]byte, error) {
+	b, err := readFile("certificate", path)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	return sha256.Sum256(b), nil
 }
 
 // readCertificates reads every CERTIFICATE block of a PEM file.
@@ -356,21 +402,38 @@ func checkLeaf(leaf *x509.Certificate, key crypto.Signer, certPath, keyPath stri
 }
 
 func lifetimeWarning(leaf *x509.Certificate, now time.Time) string {
-	life := leaf.NotAfter.Sub(leaf.NotBefore)
-	left := leaf.NotAfter.Sub(now)
+	return LifetimeWarning(leaf.NotBefore, leaf.NotAfter, now)
+}
+
+// LifetimeWarning is Load's warning for a certificate valid from notBefore
+// to notAfter that has less than a third of its lifetime left at now, ""
+// otherwise. A cache that recorded the validity uses it to warn as Load
+// would without parsing the certificate again.
+func LifetimeWarning(notBefore, notAfter, now time.Time) string {
+	life := notAfter.Sub(notBefore)
+	left := notAfter.Sub(now)
 	if left*3 < life {
 		return fmt.Sprintf("certificate expires %s (%s left, less than a third of its lifetime): check that renewal runs",
-			leaf.NotAfter.UTC().Format(time.RFC3339), left.Round(time.Minute))
+			notAfter.UTC().Format(time.RFC3339), left.Round(time.Minute))
 	}
 	return ""
 }
 
 func keyFileWarning(path string) string {
 	st, err := os.Stat(path)
-	if err != nil || st.Mode().Perm()&0o044 == 0 {
+	if err != nil {
 		return ""
 	}
-	return fmt.Sprintf("private key %q is readable by group or others (mode %04o): chmod 600 it", path, st.Mode().Perm())
+	return KeyFileWarning(path, st.Mode())
+}
+
+// KeyFileWarning is Load's warning for a private key file at path with
+// mode that group or others can read, "" otherwise.
+func KeyFileWarning(path string, mode fs.FileMode) string {
+	if mode.Perm()&0o044 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("private key %q is readable by group or others (mode %04o): chmod 600 it", path, mode.Perm())
 }
 
 // isSelfSigned reports whether c is a self-signed certificate (a root).

@@ -242,13 +242,15 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 	cfg.Logger = e.log
 	cfg.CABundle = e.getenv("AWS_CA_BUNDLE")
 	if o.noVerifySSL {
-		fmt.Fprintf(e.stderr, "%s: warning: --no-verify-ssl: the endpoint's TLS certificate is not verified; anyone on the network path can read the credentials\n", progName)
+		fmt.Fprint(e.stderr, noVerifySSLWarning)
 	}
 	if o.withProxy {
 		e.log.Debug("--with-proxy: proxies come from HTTPS_PROXY/NO_PROXY in any case")
 	}
 	return m, cfg, nil
 }
+
+const noVerifySSLWarning = progName + ": warning: --no-verify-ssl: the endpoint's TLS certificate is not verified; anyone on the network path can read the credentials\n"
 
 // rejectPasswordFlag refuses a key password given as a flag before the
 // parser could echo it.
@@ -296,13 +298,20 @@ func runCredentialProcess(e *env, args []string) error {
 	if err := cache.validate(o.sessionDuration); err != nil {
 		return err
 	}
-	m, cfg, err := o.signerInputs(e)
+	// A cache hit reads no key and builds no client; a miss loads and
+	// checks everything before any call.
+	creds, hit, err := cache.cachedCredentials(e, &o)
 	if err != nil {
 		return err
 	}
-	creds, err := cache.cachedCreateSession(e, &o, m, cfg)
-	if err != nil {
-		return err
+	if !hit {
+		m, cfg, err := o.signerInputs(e)
+		if err != nil {
+			return err
+		}
+		if creds, err = cache.cachedCreateSession(e, &o, m, cfg); err != nil {
+			return err
+		}
 	}
 	out, err := creds.ProcessJSON()
 	if err != nil {
