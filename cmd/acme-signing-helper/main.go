@@ -1,5 +1,16 @@
 // Command acme-signing-helper turns an ACME certificate into temporary AWS
 // credentials through IAM Roles Anywhere. See the README for the commands.
+//
+// Security considerations: secrets never come from the command line (other
+// users can read it): key passwords come from a file or
+// ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD, TOTP keys from fingerprint
+// sources or seed files, and a --private-key-password flag is refused.
+// Errors and --debug logs name files, flags and fields, never the values of
+// private keys, passwords, seeds or credentials. Files holding secrets
+// (credentials, the cache, the seeds database, the ECS token) are written
+// 0600 in a 0700 directory, atomically. stdout carries only a command's
+// result (credential-process: one JSON object); everything else goes to
+// stderr.
 package main
 
 import "os"
