@@ -6,9 +6,10 @@
 // ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD, TOTP keys from fingerprint
 // sources or seed files, and a --private-key-password flag is refused.
 // Errors and --debug logs name files, flags and fields, never the values of
-// private keys, passwords, seeds or credentials. Files holding secrets
-// (credentials, the cache, the seeds database, the ECS token) are written
-// 0600 in a 0700 directory, atomically. stdout carries only a command's
+// private keys, passwords, seeds or credentials. Files holding secrets are
+// written 0600 (the credentials file, the cache entries and the seeds
+// database atomically; the ECS token once, exclusively), and directories
+// created for them 0700. stdout carries only a command's
 // result (credential-process: one JSON object); everything else goes to
 // stderr.
 package main
