@@ -274,14 +274,7 @@ func writeEncryptedKey(t *testing.T, h *testpki.Hierarchy, path, password string
 
 // TestCredentialProcessFaults injects the emulator's faults (acceptance 5).
 func TestCredentialProcessFaults(t *testing.T) {
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := h.WritePlain(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, f := plainPKI(t, t.TempDir(), testpki.Options{})
 	files := []string{"--certificate", f.FullChain, "--private-key", f.Key}
 	tests := []struct {
 		name     string
@@ -349,14 +342,7 @@ func TestCredentialProcessBadInput(t *testing.T) {
 		return p
 	}
 	pki := func(name string, o testpki.Options) testpki.Files {
-		h, err := testpki.New(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := h.WritePlain(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, f := plainPKI(t, filepath.Join(dir, name), o)
 		return f
 	}
 	good := pki("good", testpki.Options{})
@@ -371,14 +357,7 @@ func TestCredentialProcessBadInput(t *testing.T) {
 	p224 := pki("p224", testpki.Options{Leaf: testpki.LeafOptions{KeyType: testpki.ECDSAP224}})
 	long := pki("long", testpki.Options{Intermediates: 6})
 	garbage := write("garbage.pem", []byte("not a certificate\n"))
-	encH, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	encF, err := encH.WritePlain(filepath.Join(dir, "enc"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	encH, encF := plainPKI(t, filepath.Join(dir, "enc"), testpki.Options{})
 	writeEncryptedKey(t, encH, encF.Key, "s3cr3t-pw")
 	wrongPW := write("wrong-pw", []byte("not-the-password\n"))
 
@@ -531,14 +510,7 @@ func TestCredentialProcessDebugKeepsSecrets(t *testing.T) {
 // TestCredentialProcessContextCancel checks a cancelled caller context ends
 // the call as a failure with empty stdout.
 func TestCredentialProcessContextCancel(t *testing.T) {
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := h.WritePlain(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, f := plainPKI(t, t.TempDir(), testpki.Options{})
 	emu, url := cpEmulator(t, h.Root.Cert)
 	emu.InjectFault(emulator.Fault{Hang: true, Count: -1})
 	var out, errb bytes.Buffer

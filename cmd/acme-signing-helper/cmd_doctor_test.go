@@ -29,22 +29,8 @@ type doctorSetup struct {
 func newDoctorSetup(t *testing.T, lo testpki.LeafOptions, emuNow func() time.Time) doctorSetup {
 	t.Helper()
 	dir := t.TempDir()
-	h, err := testpki.New(testpki.Options{Leaf: lo})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := h.WritePlain(filepath.Join(dir, "pki"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h2, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := h2.WritePlain(filepath.Join(dir, "other"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, f := plainPKI(t, filepath.Join(dir, "pki"), testpki.Options{Leaf: lo})
+	_, other := plainPKI(t, filepath.Join(dir, "other"), testpki.Options{})
 	os.WriteFile(filepath.Join(dir, "monkey.jpg"), []byte("not really a monkey"), 0o600)
 	cfg := emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}}
 	if emuNow != nil {

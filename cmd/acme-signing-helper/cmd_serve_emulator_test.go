@@ -75,14 +75,7 @@ func emulatorSignerConfig(url string) signer.Config {
 // real signer, over HTTP (after an injected 429) and HTTPS.
 func TestServeEmulatorRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := h.WritePlain(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, f := plainPKI(t, dir, testpki.Options{})
 	m, err := signer.Load(signer.LoadOptions{Certificate: f.Certificate, PrivateKey: f.Key, Intermediates: []string{f.Chain}})
 	if err != nil {
 		t.Fatal(err)

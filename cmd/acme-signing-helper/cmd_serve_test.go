@@ -32,15 +32,8 @@ type deliveryFixture struct {
 // sessions for expiry tests). lag 0 is a normal emulator.
 func newDeliveryFixture(t *testing.T, lag time.Duration) *deliveryFixture {
 	t.Helper()
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	f, err := h.WritePlain(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, f := plainPKI(t, dir, testpki.Options{})
 	cfg := emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}}
 	if lag > 0 {
 		cfg.Now = func() time.Time { return time.Now().Add(-lag) }
