@@ -1,0 +1,560 @@
+package audit
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stream mode (detect --stream): results are decided and handed out while
+// the input is read, with memory that does not grow with the input.
+//
+// Order: inputs in input order (the order Read expands them to: paths as
+// given, directories walked in lexical order, which for CloudTrail's S3 key
+// layout is time order). Within a file, results come in chunks of at most
+// StreamOptions.ChunkSize results in record order, each chunk sorted by
+// event time (ties in record order); a CloudTrail file holds 5 to 15
+// minutes of records in no particular order, so one chunk is usually the
+// whole file. Files are read in parallel (Options.Jobs) and handed out in
+// input order: each file may run at most two chunks ahead of the output,
+// so at most Jobs files' chunks are held. The order depends only on the
+// input, never on --jobs or timing.
+//
+// Merging and replays follow Finish, with indexes bounded in time and
+// size instead of the whole run: the watermark is the newest event time
+// handed out so far; entries older than the watermark minus
+// StreamOptions.Horizon are dropped, and when an index is full the least
+// recently used entry is evicted (counted in StreamStats.Evictions: a
+// replay or a merge may then be missed). An STS AssumeRole (and with
+// --sessions a later call) that matches no CreateSession seen so far is
+// held until the watermark passes its time plus the 5-minute same-session
+// window, so a CreateSession read later (from the next file) still absorbs
+// it; then it is handed out. Records older than the watermark minus the
+// horizon are still checked, against what is left of the indexes (counted
+// in StreamStats.Late). The first acceptance of a code in output order
+// stays legit; with time-ordered files that is the first in time, as with
+// Finish.
+
+// Defaults of StreamOptions.
+const (
+	DefaultReplayHorizon   = time.Hour
+	DefaultStreamIndexSize = 1 << 16
+	DefaultStreamChunkSize = 4096
+)
+
+// StreamOptions bound the memory of Stream.
+type StreamOptions struct {
+	// Horizon is how far behind the newest event time replay and merge
+	// entries are kept; 0 means DefaultReplayHorizon.
+	Horizon time.Duration
+	// IndexSize caps the entries of each index (replays, sessions, held
+	// records); 0 means DefaultStreamIndexSize.
+	IndexSize int
+	// ChunkSize is the number of results of one file sorted and handed out
+	// together; 0 means DefaultStreamChunkSize.
+	ChunkSize int
+}
+
+func (so *StreamOptions) defaults() {
+	if so.Horizon <= 0 {
+		so.Horizon = DefaultReplayHorizon
+	}
+	if so.IndexSize <= 0 {
+		so.IndexSize = DefaultStreamIndexSize
+	}
+	if so.ChunkSize <= 0 {
+		so.ChunkSize = DefaultStreamChunkSize
+	}
+}
+
+// StreamStats are the totals of a Stream run.
+type StreamStats struct {
+	Stats
+	// Results is the number of results handed out; NotLegit those whose
+	// verdict is not legit.
+	Results, NotLegit int64
+	// Evictions counts index entries dropped because an index was full,
+	// before the horizon: replays or merges involving them may be missed.
+	Evictions int64
+	// Late counts records older than the watermark minus the horizon when
+	// they were handed out: checked against a partial index.
+	Late int64
+}
+
+// Stream reads paths like Read, checks every event with c and calls emit
+// for each result in the deterministic order described above, merging
+// session records and marking replays with bounded indexes. emit is called
+// from the calling goroutine, one result at a time; when it returns an
+// error, Stream stops reading and returns that error. Otherwise the error
+// is Read's (files that could not be read; the others were).
+func Stream(ctx context.Context, paths []string, o Options, so StreamOptions, c *Checker, emit func(Result) error) (StreamStats, error) {
+	so.defaults()
+	x, err := newExtractor(&o)
+	if err != nil {
+		return StreamStats{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ins, errs := expand(paths)
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, max(len(ins), 1))
+	chunks := make([]chan []Result, len(ins))
+	for i := range chunks {
+		chunks[i] = make(chan []Result, 2)
+	}
+	var (
+		mu       sync.Mutex
+		st       StreamStats
+		done     int
+		start    = time.Now()
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		fileErrs = make([]error, len(ins))
+	)
+	byTime := func(a, b Result) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return cmpInt64(a.seq, b.seq)
+	}
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ins) {
+					return
+				}
+				out := chunks[i]
+				if ctx.Err() != nil {
+					close(out)
+					continue
+				}
+				var buf []Result
+				send := func() {
+					if len(buf) == 0 {
+						return
+					}
+					slices.SortStableFunc(buf, byTime)
+					select {
+					case out <- buf:
+					case <-ctx.Done():
+					}
+					buf = nil
+				}
+				fst, counted, err := readInput(ctx, ins[i], &o, x, func(ev Event) {
+					buf = append(buf, c.Check(ev))
+					if len(buf) >= so.ChunkSize {
+						send()
+					}
+				})
+				send()
+				close(out)
+				if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+					err = nil // reported once below, or the emit error is
+				}
+				fileErrs[i] = err
+				mu.Lock()
+				if counted {
+					st.Files++
+				}
+				st.Records += fst.Records
+				st.Events += fst.Events
+				st.Bytes += fst.Bytes
+				done++
+				if o.Progress != nil {
+					o.Progress(Progress{FilesDone: done, Files: len(ins), Records: st.Records, Elapsed: time.Since(start)})
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	s := newStreamState(so)
+	var emitErr error
+	out := func(r Result) {
+		if emitErr != nil {
+			return
+		}
+		st.Results++
+		if r.Verdict != Legit {
+			st.NotLegit++
+		}
+		if err := emit(r); err != nil {
+			emitErr = err
+			cancel()
+		}
+	}
+	for i := range chunks {
+		for chunk := range chunks[i] {
+			for _, r := range chunk {
+				if emitErr == nil {
+					s.add(r, out)
+				}
+			}
+		}
+	}
+	s.flush(out)
+	wg.Wait()
+	st.Evictions, st.Late = s.evictions, s.late
+	if emitErr != nil {
+		return st, emitErr
+	}
+	for _, e := range fileErrs {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	return st, errors.Join(errs...)
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// lru is an index of at most size entries, each with a time; entries
+// older than a cut-off are pruned, and the least recently used one is
+// evicted when it is full.
+type lru[V any] struct {
+	m         map[string]*list.Element
+	l         list.List
+	size      int
+	evictions *int64
+	horizonOK func(time.Time) bool // still within the horizon
+}
+
+type lruEntry[V any] struct {
+	key string
+	t   time.Time
+	v   V
+}
+
+func newLRU[V any](size int, evictions *int64, within func(time.Time) bool) *lru[V] {
+	return &lru[V]{m: map[string]*list.Element{}, size: size, evictions: evictions, horizonOK: within}
+}
+
+func (x *lru[V]) get(key string) (*lruEntry[V], bool) {
+	e, ok := x.m[key]
+	if !ok {
+		return nil, false
+	}
+	x.l.MoveToFront(e)
+	return e.Value.(*lruEntry[V]), true
+}
+
+func (x *lru[V]) put(key string, t time.Time, v V) {
+	if e, ok := x.m[key]; ok {
+		x.l.MoveToFront(e)
+		en := e.Value.(*lruEntry[V])
+		en.t, en.v = t, v
+		return
+	}
+	if len(x.m) >= x.size {
+		old := x.l.Back()
+		en := old.Value.(*lruEntry[V])
+		if x.horizonOK(en.t) {
+			*x.evictions++
+		}
+		x.l.Remove(old)
+		delete(x.m, en.key)
+	}
+	x.m[key] = x.l.PushFront(&lruEntry[V]{key: key, t: t, v: v})
+}
+
+func (x *lru[V]) prune(cut time.Time) {
+	for e := x.l.Front(); e != nil; {
+		n := e.Next()
+		if en := e.Value.(*lruEntry[V]); en.t.Before(cut) {
+			x.l.Remove(e)
+			delete(x.m, en.key)
+		}
+		e = n
+	}
+}
+
+// maxMarks is the number of CreateSession times kept per identity and
+// session name (the newest ones).
+const maxMarks = 4
+
+// firstAccept is the first acceptance of a code (replay index).
+type firstAccept struct {
+	t              time.Time
+	sourceIP, cert string
+}
+
+// streamState merges and marks replays in output order (one goroutine).
+type streamState struct {
+	so         StreamOptions
+	watermark  time.Time
+	lastPrune  time.Time
+	evictions  int64
+	late       int64
+	primary    *lru[[]time.Time] // identity, session name (or none) -> CreateSession times
+	secondary  *lru[[]time.Time] // identity, session name -> AssumeRole times handed out
+	seen       *lru[struct{}]    // session ID of a later call handed out
+	replays    *lru[firstAccept] // identity, step, code -> first acceptance
+	pending    []Result          // AssumeRole and later calls held for a CreateSession
+	minPending time.Time         // earliest release time of pending
+}
+
+func newStreamState(so StreamOptions) *streamState {
+	s := &streamState{so: so}
+	within := func(t time.Time) bool { return !t.Before(s.cut()) }
+	s.primary = newLRU[[]time.Time](so.IndexSize, &s.evictions, within)
+	s.secondary = newLRU[[]time.Time](so.IndexSize, &s.evictions, within)
+	s.seen = newLRU[struct{}](so.IndexSize, &s.evictions, within)
+	s.replays = newLRU[firstAccept](so.IndexSize, &s.evictions, within)
+	return s
+}
+
+func (s *streamState) cut() time.Time { return s.watermark.Add(-s.so.Horizon) }
+
+func markKey(identity, name string, hasName bool) string {
+	if !hasName {
+		return identity + "\x00\x01"
+	}
+	return identity + "\x00\x00" + name
+}
+
+func addMark(x *lru[[]time.Time], key string, t time.Time) {
+	var ts []time.Time
+	if e, ok := x.get(key); ok {
+		ts = e.v
+	}
+	ts = append(ts, t)
+	if len(ts) > maxMarks {
+		ts = ts[len(ts)-maxMarks:]
+	}
+	x.put(key, t, ts)
+}
+
+func nearMark(x *lru[[]time.Time], key string, t time.Time) bool {
+	e, ok := x.get(key)
+	if !ok {
+		return false
+	}
+	for _, m := range e.v {
+		if d := t.Sub(m); d > -sameSessionWindow && d < sameSessionWindow {
+			return true
+		}
+	}
+	return false
+}
+
+// ofSession reports a record of a CreateSession (or, with secondary, of an
+// AssumeRole) already handed out, the rule of Finish.
+func (s *streamState) ofSession(r *Result, secondary bool) bool {
+	if nearMark(s.primary, markKey(r.Identity, r.SessionName, true), r.Time) || nearMark(s.primary, markKey(r.Identity, "", false), r.Time) {
+		return true
+	}
+	return secondary && nearMark(s.secondary, markKey(r.Identity, r.SessionName, true), r.Time)
+}
+
+// add takes the next result in output order.
+func (s *streamState) add(r Result, out func(Result)) {
+	if !r.Time.IsZero() && r.Time.Before(s.cut()) {
+		s.late++
+	}
+	switch {
+	case r.Problem != "":
+	case r.Kind == KindCreateSession:
+		addMark(s.primary, markKey(r.Identity, r.SessionName, r.HasSessionName && r.SessionName != ""), r.Time)
+		s.dropPendingOf(&r)
+	case r.Kind == KindAssumeRole:
+		if s.ofSession(&r, false) {
+			return
+		}
+		s.hold(r, out)
+		return
+	case r.Kind == KindSessionCall:
+		if _, ok := s.seen.get(r.sessionID); ok || s.ofSession(&r, true) || s.pendingSession(r.sessionID) {
+			return
+		}
+		s.hold(r, out)
+		return
+	}
+	s.advance(r.Time, out)
+	s.emit(r, out)
+}
+
+// hold keeps an AssumeRole or a later call until the watermark passes its
+// time plus the same-session window.
+func (s *streamState) hold(r Result, out func(Result)) {
+	if len(s.pending) >= s.so.IndexSize {
+		s.evictions++
+		s.release(s.pending[0], out)
+		s.pending = s.pending[1:]
+	}
+	s.pending = append(s.pending, r)
+	if d := r.Time.Add(sameSessionWindow); len(s.pending) == 1 || d.Before(s.minPending) {
+		s.minPending = d
+	}
+	s.advance(r.Time, out)
+}
+
+func (s *streamState) pendingSession(id string) bool {
+	for i := range s.pending {
+		if s.pending[i].Kind == KindSessionCall && s.pending[i].sessionID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// dropPendingOf drops held records that belong to the session of the
+// CreateSession r.
+func (s *streamState) dropPendingOf(r *Result) {
+	if len(s.pending) == 0 {
+		return
+	}
+	hasName := r.HasSessionName && r.SessionName != ""
+	keep := s.pending[:0]
+	for _, p := range s.pending {
+		d := p.Time.Sub(r.Time)
+		if p.Identity == r.Identity && d > -sameSessionWindow && d < sameSessionWindow && (!hasName || p.SessionName == r.SessionName) {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	clear(s.pending[len(keep):])
+	s.pending = keep
+}
+
+// release hands out a held record that no CreateSession absorbed.
+func (s *streamState) release(r Result, out func(Result)) {
+	switch r.Kind {
+	case KindAssumeRole:
+		addMark(s.secondary, markKey(r.Identity, r.SessionName, true), r.Time)
+	case KindSessionCall:
+		if _, ok := s.seen.get(r.sessionID); ok || s.ofSession(&r, true) {
+			return
+		}
+		s.seen.put(r.sessionID, s.watermark, struct{}{})
+	}
+	s.emit(r, out)
+}
+
+// advance moves the watermark, releases held records whose window has
+// passed and prunes the indexes now and then.
+func (s *streamState) advance(t time.Time, out func(Result)) {
+	if t.After(s.watermark) {
+		s.watermark = t
+	}
+	if len(s.pending) > 0 && s.watermark.After(s.minPending) {
+		var keep []Result
+		s.minPending = time.Time{}
+		for _, p := range s.pending {
+			d := p.Time.Add(sameSessionWindow)
+			if s.watermark.After(d) {
+				s.release(p, out)
+				continue
+			}
+			if len(keep) == 0 || d.Before(s.minPending) {
+				s.minPending = d
+			}
+			keep = append(keep, p)
+		}
+		s.pending = keep
+	}
+	if s.watermark.Sub(s.lastPrune) >= s.so.Horizon/4 {
+		cut := s.cut()
+		s.primary.prune(cut)
+		s.secondary.prune(cut)
+		s.seen.prune(cut)
+		s.replays.prune(cut)
+		s.lastPrune = s.watermark
+	}
+}
+
+// flush hands out every held record (end of input).
+func (s *streamState) flush(out func(Result)) {
+	for _, p := range s.pending {
+		s.release(p, out)
+	}
+	s.pending = nil
+}
+
+// emit marks a replay (the rule of Finish) and hands r out.
+func (s *streamState) emit(r Result, out func(Result)) {
+	if r.Verdict == Legit {
+		k := r.Identity + "\x00" + strconv.FormatInt(r.Step, 10) + "\x00" + r.SessionName
+		if f, ok := s.replays.get(k); !ok {
+			s.replays.put(k, r.Time, firstAccept{r.Time, r.SourceIP, r.CertSerial})
+		} else {
+			switch {
+			case differentIP(f.v.sourceIP, r.SourceIP):
+				r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s from %s; now from %s", r.Identity, f.v.t.UTC().Format(time.RFC3339), f.v.sourceIP, r.SourceIP)
+			case f.v.cert != "" && r.CertSerial != "" && !strings.EqualFold(f.v.cert, r.CertSerial):
+				r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s with certificate serial %s; now with serial %s", r.Identity, f.v.t.UTC().Format(time.RFC3339), f.v.cert, r.CertSerial)
+			}
+		}
+	}
+	out(r)
+}
+
+// OtherIdentities is the row of a Tally that counts identities beyond its
+// cap.
+const OtherIdentities = "(other identities)"
+
+// Tally counts results with bounded memory: one row per identity of the
+// seed database, up to a cap of other identities, and one OtherIdentities
+// row for the rest.
+type Tally struct {
+	db       *DB
+	maxOther int
+	others   int
+	s        Summary
+}
+
+// NewTally counts per identity every identity of db and up to maxOther
+// others.
+func NewTally(db *DB, maxOther int) *Tally {
+	return &Tally{db: db, maxOther: maxOther, s: Summary{ByVerdict: map[Verdict]int{}, ByIdentity: map[string]map[Verdict]int{}}}
+}
+
+// Add counts one result.
+func (t *Tally) Add(r Result) {
+	t.s.Total++
+	t.s.ByVerdict[r.Verdict]++
+	id := r.Identity
+	m := t.s.ByIdentity[id]
+	if m == nil {
+		_, known := t.db.Key(id)
+		switch {
+		case known:
+		case t.others < t.maxOther:
+			t.others++
+		default:
+			id = OtherIdentities
+			m = t.s.ByIdentity[id]
+		}
+		if m == nil {
+			m = map[Verdict]int{}
+			t.s.ByIdentity[id] = m
+		}
+	}
+	m[r.Verdict]++
+}
+
+// Summary returns the counts so far.
+func (t *Tally) Summary() Summary { return t.s }
