@@ -110,6 +110,14 @@ type SeedEntry struct {
 	Seed string
 }
 
+// String names the identity and hides the seed.
+func (e SeedEntry) String() string { return e.Identity + ": [redacted]" }
+
+// GoString hides the seed.
+func (e SeedEntry) GoString() string {
+	return fmt.Sprintf("totp.SeedEntry{Identity: %q, Seed: [redacted]}", e.Identity)
+}
+
 // SeedDB is the seeds database of the seeds' env-sha1sum-db.json: a JSON
 // array of objects mapping an identity to its hex seed, looked up there with
 // `jq -r '.[] | ."CN=..." // empty'`. Order is kept; objects with several
@@ -117,6 +125,13 @@ type SeedEntry struct {
 type SeedDB struct {
 	Entries []SeedEntry
 }
+
+// String counts the entries and hides the seeds (a *SeedDB printed with
+// %v, %+v or %#v).
+func (db *SeedDB) String() string { return fmt.Sprintf("totp.SeedDB{%d entries}", len(db.Entries)) }
+
+// GoString hides the seeds.
+func (db *SeedDB) GoString() string { return db.String() }
 
 // ErrSeedChanged is returned by Merge when an identity already has a
 // different seed and replace is false.

@@ -2,6 +2,7 @@ package totp
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,4 +229,27 @@ func FuzzParseSeedDB(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSeedDBPrintsNoSeed: a seeds database or entry printed by mistake (a
+// log line, a test failure) shows identities, never seeds.
+func TestSeedDBPrintsNoSeed(t *testing.T) {
+	const seed = "00112233445566778899aabbccddeeff00112233"
+	db, err := ParseSeedDB([]byte(`[{"CN=a.example": "` + seed + `"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := db.Entries[0]
+	for _, s := range []string{
+		fmt.Sprintf("%v %+v %#v %s", db, db, db, db),
+		fmt.Sprintf("%v %+v %#v %s", *db, *db, *db, db.Entries),
+		fmt.Sprintf("%v %+v %#v %s %x", e, e, e, e, e),
+	} {
+		if strings.Contains(s, seed) || strings.Contains(strings.ToUpper(s), strings.ToUpper(seed)) {
+			t.Errorf("printed a seed: %s", s)
+		}
+	}
+	if got := e.String(); !strings.Contains(got, "CN=a.example") {
+		t.Errorf("got %q, want the identity", got)
+	}
 }
