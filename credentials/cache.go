@@ -258,12 +258,12 @@ func (c *Cache) Remove(key string) error {
 // read returns key's entry when it parses, is valid for more than the
 // margin and its certificate's recorded validity covers now.
 func (c *Cache) read(key string) (Entry, bool) {
-	b, err := os.ReadFile(c.Path(key))
+	b, err := readSmallFile(c.Path(key), maxEntrySize)
 	if err != nil {
 		return Entry{}, false
 	}
-	var e entry
-	if err := json.Unmarshal(b, &e); err != nil || e.Version != cacheFormat {
+	e, ok := decodeEntry(b)
+	if !ok || e.Version != cacheFormat {
 		return Entry{}, false
 	}
 	out := Entry{Credentials: signer.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey, SessionToken: e.SessionToken, Expiration: e.Expiration}}

@@ -2,9 +2,11 @@ package credentials
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -84,6 +86,43 @@ func FuzzIMDSToken(f *testing.F) {
 		s.ServeHTTP(w, r)
 		if w.Code == http.StatusOK && tok != good {
 			t.Fatalf("token %q accepted", tok)
+		}
+	})
+}
+
+// FuzzDecodeEntry: whenever the field-by-field decoder of cache entries
+// accepts an input, encoding/json accepts it too and decodes the same
+// entry; entries as write makes them take the fast path.
+func FuzzDecodeEntry(f *testing.F) {
+	nb, na := t0.Add(-time.Hour), t0.Add(time.Hour)
+	for _, e := range []entry{
+		{Version: cacheFormat, AccessKeyID: "ASIAFAKE", SecretAccessKey: "s/+=", SessionToken: "tok+/==", Expiration: t0},
+		{Version: cacheFormat, AccessKeyID: "ASIAFAKE", SecretAccessKey: "s", SessionToken: "t", Expiration: t0, CertNotBefore: &nb, CertNotAfter: &na},
+		{Version: 1, AccessKeyID: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: t0.In(time.FixedZone("", 3600)), CertNotAfter: &na},
+	} {
+		b, err := json.Marshal(e)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if _, ok := decodeEntryFast(b); !ok {
+			f.Fatalf("the fast decoder refuses what write makes: %s", b)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"Version":2,"AccessKeyId":"A\u0041","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00Z"}`))
+	f.Add([]byte(`{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-21T13:00:00+01:00","CertNotAfter":"2026-11-21 13:00:00Z"}`))
+	f.Add([]byte(`{"version":2, "AccessKeyId":"A"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := decodeEntryFast(b)
+		if !ok {
+			return
+		}
+		slow, ok := decodeEntryJSON(b)
+		if !ok {
+			t.Fatalf("the fast decoder accepts what encoding/json refuses: %q", b)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", b, fast, slow)
 		}
 	})
 }

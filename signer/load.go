@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sigv4x509"
@@ -208,7 +209,7 @@ func Load(o LoadOptions) (*Material, error) {
 }
 
 func readFile(what, path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, &Error{msg: fmt.Sprintf("read %s: %v", what, err), hint: fileHint(what, err)}
 	}
@@ -221,6 +222,24 @@ func readFile(what, path string) ([]byte, error) {
 		return nil, &Error{msg: fmt.Sprintf("read %s %q: larger than %d bytes", what, path, maxFileSize), hint: "point at the PEM file, not an archive or directory"}
 	}
 	return b, nil
+}
+
+// openFile is os.Open without the runtime's network poller: os.Open
+// registers every file with it, which the first time in a process costs
+// several system calls (epoll_create1, eventfd2, epoll_ctl), and regular
+// files never block. A cache hit of credential-process reads its files
+// this way and never starts the poller.
+func openFile(path string) (*os.File, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		return os.NewFile(uintptr(fd), path), nil
+	}
 }
 
 func fileHint(what string, err error) string {
