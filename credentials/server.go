@@ -69,6 +69,15 @@ func NewServer(source func() (signer.Credentials, time.Time, error), roleName st
 	return &Server{Source: source, RoleName: roleName, ECSPath: DefaultECSPath, key: k}, nil
 }
 
+// String names the role and the ECS path; the ECS token and the IMDS
+// token key are secrets and never printed (%v, %+v, %#v, %s).
+func (s *Server) String() string {
+	return fmt.Sprintf("credentials.Server{role %q, ECS path %q, ECS token set %v}", s.RoleName, s.ECSPath, s.ECSToken != "")
+}
+
+// GoString hides the ECS token and the IMDS token key.
+func (s *Server) GoString() string { return s.String() }
+
 func (s *Server) now() time.Time {
 	if s.Now != nil {
 		return s.Now()

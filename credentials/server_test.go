@@ -278,3 +278,22 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestServerPrintsNoSecret: a Server printed by mistake shows neither the
+// ECS token nor the IMDS token key.
+func TestServerPrintsNoSecret(t *testing.T) {
+	s, err := NewServer(nil, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ECSToken = "0123456789abcdef-ecs-token"
+	out := fmt.Sprintf("%v %+v %#v %s", s, s, s, s)
+	for _, secret := range []string{s.ECSToken, string(s.key), fmt.Sprint(s.key), fmt.Sprintf("%x", s.key)} {
+		if strings.Contains(out, secret) {
+			t.Errorf("printed a secret: %s", out)
+		}
+	}
+	if !strings.Contains(out, `"acme"`) || !strings.Contains(out, "ECS token set true") {
+		t.Errorf("want the role and whether a token is set: %s", out)
+	}
+}
