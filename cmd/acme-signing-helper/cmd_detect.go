@@ -28,6 +28,9 @@ type detectOptions struct {
 	sessionName []string
 	timeField   []string
 	maxRecord   int
+	stream      bool
+	horizon     time.Duration
+	indexSize   int
 	paths       []string
 }
 
@@ -54,6 +57,15 @@ func (o *detectOptions) validate() error {
 	}
 	if o.maxRecord < 1024 {
 		return usageErrorf("--max-record-bytes must be at least 1024 (CloudTrail records are at most 256 KB)", "detect: --max-record-bytes %d is too small", o.maxRecord)
+	}
+	if o.stream && o.compat {
+		return usageErrorf("--compat is for single seed-style event files; drop --stream", "detect: --stream cannot be combined with --compat")
+	}
+	if o.stream && (o.horizon < time.Minute || o.horizon > 7*24*time.Hour) {
+		return usageErrorf("--replay-horizon is how far behind the newest event time --stream remembers codes and sessions; the default is 1h", "detect: --replay-horizon %s is out of range 1m..168h", o.horizon)
+	}
+	if o.stream && o.indexSize < 16 {
+		return usageErrorf("--replay-index-size caps each --stream index (entries of about 100 bytes); the default is 65536", "detect: --replay-index-size %d is too small (at least 16)", o.indexSize)
 	}
 	if o.compat && (o.summary || o.format != "text") {
 		return usageErrorf("--compat prints only legit or oh no, like the seed script: drop --summary and --format", "detect: --compat cannot be combined with --summary or --format json")
@@ -98,6 +110,9 @@ func runDetect(e *env, args []string) error {
 	fs.StringArrayVar(&o.sessionName, "session-name-field", nil, "take the session name from this dot `PATH` (repeatable)")
 	fs.StringArrayVar(&o.timeField, "time-field", nil, "take the session creation time from this dot `PATH` (repeatable)")
 	fs.IntVar(&o.maxRecord, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded; larger relevant records are reported as malformed")
+	fs.BoolVar(&o.stream, "stream", false, "print each verdict as it is decided, files in input order and each file's records by time, with memory independent of the input size (replays and merges within --replay-horizon)")
+	fs.DurationVar(&o.horizon, "replay-horizon", audit.DefaultReplayHorizon, "with --stream: remember codes and sessions this `DURATION` behind the newest event time")
+	fs.IntVar(&o.indexSize, "replay-index-size", audit.DefaultStreamIndexSize, "with --stream: at most `N` entries per index; the least recently used is evicted (counted in --summary)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -130,6 +145,9 @@ func runDetect(e *env, args []string) error {
 	}
 	policy := totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window}
 	checker := &audit.Checker{DB: db, Policy: policy}
+	if o.stream {
+		return detectStream(e, &o, ro, checker, db)
+	}
 	start := e.now()
 	rs, st, readErr := audit.Detect(e.ctx, o.paths, ro, checker)
 	if ro.Progress != nil && st.Files > 1 {
@@ -143,7 +161,7 @@ func runDetect(e *env, args []string) error {
 	case o.compat:
 		werr = writeCompat(e.stdout, rs)
 	case o.summary:
-		werr = writeSummary(e.stdout, o.format, audit.Summarize(rs), st)
+		werr = writeSummary(e.stdout, o.format, audit.Summarize(rs), st, nil)
 	case o.format == "json":
 		werr = writeJSONLines(e.stdout, rs)
 	default:
@@ -323,7 +341,7 @@ func writeCompat(w io.Writer, rs []audit.Result) error {
 	return nil
 }
 
-func writeSummary(w io.Writer, format string, s audit.Summary, st audit.Stats) error {
+func writeSummary(w io.Writer, format string, s audit.Summary, st audit.Stats, ss *audit.StreamStats) error {
 	ids := make([]string, 0, len(s.ByIdentity))
 	for id := range s.ByIdentity {
 		ids = append(ids, id)
@@ -340,14 +358,23 @@ func writeSummary(w io.Writer, format string, s audit.Summary, st audit.Stats) e
 			Sessions   int                   `json:"sessions"`
 			ByVerdict  map[audit.Verdict]int `json:"byVerdict"`
 			ByIdentity []idCount             `json:"byIdentity"`
-		}{st.Files, st.Records, s.Total, s.ByVerdict, []idCount{}}
+			Evictions  *int64                `json:"replayIndexEvictions,omitempty"`
+			Late       *int64                `json:"lateRecords,omitempty"`
+		}{st.Files, st.Records, s.Total, s.ByVerdict, []idCount{}, nil, nil}
+		if ss != nil {
+			out.Evictions, out.Late = &ss.Evictions, &ss.Late
+		}
 		for _, id := range ids {
 			out.ByIdentity = append(out.ByIdentity, idCount{id, s.ByIdentity[id]})
 		}
 		return json.NewEncoder(w).Encode(out)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "files %d  records %d  sessions %d\n\n", st.Files, st.Records, s.Total)
+	fmt.Fprintf(&b, "files %d  records %d  sessions %d\n", st.Files, st.Records, s.Total)
+	if ss != nil {
+		fmt.Fprintf(&b, "replay index evictions %d  late records %d\n", ss.Evictions, ss.Late)
+	}
+	b.WriteByte('\n')
 	for _, v := range audit.Verdicts {
 		fmt.Fprintf(&b, "%-17s %d\n", v, s.ByVerdict[v])
 	}

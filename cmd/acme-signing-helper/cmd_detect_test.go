@@ -34,6 +34,11 @@ func TestDetectOptionsValidate(t *testing.T) {
 		{"bad field path", func(o *detectOptions) { o.timeField = []string{"a", ".b"} }, "--time-field as a dot path"},
 		{"good field paths", func(o *detectOptions) { o.identity = []string{"responseElements.credentialSet.0.sourceIdentity"} }, ""},
 		{"stdin twice", func(o *detectOptions) { o.paths = []string{"-", "a", "-"} }, "give - once"},
+		{"stream", func(o *detectOptions) { o.stream, o.horizon, o.indexSize = true, time.Hour, 16 }, ""},
+		{"stream compat", func(o *detectOptions) { o.stream, o.horizon, o.indexSize, o.compat = true, time.Hour, 16, true }, "drop --stream"},
+		{"stream short horizon", func(o *detectOptions) { o.stream, o.horizon, o.indexSize = true, 59*time.Second, 16 }, "--replay-horizon is how far"},
+		{"stream long horizon", func(o *detectOptions) { o.stream, o.horizon, o.indexSize = true, 169*time.Hour, 16 }, "--replay-horizon is how far"},
+		{"stream tiny index", func(o *detectOptions) { o.stream, o.horizon, o.indexSize = true, time.Hour, 15 }, "--replay-index-size caps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
