@@ -154,7 +154,10 @@ func TestCreateSessionRetries(t *testing.T) {
 
 func TestCreateSessionErrors(t *testing.T) {
 	m := loadPlain(t, newPKI(t, testpki.Options{}))
-	skewedServer := time.Now().Add(-7 * time.Minute)
+	// The local clock is fixed 7 minutes ahead of the server's Date (whole
+	// seconds, as the header has them): the measured skew is exact however
+	// long the earlier cases take (a moving clock made "7m1s" under -race).
+	skewedServer := time.Now().Add(-7 * time.Minute).Truncate(time.Second)
 	tests := []struct {
 		name, code, msg string
 		status          int
@@ -187,7 +190,12 @@ func TestCreateSessionErrors(t *testing.T) {
 				}
 				return true
 			}
-			_, err := CreateSession(context.Background(), m, testConfig(ep.srv.URL))
+			cfg := testConfig(ep.srv.URL)
+			if !tt.date.IsZero() {
+				local := tt.date.Add(7 * time.Minute)
+				cfg.Now = func() time.Time { return local }
+			}
+			_, err := CreateSession(context.Background(), m, cfg)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
