@@ -12,6 +12,12 @@
 // Cache entries and credentials files are written 0600, atomically (a temp
 // file in the same directory, fsync, rename), and the cache refuses a
 // directory that another user owns or that is group- or world-writable.
+// An entry written by Cache.GetFor records the validity of the certificate
+// that obtained it, and no entry is handed out outside it: cached
+// credentials stop once their certificate has expired, although the cache
+// never parses the certificate (credential-process keys a hit on the
+// certificate file's bytes and the key file's identity, and loads and
+// checks both on every miss).
 // Errors and log lines name access key IDs and paths, never a secret key
 // or a session token. The metadata server binds to loopback by default,
 // sets an IP TTL / hop limit of 1 on its sockets so that its answers cannot

@@ -121,8 +121,9 @@ func TestCredentialCacheKey(t *testing.T) {
 }
 
 // BenchmarkCredentialProcessCacheHit is the in-process share of a cache
-// hit (flags, loading the certificate material, reading the entry): the
-// rest of bench/cache.sh's figure is process start.
+// hit (flags, locating and hashing the certificate file, a stat of the key
+// file, reading the entry, the output; nothing parsed but flags and the
+// entry): the rest of bench/cache.sh's figure is process start.
 func BenchmarkCredentialProcessCacheHit(b *testing.B) {
 	h, err := testpki.New(testpki.Options{})
 	if err != nil {
