@@ -2,13 +2,17 @@ module github.com/acme-signing-helper/acme-signing-helper/interop
 
 go 1.26.8
 
-require github.com/acme-signing-helper/acme-signing-helper v0.0.0-00010101000000-000000000000
+require (
+	github.com/acme-signing-helper/acme-signing-helper v0.0.0-00010101000000-000000000000
+	github.com/aws/aws-sdk-go-v2 v1.40.0
+	github.com/aws/aws-sdk-go-v2/config v1.32.0
+	github.com/aws/aws-sdk-go-v2/credentials v1.19.0
+	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.18.14
+	github.com/go-acme/lego/v4 v4.28.1
+	github.com/spf13/pflag v1.0.10
+)
 
 require (
-	github.com/aws/aws-sdk-go-v2 v1.40.0 // indirect
-	github.com/aws/aws-sdk-go-v2/config v1.32.0 // indirect
-	github.com/aws/aws-sdk-go-v2/credentials v1.19.0 // indirect
-	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.18.14 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.4.14 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.7.14 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/ini v1.8.4 // indirect
@@ -20,7 +24,6 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.41.1 // indirect
 	github.com/aws/rolesanywhere-credential-helper v1.7.3 // indirect
 	github.com/aws/smithy-go v1.23.2 // indirect
-	github.com/go-acme/lego/v4 v4.28.1 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.3 // indirect
 	github.com/google/go-tpm v0.3.3 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
@@ -29,7 +32,6 @@ require (
 	github.com/miekg/dns v1.1.68 // indirect
 	github.com/miekg/pkcs11 v1.1.1 // indirect
 	github.com/spf13/cobra v1.10.1 // indirect
-	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/stefanberger/go-pkcs11uri v0.0.0-20230803200340-78284954bff6 // indirect
 	golang.org/x/crypto v0.45.0 // indirect
 	golang.org/x/mod v0.28.0 // indirect
@@ -43,6 +45,7 @@ require (
 replace github.com/acme-signing-helper/acme-signing-helper => ../
 
 tool (
+	github.com/aws/rolesanywhere-credential-helper
 	github.com/letsencrypt/pebble/v2/cmd/pebble
 	github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv
 )
