@@ -24,10 +24,13 @@
 // same files (bench/detect.sh).
 //
 // Memory: the stream is bounded (Options.Jobs files at a time, each holding
-// at most one record of up to MaxRecordBytes plus a read buffer); the
-// results are kept to be sorted, merged and checked for replays, about
+// at most one record of up to MaxRecordBytes plus a read buffer); Detect
+// keeps the results to be sorted, merged and checked for replays, about
 // 1 KB per Roles Anywhere session found, whatever the number of other
-// records.
+// records. Stream (detect --stream) hands results out per file in input
+// order instead, and merges and marks replays with indexes bounded by a
+// time horizon and a size cap: its memory does not grow with the input
+// (see stream.go for the order and the bounds).
 //
 // Security considerations: the seed database holds TOTP keys, which are
 // secrets: LoadDB refuses a file group or others may write (they could add

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"container/heap"
 	"container/list"
 	"context"
 	"errors"
@@ -37,11 +38,26 @@ import (
 // --sessions a later call) that matches no CreateSession seen so far is
 // held until the watermark passes its time plus the 5-minute same-session
 // window, so a CreateSession read later (from the next file) still absorbs
-// it; then it is handed out. Records older than the watermark minus the
-// horizon are still checked, against what is left of the indexes (counted
-// in StreamStats.Late). The first acceptance of a code in output order
-// stays legit; with time-ordered files that is the first in time, as with
-// Finish.
+// it; then it is handed out (held records leave by that time, ties in the
+// order they came). Records older than the watermark minus the horizon are
+// still checked against the indexes but not remembered (counted in
+// StreamStats.Late). The first acceptance of a code in output order stays
+// legit; with time-ordered files that is the first in time, as with Finish.
+//
+// Memory: Jobs files being read (a read buffer and at most one record of
+// MaxRecordBytes each) and at most two chunks of results per file ahead of
+// the output, plus four indexes of at most IndexSize entries (about 250
+// bytes each: about 60 MB with the defaults when every index is full,
+// which takes more than 65,536 sessions within the horizon; a few MB for a
+// fleet of hundreds of workloads). Nothing grows with the number of files,
+// records or sessions but the list of input paths.
+//
+// Security considerations: the input is untrusted. A record with a time far
+// in the future moves the watermark and makes the indexes forget everything
+// older than the horizon before it (replays and merges across it may be
+// missed; the later records count as late, so --summary shows it); a flood
+// of sessions fills the indexes (evictions are counted). Neither can make a
+// mismatch look legit: the verdict of each record is its own.
 
 // Defaults of StreamOptions.
 const (
@@ -207,7 +223,7 @@ func Stream(ctx context.Context, paths []string, o Options, so StreamOptions, c 
 	}
 	s.flush(out)
 	wg.Wait()
-	st.Evictions, st.Late = s.evictions, s.late
+	st.Evictions, st.Late = s.evictions, s.lateCount
 	if emitErr != nil {
 		return st, emitErr
 	}
@@ -292,6 +308,9 @@ func (x *lru[V]) prune(cut time.Time) {
 	}
 }
 
+// pruneEvery bounds the results between two prunes of the indexes.
+const pruneEvery = 4096
+
 // maxMarks is the number of CreateSession times kept per identity and
 // session name (the newest ones).
 const maxMarks = 4
@@ -307,18 +326,23 @@ type streamState struct {
 	so         StreamOptions
 	watermark  time.Time
 	lastPrune  time.Time
+	sincePrune int // results since the last prune
 	evictions  int64
-	late       int64
+	lateCount  int64
 	primary    *lru[[]time.Time] // identity, session name (or none) -> CreateSession times
 	secondary  *lru[[]time.Time] // identity, session name -> AssumeRole times handed out
 	seen       *lru[struct{}]    // session ID of a later call handed out
 	replays    *lru[firstAccept] // identity, step, code -> first acceptance
-	pending    []Result          // AssumeRole and later calls held for a CreateSession
-	minPending time.Time         // earliest release time of pending
+	// AssumeRole and later calls held for a CreateSession: a queue by
+	// release time, by identity, and a count per session ID.
+	pending      heldQueue
+	heldSeq      int64
+	heldByID     map[string][]*held
+	heldSessions map[string]int
 }
 
 func newStreamState(so StreamOptions) *streamState {
-	s := &streamState{so: so}
+	s := &streamState{so: so, heldByID: map[string][]*held{}, heldSessions: map[string]int{}}
 	within := func(t time.Time) bool { return !t.Before(s.cut()) }
 	s.primary = newLRU[[]time.Time](so.IndexSize, &s.evictions, within)
 	s.secondary = newLRU[[]time.Time](so.IndexSize, &s.evictions, within)
@@ -328,6 +352,11 @@ func newStreamState(so StreamOptions) *streamState {
 }
 
 func (s *streamState) cut() time.Time { return s.watermark.Add(-s.so.Horizon) }
+
+// late reports a result older than the horizon: it is checked against the
+// indexes but not remembered (it would be pruned at once), which keeps
+// memory bounded however out of order the input is.
+func (s *streamState) late(r Result) bool { return !r.Time.IsZero() && r.Time.Before(s.cut()) }
 
 func markKey(identity, name string, hasName bool) string {
 	if !hasName {
@@ -372,13 +401,15 @@ func (s *streamState) ofSession(r *Result, secondary bool) bool {
 
 // add takes the next result in output order.
 func (s *streamState) add(r Result, out func(Result)) {
-	if !r.Time.IsZero() && r.Time.Before(s.cut()) {
-		s.late++
+	if s.late(r) && r.Kind != KindSessionCall { // a later call is timed by its session's creation
+		s.lateCount++
 	}
 	switch {
 	case r.Problem != "":
 	case r.Kind == KindCreateSession:
-		addMark(s.primary, markKey(r.Identity, r.SessionName, r.HasSessionName && r.SessionName != ""), r.Time)
+		if !s.late(r) {
+			addMark(s.primary, markKey(r.Identity, r.SessionName, r.HasSessionName && r.SessionName != ""), r.Time)
+		}
 		s.dropPendingOf(&r)
 	case r.Kind == KindAssumeRole:
 		if s.ofSession(&r, false) {
@@ -387,7 +418,7 @@ func (s *streamState) add(r Result, out func(Result)) {
 		s.hold(r, out)
 		return
 	case r.Kind == KindSessionCall:
-		if _, ok := s.seen.get(r.sessionID); ok || s.ofSession(&r, true) || s.pendingSession(r.sessionID) {
+		if _, ok := s.seen.get(r.sessionID); ok || s.ofSession(&r, true) || s.heldSessions[r.sessionID] > 0 {
 			return
 		}
 		s.hold(r, out)
@@ -397,53 +428,105 @@ func (s *streamState) add(r Result, out func(Result)) {
 	s.emit(r, out)
 }
 
+// held is a record held for a CreateSession that may absorb it.
+type held struct {
+	r        Result
+	deadline time.Time // released when the watermark passes it
+	seq      int64     // hold order: ties of deadline
+	dead     bool      // absorbed by a CreateSession
+	gone     bool      // out of the queue
+}
+
+// heldQueue is a min-heap of held records by (deadline, seq).
+type heldQueue []*held
+
+func (q heldQueue) Len() int { return len(q) }
+func (q heldQueue) Less(i, j int) bool {
+	if c := q[i].deadline.Compare(q[j].deadline); c != 0 {
+		return c < 0
+	}
+	return q[i].seq < q[j].seq
+}
+func (q heldQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *heldQueue) Push(x any)   { *q = append(*q, x.(*held)) }
+func (q *heldQueue) Pop() any {
+	old := *q
+	h := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return h
+}
+
 // hold keeps an AssumeRole or a later call until the watermark passes its
 // time plus the same-session window.
 func (s *streamState) hold(r Result, out func(Result)) {
 	if len(s.pending) >= s.so.IndexSize {
-		s.evictions++
-		s.release(s.pending[0], out)
-		s.pending = s.pending[1:]
+		if h := s.popHeld(); !h.dead {
+			s.evictions++
+			s.release(h.r, out)
+		}
 	}
-	s.pending = append(s.pending, r)
-	if d := r.Time.Add(sameSessionWindow); len(s.pending) == 1 || d.Before(s.minPending) {
-		s.minPending = d
+	s.heldSeq++
+	h := &held{r: r, deadline: r.Time.Add(sameSessionWindow), seq: s.heldSeq}
+	heap.Push(&s.pending, h)
+	s.heldByID[r.Identity] = append(s.heldByID[r.Identity], h)
+	if r.Kind == KindSessionCall {
+		s.heldSessions[r.sessionID]++
 	}
 	s.advance(r.Time, out)
 }
 
-func (s *streamState) pendingSession(id string) bool {
-	for i := range s.pending {
-		if s.pending[i].Kind == KindSessionCall && s.pending[i].sessionID == id {
-			return true
-		}
+// popHeld takes the held record with the earliest deadline out of the
+// queue and the lookups.
+func (s *streamState) popHeld() *held {
+	h := heap.Pop(&s.pending).(*held)
+	h.gone = true
+	// Records leave in about the order they came: trim the front of the
+	// identity's list (the others go when they reach it).
+	hs := s.heldByID[h.r.Identity]
+	for len(hs) > 0 && hs[0].gone {
+		hs[0] = nil
+		hs = hs[1:]
 	}
-	return false
+	if len(hs) == 0 {
+		delete(s.heldByID, h.r.Identity)
+	} else {
+		s.heldByID[h.r.Identity] = hs
+	}
+	if h.r.Kind == KindSessionCall && !h.dead {
+		s.unholdSession(h.r.sessionID)
+	}
+	return h
 }
 
-// dropPendingOf drops held records that belong to the session of the
-// CreateSession r.
+func (s *streamState) unholdSession(id string) {
+	if s.heldSessions[id]--; s.heldSessions[id] <= 0 {
+		delete(s.heldSessions, id)
+	}
+}
+
+// dropPendingOf marks absorbed the held records that belong to the session
+// of the CreateSession r.
 func (s *streamState) dropPendingOf(r *Result) {
-	if len(s.pending) == 0 {
-		return
-	}
 	hasName := r.HasSessionName && r.SessionName != ""
-	keep := s.pending[:0]
-	for _, p := range s.pending {
-		d := p.Time.Sub(r.Time)
-		if p.Identity == r.Identity && d > -sameSessionWindow && d < sameSessionWindow && (!hasName || p.SessionName == r.SessionName) {
-			continue
+	for _, h := range s.heldByID[r.Identity] {
+		d := h.r.Time.Sub(r.Time)
+		if !h.dead && !h.gone && d > -sameSessionWindow && d < sameSessionWindow && (!hasName || h.r.SessionName == r.SessionName) {
+			h.dead = true
+			if h.r.Kind == KindSessionCall {
+				s.unholdSession(h.r.sessionID)
+			}
 		}
-		keep = append(keep, p)
 	}
-	clear(s.pending[len(keep):])
-	s.pending = keep
 }
 
 // release hands out a held record that no CreateSession absorbed.
 func (s *streamState) release(r Result, out func(Result)) {
 	switch r.Kind {
 	case KindAssumeRole:
+		if s.late(r) {
+			break
+		}
 		addMark(s.secondary, markKey(r.Identity, r.SessionName, true), r.Time)
 	case KindSessionCall:
 		if _, ok := s.seen.get(r.sessionID); ok || s.ofSession(&r, true) {
@@ -460,38 +543,32 @@ func (s *streamState) advance(t time.Time, out func(Result)) {
 	if t.After(s.watermark) {
 		s.watermark = t
 	}
-	if len(s.pending) > 0 && s.watermark.After(s.minPending) {
-		var keep []Result
-		s.minPending = time.Time{}
-		for _, p := range s.pending {
-			d := p.Time.Add(sameSessionWindow)
-			if s.watermark.After(d) {
-				s.release(p, out)
-				continue
-			}
-			if len(keep) == 0 || d.Before(s.minPending) {
-				s.minPending = d
-			}
-			keep = append(keep, p)
+	for len(s.pending) > 0 && s.watermark.After(s.pending[0].deadline) {
+		if h := s.popHeld(); !h.dead {
+			s.release(h.r, out)
 		}
-		s.pending = keep
 	}
-	if s.watermark.Sub(s.lastPrune) >= s.so.Horizon/4 {
+	// Prune when the watermark has moved by a quarter of the horizon, or
+	// after pruneEvery results (late records do not move the watermark but
+	// add entries that are already out of the horizon).
+	s.sincePrune++
+	if s.watermark.Sub(s.lastPrune) >= s.so.Horizon/4 || s.sincePrune >= pruneEvery {
 		cut := s.cut()
 		s.primary.prune(cut)
 		s.secondary.prune(cut)
 		s.seen.prune(cut)
 		s.replays.prune(cut)
-		s.lastPrune = s.watermark
+		s.lastPrune, s.sincePrune = s.watermark, 0
 	}
 }
 
 // flush hands out every held record (end of input).
 func (s *streamState) flush(out func(Result)) {
-	for _, p := range s.pending {
-		s.release(p, out)
+	for len(s.pending) > 0 {
+		if h := s.popHeld(); !h.dead {
+			s.release(h.r, out)
+		}
 	}
-	s.pending = nil
 }
 
 // emit marks a replay (the rule of Finish) and hands r out.
@@ -499,7 +576,9 @@ func (s *streamState) emit(r Result, out func(Result)) {
 	if r.Verdict == Legit {
 		k := r.Identity + "\x00" + strconv.FormatInt(r.Step, 10) + "\x00" + r.SessionName
 		if f, ok := s.replays.get(k); !ok {
-			s.replays.put(k, r.Time, firstAccept{r.Time, r.SourceIP, r.CertSerial})
+			if !s.late(r) {
+				s.replays.put(k, r.Time, firstAccept{r.Time, r.SourceIP, r.CertSerial})
+			}
 		} else {
 			switch {
 			case differentIP(f.v.sourceIP, r.SourceIP):

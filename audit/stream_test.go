@@ -236,6 +236,27 @@ func TestStreamBoundedIndex(t *testing.T) {
 	}
 }
 
+// TestStreamHeldCap: AssumeRole records held for a CreateSession are
+// capped too; one released early is counted, and none is lost.
+func TestStreamHeldCap(t *testing.T) {
+	t0 := time.Date(2026, 11, 21, 19, 49, 41, 0, time.UTC)
+	var recs []string
+	for i := 0; i < 3; i++ {
+		recs = append(recs, fmt.Sprintf(`{"eventTime":%q,"eventSource":"sts.amazonaws.com","eventName":"AssumeRole","userIdentity":{"type":"AWSService","invokedBy":"rolesanywhere.amazonaws.com"},"sourceIPAddress":"rolesanywhere.amazonaws.com","requestParameters":{"roleSessionName":"12345%d","sourceIdentity":"CN=h%d.not-your-co.com"}}`,
+			t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), i, i))
+	}
+	p := write(t, t.TempDir(), "events.jsonl", []byte(strings.Join(recs, "\n")))
+	c := &Checker{DB: testDB(t), Policy: totp.SeedScriptPolicy}
+	// Index size 2: the third held record releases the first early, and
+	// the third AssumeRole mark handed out evicts the first one.
+	for _, tc := range []struct{ size, evictions int }{{16, 0}, {2, 2}} {
+		rs, st := stream(t, []string{p}, Options{}, StreamOptions{IndexSize: tc.size}, c)
+		if len(rs) != 3 || st.Evictions != int64(tc.evictions) {
+			t.Errorf("index size %d: %d results, %d evictions; want 3, %d", tc.size, len(rs), st.Evictions, tc.evictions)
+		}
+	}
+}
+
 // TestStreamStop: an emit error stops the run and is returned.
 func TestStreamStop(t *testing.T) {
 	stop := fmt.Errorf("broken pipe")
