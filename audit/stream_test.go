@@ -285,3 +285,63 @@ func TestTally(t *testing.T) {
 		t.Errorf("got %v (total %d), want %v", got, s.Total, want)
 	}
 }
+
+// FuzzStreamState drives the merge and replay indexes with arbitrary
+// sequences of results (kinds, identities, names, times out of order,
+// tiny indexes): nothing panics, no CreateSession is dropped, a verdict
+// only ever changes from legit to replay, and held records all come out
+// or are absorbed.
+func FuzzStreamState(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint8(2))
+	f.Add([]byte{1, 1, 1, 0, 0, 0, 2, 2, 2, 255, 128, 64}, uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, size uint8) {
+		so := StreamOptions{Horizon: 2 * time.Minute, IndexSize: int(size%8) + 1, ChunkSize: 1}
+		so.defaults()
+		s := newStreamState(so)
+		t0 := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+		kinds := []Kind{KindCreateSession, KindAssumeRole, KindSessionCall}
+		verdicts := []Verdict{Legit, Legit, Mismatch, NoSessionName}
+		in := map[Kind]int{}
+		var out []Result
+		emit := func(r Result) { out = append(out, r) }
+		for i := 0; i+2 < len(data); i += 3 {
+			a, b, c := data[i], data[i+1], data[i+2]
+			r := Result{
+				Event: Event{
+					Kind:           kinds[int(a)%3],
+					Identity:       fmt.Sprintf("h%d", a>>2&3),
+					SessionName:    fmt.Sprintf("%06d", b&3),
+					HasSessionName: b&4 == 0,
+					SourceIP:       fmt.Sprintf("192.0.2.%d", b>>3&3),
+					Time:           t0.Add(time.Duration(int(c)-64) * 10 * time.Second),
+					sessionID:      fmt.Sprintf("s%d", b&7),
+				},
+				Verdict: verdicts[int(a>>4)%4],
+				Step:    int64(c) / 3,
+			}
+			if a&0x40 != 0 {
+				r.Problem, r.Verdict = "x", Malformed
+			}
+			if r.Kind == KindCreateSession || r.Problem != "" {
+				in[r.Kind]++
+			}
+			s.add(r, emit)
+		}
+		s.flush(emit)
+		got := map[Kind]int{}
+		for _, r := range out {
+			if r.Kind == KindCreateSession || r.Problem != "" {
+				got[r.Kind]++
+			}
+			if r.Verdict == Replay && r.Reason == "" {
+				t.Fatalf("replay without a reason: %+v", r)
+			}
+		}
+		if got[KindCreateSession] != in[KindCreateSession] {
+			t.Fatalf("%d CreateSession in, %d out", in[KindCreateSession], got[KindCreateSession])
+		}
+		if len(s.pending) != 0 || len(s.heldByID) != 0 || len(s.heldSessions) != 0 {
+			t.Fatalf("held records left: %d queued, %d identities, %d sessions", len(s.pending), len(s.heldByID), len(s.heldSessions))
+		}
+	})
+}
