@@ -148,6 +148,23 @@ func Read(ctx context.Context, paths []string, o Options, fn func(Event)) (Stats
 		return Stats{}, err
 	}
 	ins, errs := expand(paths)
+	st, readErrs := readInputs(ctx, ins, &o, func(i int) (Stats, bool, error) {
+		return readInput(ctx, ins[i], &o, x, fn)
+	}, nil)()
+	return st, errors.Join(append(errs, readErrs...)...)
+}
+
+// readInputs is the worker pool of Read and Stream. It starts o.Jobs
+// goroutines (GOMAXPROCS when 0, no more than there are inputs), each
+// taking the next input index in turn and calling read(i), which reads
+// ins[i] and returns readInput's results; the files' totals are summed
+// and o.Progress is reported under a lock after each file. Once ctx is
+// done the inputs not yet taken are not read: when skipped is nil the
+// workers stop, otherwise skipped(i) is called for each of them. It
+// returns at once; wait blocks until every worker is done and returns the
+// totals and the errors: those of the inputs in input order, then ctx's
+// if it is done.
+func readInputs(ctx context.Context, ins []input, o *Options, read func(i int) (Stats, bool, error), skipped func(i int)) (wait func() (Stats, []error)) {
 	jobs := o.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -155,7 +172,7 @@ func Read(ctx context.Context, paths []string, o Options, fn func(Event)) (Stats
 	jobs = min(jobs, max(len(ins), 1))
 	var (
 		mu       sync.Mutex
-		st       = Stats{}
+		st       Stats
 		done     int
 		start    = time.Now()
 		next     atomic.Int64
@@ -168,10 +185,17 @@ func Read(ctx context.Context, paths []string, o Options, fn func(Event)) (Stats
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(ins) || ctx.Err() != nil {
+				if i >= len(ins) {
 					return
 				}
-				fst, counted, err := readInput(ctx, ins[i], &o, x, fn)
+				if ctx.Err() != nil {
+					if skipped == nil {
+						return
+					}
+					skipped(i)
+					continue
+				}
+				fst, counted, err := read(i)
 				fileErrs[i] = err
 				mu.Lock()
 				if counted {
@@ -188,16 +212,19 @@ func Read(ctx context.Context, paths []string, o Options, fn func(Event)) (Stats
 			}
 		}()
 	}
-	wg.Wait()
-	for _, e := range fileErrs {
-		if e != nil {
-			errs = append(errs, e)
+	return func() (Stats, []error) {
+		wg.Wait()
+		var errs []error
+		for _, e := range fileErrs {
+			if e != nil {
+				errs = append(errs, e)
+			}
 		}
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+		}
+		return st, errs
 	}
-	if err := ctx.Err(); err != nil {
-		errs = append(errs, err)
-	}
-	return st, errors.Join(errs...)
 }
 
 // countingReader counts bytes read (the decompressed size).

@@ -6,12 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -120,83 +117,44 @@ func Stream(ctx context.Context, paths []string, o Options, so StreamOptions, c 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ins, errs := expand(paths)
-	jobs := o.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	jobs = min(jobs, max(len(ins), 1))
 	chunks := make([]chan []Result, len(ins))
 	for i := range chunks {
 		chunks[i] = make(chan []Result, 2)
 	}
-	var (
-		mu       sync.Mutex
-		st       StreamStats
-		done     int
-		start    = time.Now()
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		fileErrs = make([]error, len(ins))
-	)
 	byTime := func(a, b Result) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
 		return cmpInt64(a.seq, b.seq)
 	}
-	for w := 0; w < jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(ins) {
-					return
-				}
-				out := chunks[i]
-				if ctx.Err() != nil {
-					close(out)
-					continue
-				}
-				var buf []Result
-				send := func() {
-					if len(buf) == 0 {
-						return
-					}
-					slices.SortStableFunc(buf, byTime)
-					select {
-					case out <- buf:
-					case <-ctx.Done():
-					}
-					buf = nil
-				}
-				fst, counted, err := readInput(ctx, ins[i], &o, x, func(ev Event) {
-					buf = append(buf, c.Check(ev))
-					if len(buf) >= so.ChunkSize {
-						send()
-					}
-				})
-				send()
-				close(out)
-				if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-					err = nil // reported once below, or the emit error is
-				}
-				fileErrs[i] = err
-				mu.Lock()
-				if counted {
-					st.Files++
-				}
-				st.Records += fst.Records
-				st.Events += fst.Events
-				st.Bytes += fst.Bytes
-				done++
-				if o.Progress != nil {
-					o.Progress(Progress{FilesDone: done, Files: len(ins), Records: st.Records, Elapsed: time.Since(start)})
-				}
-				mu.Unlock()
+	var st StreamStats
+	wait := readInputs(ctx, ins, &o, func(i int) (Stats, bool, error) {
+		out := chunks[i]
+		var buf []Result
+		send := func() {
+			if len(buf) == 0 {
+				return
 			}
-		}()
-	}
+			slices.SortStableFunc(buf, byTime)
+			select {
+			case out <- buf:
+			case <-ctx.Done():
+			}
+			buf = nil
+		}
+		fst, counted, err := readInput(ctx, ins[i], &o, x, func(ev Event) {
+			buf = append(buf, c.Check(ev))
+			if len(buf) >= so.ChunkSize {
+				send()
+			}
+		})
+		send()
+		close(out)
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			err = nil // reported once below, or the emit error is
+		}
+		return fst, counted, err
+	}, func(i int) { close(chunks[i]) })
 	s := newStreamState(so)
 	var emitErr error
 	out := func(r Result) {
@@ -222,20 +180,13 @@ func Stream(ctx context.Context, paths []string, o Options, so StreamOptions, c 
 		}
 	}
 	s.flush(out)
-	wg.Wait()
+	var readErrs []error
+	st.Stats, readErrs = wait()
 	st.Evictions, st.Late = s.evictions, s.lateCount
 	if emitErr != nil {
 		return st, emitErr
 	}
-	for _, e := range fileErrs {
-		if e != nil {
-			errs = append(errs, e)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		errs = append(errs, err)
-	}
-	return st, errors.Join(errs...)
+	return st, errors.Join(append(errs, readErrs...)...)
 }
 
 func cmpInt64(a, b int64) int {
