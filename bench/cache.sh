@@ -16,57 +16,18 @@ set -euo pipefail
 runs=${BENCH_RUNS:-50}
 warmup=${BENCH_WARMUP:-5}
 latency=${BENCH_LATENCY:-50ms}
-cd "$(dirname "$0")/.."
-root=$(pwd)
-out=${BENCH_OUT:-$root/bench/out}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-for c in go hyperfine jq; do
-	command -v "$c" >/dev/null || { echo "bench: $c not found (Debian packages: golang, hyperfine, jq)" >&2; exit 1; }
-done
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 echo "bench: building acme-signing-helper (CGO_ENABLED=0) and bench-emulator" >&2
-CGO_ENABLED=0 go build -o "$out/acme-signing-helper" ./cmd/acme-signing-helper
-(cd interop && go build -o "$out/bench-emulator" ./cmd/bench-emulator)
-ours=$out/acme-signing-helper
+build_ours
+build_emulator
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_emulator() {
-	local name=$1
-	shift
-	"$out/bench-emulator" --dir "$work/$name" "$@" 2>"$work/$name.log" &
-	pids+=($!)
-	for _ in $(seq 1 300); do
-		[ -f "$work/$name/env" ] && return 0
-		kill -0 "${pids[-1]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "bench: emulator $name did not start:" >&2
-	cat "$work/$name.log" >&2
-	exit 1
-}
+bench_workdir
 start_emulator fast
 start_emulator slow --latency "$latency"
-
-flags() {
-	(
-		# shellcheck disable=SC1090,SC1091
-		. "$work/$1/env"
-		echo "credential-process --certificate $CERT --private-key $KEY --intermediates $CHAIN" \
-			"--trust-anchor-arn $TRUST_ANCHOR_ARN --profile-arn $PROFILE_ARN --role-arn $ROLE_ARN" \
-			"--endpoint $ENDPOINT --no-verify-ssl --cache-dir $work/cache"
-	)
-}
-calls() { "$out/bench-emulator" --print-calls --dir "$work/$1"; }
+flags_extra="--cache-dir $work/cache"
 
 mkdir -p "$work/home"
 clean_env=(env -i PATH="$PATH" HOME="$work/home" LANG=C.UTF-8

@@ -31,71 +31,30 @@ runs=${BENCH_RUNS:-100}
 warmup=${BENCH_WARMUP:-5}
 latency=${BENCH_LATENCY:-50ms}
 server_key=${BENCH_SERVER_KEY:-p256}
-cd "$(dirname "$0")/.."
-root=$(pwd)
-out=${BENCH_OUT:-$root/bench/out}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-for c in go hyperfine jq; do
-	command -v "$c" >/dev/null || { echo "bench: $c not found (Debian packages: golang, hyperfine, jq)" >&2; exit 1; }
-done
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 echo "bench: building aws_signing_helper v1.7.3 (cgo), acme-signing-helper (CGO_ENABLED=0), bench-emulator" >&2
 (cd interop && CGO_ENABLED=1 go build -o "$out/aws_signing_helper" \
 	-ldflags "-X github.com/aws/rolesanywhere-credential-helper/cmd.Version=1.7.3" \
 	github.com/aws/rolesanywhere-credential-helper)
-(cd interop && go build -o "$out/bench-emulator" ./cmd/bench-emulator)
+build_emulator
 official=$out/aws_signing_helper
 if [ -n "${BENCH_OURS:-}" ]; then
 	ours=$(cd "$(dirname "$BENCH_OURS")" && pwd)/$(basename "$BENCH_OURS")
 	echo "bench: timing $ours (BENCH_OURS), not the working tree" >&2
 else
-	CGO_ENABLED=0 go build -o "$out/acme-signing-helper" ./cmd/acme-signing-helper
-	ours=$out/acme-signing-helper
+	build_ours
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-# start_emulator NAME [bench-emulator flags...]: starts one, waits for its env.
-start_emulator() {
-	local name=$1
-	shift
-	"$out/bench-emulator" --dir "$work/$name" "$@" 2>"$work/$name.log" &
-	pids+=($!)
-	for _ in $(seq 1 300); do
-		[ -f "$work/$name/env" ] && return 0
-		kill -0 "${pids[-1]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "bench: emulator $name did not start:" >&2
-	cat "$work/$name.log" >&2
-	exit 1
-}
+# A work directory and the emulators, removed and stopped on exit; flags
+# NAME gives the credential-process flags for emulator NAME, shared by both
+# binaries (the drop-in promise).
+bench_workdir
 start_emulator fast --server-key "$server_key"
 start_emulator slow --server-key "$server_key" --latency "$latency"
 start_emulator rsa --server-key rsa2048
-
-# flags NAME: the credential-process flags for emulator NAME, shared by both
-# binaries (the drop-in promise).
-flags() {
-	(
-		# shellcheck disable=SC1090,SC1091
-		. "$work/$1/env"
-		echo "credential-process --certificate $CERT --private-key $KEY --intermediates $CHAIN" \
-			"--trust-anchor-arn $TRUST_ANCHOR_ARN --profile-arn $PROFILE_ARN --role-arn $ROLE_ARN" \
-			"--endpoint $ENDPOINT --no-verify-ssl"
-	)
-}
-# calls NAME: CreateSession calls emulator NAME has answered so far.
-calls() { "$out/bench-emulator" --print-calls --dir "$work/$1"; }
 
 # The children see a clean environment: no AWS_* of this machine, a fresh
 # HOME and cache directory.
