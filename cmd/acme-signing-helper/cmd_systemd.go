@@ -193,14 +193,11 @@ func systemdFiles(o systemdOptions) ([]unitFile, error) {
 
 var systemdTemplates = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("").Parse(`
-{{- define "lego-hardening" -}}
-# Hardening: lego needs the network and write access to {{.o.LegoPath}} only.
+{{- define "hardening" -}}
 NoNewPrivileges=yes
 PrivateTmp=yes
 PrivateDevices=yes
 ProtectSystem=strict
-ProtectHome=yes
-ReadWritePaths={{.o.LegoPath}}
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
 ProtectKernelLogs=yes
@@ -214,8 +211,16 @@ RestrictSUIDSGID=yes
 LockPersonality=yes
 MemoryDenyWriteExecute=yes
 CapabilityBoundingSet=
+AmbientCapabilities=
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
+{{- end -}}
+
+{{- define "lego-hardening" -}}
+# Hardening: lego needs the network and write access to {{.o.LegoPath}} only.
+{{template "hardening" .}}
+ProtectHome=yes
+ReadWritePaths={{.o.LegoPath}}
 {{- end -}}
 
 {{- define "lego-env" -}}
@@ -283,26 +288,7 @@ WantedBy=timers.target
 {{end}}
 
 {{- define "helper-hardening" -}}
-NoNewPrivileges=yes
-PrivateTmp=yes
-PrivateDevices=yes
-ProtectSystem=strict
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
-RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
-RestrictNamespaces=yes
-RestrictRealtime=yes
-RestrictSUIDSGID=yes
-LockPersonality=yes
-MemoryDenyWriteExecute=yes
-CapabilityBoundingSet=
-AmbientCapabilities=
-SystemCallArchitectures=native
-SystemCallFilter=@system-service
+{{template "hardening" .}}
 ReadOnlyPaths={{.o.LegoPath}}/certificates
 {{- end -}}
 
