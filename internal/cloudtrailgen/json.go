@@ -30,32 +30,11 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	case []obj:
-		b = append(b, '[')
-		for i, e := range t {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, e)
-		}
-		return append(b, ']')
+		return appendArray(b, t, func(b []byte, e obj) []byte { return appendJSON(b, e) })
 	case []any:
-		b = append(b, '[')
-		for i, e := range t {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, e)
-		}
-		return append(b, ']')
+		return appendArray(b, t, appendJSON)
 	case []string:
-		b = append(b, '[')
-		for i, e := range t {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, e)
-		}
-		return append(b, ']')
+		return appendArray(b, t, appendString)
 	case string:
 		return appendString(b, t)
 	case int:
@@ -72,6 +51,18 @@ func appendJSON(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	panic("cloudtrailgen: cannot encode value") // programming error: generator-built values only
+}
+
+// appendArray writes xs as a JSON array, each element by f.
+func appendArray[T any](b []byte, xs []T, f func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = f(b, x)
+	}
+	return append(b, ']')
 }
 
 // rawJSON is inserted verbatim (used to write deliberately broken records).
