@@ -125,15 +125,8 @@ func TestCredentialCacheKey(t *testing.T) {
 // file, reading the entry, the output; nothing parsed but flags and the
 // entry): the rest of bench/cache.sh's figure is process start.
 func BenchmarkCredentialProcessCacheHit(b *testing.B) {
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	dir := b.TempDir()
-	files, err := h.WritePlain(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h, files := plainPKI(b, dir, testpki.Options{})
 	emu, err := emulator.New(emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}})
 	if err != nil {
 		b.Fatal(err)
@@ -253,18 +246,11 @@ func runCmdAt(t *testing.T, now time.Time, vars map[string]string, args ...strin
 // another (the certificate unchanged) is a miss, and Load's check refuses
 // it: the cache never hides a broken key.
 func TestCredentialCacheHitReadsNoKey(t *testing.T) {
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := newDeliveryFixture(t, 0)
 	// Swap in this hierarchy's files, with the key encrypted, and an
 	// emulator trusting its root.
 	dir := t.TempDir()
-	files, err := h.WritePlain(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, files := plainPKI(t, dir, testpki.Options{})
 	password := "correct horse battery staple"
 	enc, err := testpki.EncryptedPKCS8PEM(h.Leaf.Key, []byte(password))
 	if err != nil {
@@ -327,16 +313,9 @@ func TestCredentialCacheCertificateBounds(t *testing.T) {
 	now := time.Now()
 	// 80 minutes of lifetime, 20 left: the lifetime warning is due; the
 	// one-hour session outlives the certificate.
-	h, err := testpki.New(testpki.Options{Leaf: testpki.LeafOptions{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(20 * time.Minute)}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := newDeliveryFixture(t, 0)
 	dir := t.TempDir()
-	files, err := h.WritePlain(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, files := plainPKI(t, dir, testpki.Options{Leaf: testpki.LeafOptions{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(20 * time.Minute)}})
 	if err := os.Chmod(files.Key, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -532,15 +532,8 @@ func TestCredentialProcessContextCancel(t *testing.T) {
 // TestCredentialProcessTLS: the endpoint's CA from AWS_CA_BUNDLE, refusal
 // of an unknown CA, and --no-verify-ssl with its warning.
 func TestCredentialProcessTLS(t *testing.T) {
-	h, err := testpki.New(testpki.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	f, err := h.WritePlain(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, f := plainPKI(t, dir, testpki.Options{})
 	emu, err := emulator.New(emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 
 // plainPKI makes a throwaway PKI and writes it into dir in the plain
 // layout (the directory is created).
-func plainPKI(t *testing.T, dir string, o testpki.Options) (*testpki.Hierarchy, testpki.Files) {
+func plainPKI(t testing.TB, dir string, o testpki.Options) (*testpki.Hierarchy, testpki.Files) {
 	t.Helper()
 	h, err := testpki.New(o)
 	if err != nil {
