@@ -134,28 +134,6 @@ func report(e *env, err error) int {
 	return 1
 }
 
-// hinter is implemented by errors that know how to fix themselves. Packages
-// export such errors; the CLI prints the first hint found in the chain.
-type hinter interface{ Hint() string }
-
-func hintOf(err error) string {
-	for err != nil {
-		if h, ok := err.(hinter); ok && h.Hint() != "" {
-			return h.Hint()
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				if h := hintOf(e); h != "" {
-					return h
-				}
-			}
-			return ""
-		}
-		err = errors.Unwrap(err)
-	}
-	return ""
-}
-
 // usageError is a mistake on the command line: exit code 2.
 type usageError struct {
 	err  error
