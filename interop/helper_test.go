@@ -231,7 +231,7 @@ func TestOfficialHelperRefused(t *testing.T) {
 			// tell the user how far off it is.
 			if xs := e.proxy.Exchanges(); len(xs) == 1 {
 				d, err := http.ParseTime(xs[0].date)
-				if off := d.Sub(time.Now()); err == nil && (off-tc.shift > 10*time.Second || tc.shift-off > 10*time.Second) {
+				if off := time.Until(d); err == nil && (off-tc.shift > 10*time.Second || tc.shift-off > 10*time.Second) {
 					t.Errorf("Date header %s is %v off real time, want about %v", xs[0].date, off, tc.shift)
 				}
 			}
