@@ -234,7 +234,7 @@ func checkCredentials(b []byte, imds bool) error {
 		return fmt.Errorf("answer Code %q, want Success", c.Code)
 	}
 	if _, err := time.Parse(time.RFC3339, c.Expiration); err != nil {
-		return fmt.Errorf("Expiration %q: %w", c.Expiration, err)
+		return fmt.Errorf("expiration %q: %w", c.Expiration, err)
 	}
 	return nil
 }
