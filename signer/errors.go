@@ -129,8 +129,8 @@ func (e *FileError) Error() string {
 	switch {
 	case e.Err == ErrFileTooLarge:
 		return fmt.Sprintf("read %s %q: larger than %d bytes", e.What, e.Path, maxFileSize)
-	case errors.As(e.Err, &pe):
-		// The path error names the file already.
+	case errors.As(e.Err, &pe) && pe.Op == "open":
+		// The open error names the file already.
 		return fmt.Sprintf("read %s: %v", e.What, e.Err)
 	}
 	return fmt.Sprintf("read %s %q: %v", e.What, e.Path, e.Err)

@@ -224,3 +224,18 @@ func TestEndpointURL(t *testing.T) {
 		}
 	}
 }
+
+// TestFileErrorText: the texts Load's errors had before they were types.
+func TestFileErrorText(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the system's error texts differ")
+	}
+	dir := t.TempDir()
+	if _, err := ReadCertificateFile(dir); err == nil || err.Error() != `read certificate "`+dir+`": read `+dir+`: is a directory` {
+		t.Errorf("directory: %v", err)
+	}
+	p := filepath.Join(dir, "none.pem")
+	if _, err := ReadCertificateFile(p); err == nil || err.Error() != "read certificate: open "+p+": no such file or directory" {
+		t.Errorf("missing: %v", err)
+	}
+}
