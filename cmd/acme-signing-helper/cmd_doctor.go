@@ -66,10 +66,12 @@ func runDoctor(e *env, args []string) error {
 	rep := doctor.Run(e.ctx, o.inputs(e))
 	for i := range rep.Checks {
 		if c := &rep.Checks[i]; c.Status != doctor.Pass && c.Status != doctor.Skip {
-			if h := hintOf(c.Err); h != "" {
+			if h := doctorFix(c.Err); h != "" {
+				c.Fix = h
+			} else if h := hintOf(c.Err); h != "" {
 				c.Fix = h
 			} else if c.Fix == "" {
-				c.Fix = doctorFix(*c)
+				c.Fix = doctorFallbackFix(c.Name)
 			}
 		}
 	}
@@ -128,37 +130,43 @@ func (o *doctorOptions) inputs(e *env) doctor.Inputs {
 	}
 }
 
-// doctorFix words, with this command's flags, the fix of a check that
-// neither doctor nor hintOf could word.
-func doctorFix(c doctor.Check) string {
+// doctorFix words, with this command's flags, the fix of a problem the
+// doctor found itself ("" for other errors).
+func doctorFix(err error) string {
 	var am *doctor.AnchorMismatchError
 	switch {
-	case errors.As(c.Err, &am):
+	case errors.As(err, &am):
 		return fmt.Sprintf("the trust anchor must be the CA that issued the top of the chain: check --anchor-cert (and the trust anchor's bundle) against the issuer %q, and that no intermediate is missing", am.Issuer)
-	case errors.Is(c.Err, doctor.ErrAnchorFile):
+	case errors.Is(err, doctor.ErrAnchorFile):
 		return "give --anchor-cert the PEM file of your trust anchor's CA certificate(s)"
-	case errors.Is(c.Err, doctor.ErrEmbeddedRoots):
+	case errors.Is(err, doctor.ErrEmbeddedRoots):
 		return "pass --anchor-cert FILE"
-	case errors.Is(c.Err, doctor.ErrUnrelatedCertificates):
+	case errors.Is(err, doctor.ErrUnrelatedCertificates):
 		return "drop the unrelated certificates from --intermediates"
-	case errors.Is(c.Err, doctor.ErrIncompleteChain):
+	case errors.Is(err, doctor.ErrIncompleteChain):
 		return "send every intermediate: use lego's NAME.crt or certbot's fullchain.pem as --certificate, or pass the issuer bundle with --intermediates (Let's Encrypt's current intermediates chain to ISRG Root X1/X2, possibly through the Gen Y cross-signs)"
-	case errors.Is(c.Err, doctor.ErrSystemRoots):
+	case errors.Is(err, doctor.ErrSystemRoots):
 		return "pass --anchor-cert FILE with the trust anchor's CA certificate to check the chain against it"
-	case errors.Is(c.Err, doctor.ErrNoIntermediates):
+	case errors.Is(err, doctor.ErrNoIntermediates):
 		return "IAM Roles Anywhere needs every certificate between the leaf and the trust anchor: pass --intermediates with the issuer bundle (lego NAME.issuer.crt, certbot chain.pem) or a full-chain --certificate"
-	case errors.Is(c.Err, doctor.ErrMissingARN):
+	case errors.Is(err, doctor.ErrMissingARN):
 		return "pass --trust-anchor-arn, --profile-arn and --role-arn (or set them in the --config file)"
-	case errors.Is(c.Err, doctor.ErrRegionOverride):
+	case errors.Is(err, doctor.ErrRegionOverride):
 		return "drop --region: the session is made in the trust anchor's region"
-	case errors.Is(c.Err, doctor.ErrEndpoint):
+	case errors.Is(err, doctor.ErrEndpoint):
 		return "check --endpoint"
-	case errors.Is(c.Err, doctor.ErrUnreachable):
+	case errors.Is(err, doctor.ErrUnreachable):
 		return "check network access to the endpoint (proxy: HTTPS_PROXY/NO_PROXY; private CA: AWS_CA_BUNDLE) or pass --offline"
-	case errors.Is(c.Err, doctor.ErrNoDate):
+	case errors.Is(err, doctor.ErrNoDate):
 		return "check that --endpoint is an IAM Roles Anywhere endpoint"
 	}
-	switch c.Name {
+	return ""
+}
+
+// doctorFallbackFix is the fix of a failed check when nothing more precise
+// is known.
+func doctorFallbackFix(name string) string {
+	switch name {
 	case "fingerprint":
 		return "make the --fingerprint sources readable by this user (see '" + progName + " totp seed')"
 	case "call":
