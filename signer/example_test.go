@@ -10,13 +10,14 @@ import (
 )
 
 // Load finds lego's files, checks them, and CreateSession exchanges them
-// for temporary credentials. Errors carry a Hint for the user.
+// for temporary credentials. Errors carry facts to match with errors.Is
+// and errors.As; the caller words the fix.
 func Example() {
 	m, err := signer.Load(signer.LoadOptions{AcmeDir: "/etc/lego", Domain: "host.example.com"})
 	if err != nil {
-		var h interface{ Hint() string }
-		if errors.As(err, &h) {
-			fmt.Println(err, "\nhint:", h.Hint())
+		var le *signer.LayoutError
+		if errors.As(err, &le) {
+			fmt.Println("no certificate for", le.Domain, "; looked at", le.Tried)
 		}
 		return
 	}

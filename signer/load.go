@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -78,9 +77,11 @@ type Material struct {
 	CertificateFileSHA256 [sha256.Size]byte
 	// Layout is where the files were found.
 	Layout Layout
-	// Warnings are problems that do not stop a session: little lifetime
-	// left, a key file readable by others, certificates not in the chain.
-	Warnings []string
+	// Warnings are problems that do not stop a session: a key file
+	// readable by others (*KeyFileModeWarning), little lifetime left
+	// (*ExpiryWarning), certificates not in the chain
+	// (*DroppedCertificateWarning). Their String is the text to show.
+	Warnings []Warning
 }
 
 // Files are the paths Load reads, as Locate resolves them.
@@ -105,10 +106,10 @@ func Locate(o LoadOptions) (Files, error) {
 	switch {
 	case o.AcmeDir != "" || o.Domain != "":
 		if o.Certificate != "" || o.PrivateKey != "" {
-			return Files{}, newError("--acme-dir/--domain and --certificate/--private-key exclude each other", "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE")
+			return Files{}, ErrSourceConflict
 		}
 		if o.AcmeDir == "" || o.Domain == "" {
-			return Files{}, newError("--acme-dir and --domain go together", "pass both --acme-dir DIR and --domain NAME")
+			return Files{}, ErrAcmeDirOrDomain
 		}
 		l, err := findLayout(o.AcmeDir, o.Domain)
 		if err != nil {
@@ -120,10 +121,10 @@ func Locate(o LoadOptions) (Files, error) {
 		}
 	default:
 		if o.Certificate == "" {
-			return Files{}, newError("no certificate given", "pass --certificate FILE (or --acme-dir DIR --domain NAME)")
+			return Files{}, ErrNoCertificatePath
 		}
 		if o.PrivateKey == "" {
-			return Files{}, newError("no private key given", "pass --private-key FILE (or --acme-dir DIR --domain NAME)")
+			return Files{}, ErrNoPrivateKeyPath
 		}
 		f.Certificate, f.PrivateKey = o.Certificate, o.PrivateKey
 	}
@@ -131,95 +132,18 @@ func Locate(o LoadOptions) (Files, error) {
 	return f, nil
 }
 
-// Load reads and checks certificate material. Every error names the file
-// and wraps one of the package's Err* values.
-func Load(o LoadOptions) (*Material, error) {
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
-	files, err := Locate(o)
-	if err != nil {
-		return nil, err
-	}
-	m := &Material{Layout: files.Layout, CertificatePath: files.Certificate, PrivateKeyPath: files.PrivateKey, IntermediatePaths: files.Intermediates}
-	chainFiles := files.Intermediates
-
-	certPEM, err := readFile("certificate", m.CertificatePath)
-	if err != nil {
-		return nil, err
-	}
-	m.CertificateFileSHA256 = sha256.Sum256(certPEM)
-	certs, err := ParseCertificates(certPEM)
-	if err != nil {
-		return nil, fmt.Errorf("certificate %q: %w", m.CertificatePath, err)
-	}
-	keyPEM, err := readFile("private key", m.PrivateKeyPath)
-	if err != nil {
-		return nil, err
-	}
-	key, err := ParsePrivateKey(keyPEM, o.Password)
-	clear(keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("private key %q: %w", m.PrivateKeyPath, err)
-	}
-	if m.Algorithm, err = algorithmFor(key.Public()); err != nil {
-		return nil, fmt.Errorf("private key %q: %w", m.PrivateKeyPath, err)
-	}
-	m.Key = key
-	if w := keyFileWarning(m.PrivateKeyPath); w != "" {
-		m.Warnings = append(m.Warnings, w)
-	}
-
-	// The leaf is the certificate of the key, wherever it is in the file;
-	// without a match, the first one (and the mismatch is reported).
-	leafIdx := 0
-	for i, c := range certs {
-		if samePublicKey(c.PublicKey, key.Public()) {
-			leafIdx = i
-			break
-		}
-	}
-	m.Leaf = certs[leafIdx]
-	others := make([]*x509.Certificate, 0, len(certs))
-	others = append(others, certs[:leafIdx]...)
-	others = append(others, certs[leafIdx+1:]...)
-	for _, p := range chainFiles {
-		cs, err := readCertificates(p)
-		if err != nil {
-			return nil, err
-		}
-		others = append(others, cs...)
-	}
-	if err := checkLeaf(m.Leaf, key, m.CertificatePath, m.PrivateKeyPath, now()); err != nil {
-		return nil, err
-	}
-	if w := lifetimeWarning(m.Leaf, now()); w != "" {
-		m.Warnings = append(m.Warnings, w)
-	}
-	chain, dropped := OrderChain(m.Leaf, others)
-	for _, c := range dropped {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("certificate %q does not chain to the leaf; not sent", c.Subject.String()))
-	}
-	if len(chain) > sigv4x509.MaxChain {
-		return nil, fmt.Errorf("%w: %d after the leaf in %s", ErrChainTooLong, len(chain), strings.Join(append([]string{m.CertificatePath}, chainFiles...), ", "))
-	}
-	m.Chain = chain
-	return m, nil
-}
-
 func readFile(what, path string) ([]byte, error) {
 	f, err := openFile(path)
 	if err != nil {
-		return nil, &Error{msg: fmt.Sprintf("read %s: %v", what, err), hint: fileHint(what, err)}
+		return nil, &FileError{What: what, Path: path, Err: err}
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, &Error{msg: fmt.Sprintf("read %s %q: %v", what, path, err), hint: fileHint(what, err)}
+		return nil, &FileError{What: what, Path: path, Err: err}
 	}
 	if len(b) > maxFileSize {
-		return nil, &Error{msg: fmt.Sprintf("read %s %q: larger than %d bytes", what, path, maxFileSize), hint: "point at the PEM file, not an archive or directory"}
+		return nil, &FileError{What: what, Path: path, Err: ErrFileTooLarge}
 	}
 	return b, nil
 }
@@ -242,16 +166,6 @@ func openFile(path string) (*os.File, error) {
 	}
 }
 
-func fileHint(what string, err error) string {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "check the " + what + " path; with an ACME client's files use --acme-dir DIR --domain NAME"
-	case errors.Is(err, fs.ErrPermission):
-		return "run as the user that owns the " + what + " file or grant read access (for certbot: the live/ and archive/ directories)"
-	}
-	return "check the " + what + " path"
-}
-
 // CertificateFileSHA256 reads the certificate file at path as Load does
 // (the same size limit and errors) and returns the SHA-256 of its bytes,
 // Material.CertificateFileSHA256 without parsing anything.
@@ -263,23 +177,35 @@ func CertificateFileSHA256(path string) ([sha256.Size]byte, error) {
 	return sha256.Sum256(b), nil
 }
 
-// readCertificates reads every CERTIFICATE block of a PEM file.
-func readCertificates(path string) ([]*x509.Certificate, error) {
+// ReadCertificateFile reads every CERTIFICATE block of the PEM file at
+// path, as Load reads certificate and chain files: the same size limit,
+// a *FileError when the file cannot be read, a *CertificateError (with
+// Path) when it holds no certificate or one that does not parse.
+func ReadCertificateFile(path string) ([]*x509.Certificate, error) {
 	b, err := readFile("certificate", path)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := ParseCertificates(b)
-	if err != nil {
-		return nil, fmt.Errorf("certificate %q: %w", path, err)
+	certs, cerr := parseCertificates(b)
+	if cerr != nil {
+		cerr.Path = path
+		return nil, cerr
 	}
 	return certs, nil
 }
 
 // ParseCertificates parses every PEM CERTIFICATE block of b (other blocks
-// are skipped). It fails with ErrNoCertificate when there is none or one
-// does not parse.
+// are skipped). It fails with a *CertificateError (errors.Is
+// ErrNoCertificate) when there is none or one does not parse.
 func ParseCertificates(b []byte) ([]*x509.Certificate, error) {
+	certs, cerr := parseCertificates(b)
+	if cerr != nil {
+		return nil, cerr
+	}
+	return certs, nil
+}
+
+func parseCertificates(b []byte) ([]*x509.Certificate, *CertificateError) {
 	var out []*x509.Certificate
 	for n := 1; ; n++ {
 		var blk *pem.Block
@@ -292,12 +218,12 @@ func ParseCertificates(b []byte) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: PEM block %d: %v", ErrNoCertificate, n, err)
+			return nil, &CertificateError{Block: n, Err: err}
 		}
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no PEM CERTIFICATE block", ErrNoCertificate)
+		return nil, &CertificateError{}
 	}
 	return out, nil
 }
@@ -393,68 +319,6 @@ func samePublicKey(a, b crypto.PublicKey) bool {
 	return ok && ae.Equal(b)
 }
 
-// checkLeaf runs the checks that need no network: key type, key match, CA,
-// subject, key usage, validity.
-func checkLeaf(leaf *x509.Certificate, key crypto.Signer, certPath, keyPath string, now time.Time) error {
-	if !samePublicKey(leaf.PublicKey, key.Public()) {
-		return fmt.Errorf("%w: certificate %q (serial %s) and key %q", ErrKeyMismatch, certPath, leaf.SerialNumber, keyPath)
-	}
-	if _, err := algorithmFor(leaf.PublicKey); err != nil {
-		return fmt.Errorf("certificate %q: %w", certPath, err)
-	}
-	if leaf.IsCA {
-		return fmt.Errorf("%w: %q (%s)", ErrLeafIsCA, certPath, leaf.Subject)
-	}
-	if len(leaf.Subject.Names) == 0 {
-		return fmt.Errorf("%w: %q (DNS names %s)", ErrEmptySubject, certPath, strings.Join(leaf.DNSNames, ", "))
-	}
-	if leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return fmt.Errorf("%w: %q", ErrNoDigitalSignature, certPath)
-	}
-	if now.After(leaf.NotAfter) {
-		return fmt.Errorf("%w: %q expired on %s (now %s)", ErrExpired, certPath, leaf.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
-	if now.Before(leaf.NotBefore) {
-		return fmt.Errorf("%w: %q is valid from %s (now %s)", ErrNotYetValid, certPath, leaf.NotBefore.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
-	return nil
-}
-
-func lifetimeWarning(leaf *x509.Certificate, now time.Time) string {
-	return LifetimeWarning(leaf.NotBefore, leaf.NotAfter, now)
-}
-
-// LifetimeWarning is Load's warning for a certificate valid from notBefore
-// to notAfter that has less than a third of its lifetime left at now, ""
-// otherwise. A cache that recorded the validity uses it to warn as Load
-// would without parsing the certificate again.
-func LifetimeWarning(notBefore, notAfter, now time.Time) string {
-	life := notAfter.Sub(notBefore)
-	left := notAfter.Sub(now)
-	if left*3 < life {
-		return fmt.Sprintf("certificate expires %s (%s left, less than a third of its lifetime): check that renewal runs",
-			notAfter.UTC().Format(time.RFC3339), left.Round(time.Minute))
-	}
-	return ""
-}
-
-func keyFileWarning(path string) string {
-	st, err := os.Stat(path)
-	if err != nil {
-		return ""
-	}
-	return KeyFileWarning(path, st.Mode())
-}
-
-// KeyFileWarning is Load's warning for a private key file at path with
-// mode that group or others can read, "" otherwise.
-func KeyFileWarning(path string, mode fs.FileMode) string {
-	if mode.Perm()&0o044 == 0 {
-		return ""
-	}
-	return fmt.Sprintf("private key %q is readable by group or others (mode %04o): chmod 600 it", path, mode.Perm())
-}
-
 // isSelfSigned reports whether c is a self-signed certificate (a root).
 func isSelfSigned(c *x509.Certificate) bool {
 	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil
@@ -517,20 +381,30 @@ type layoutFiles struct {
 	cert, key, chain string
 }
 
-// findLayout looks for domain's files below dir in the layouts of lego,
-// certbot and acme.sh, in that order.
-func findLayout(dir, domain string) (layoutFiles, error) {
+// layoutCandidates are the places of domain's files below dir in the
+// layouts of lego, certbot and acme.sh, in the order they are tried.
+func layoutCandidates(dir, domain string) ([]layoutFiles, error) {
 	if strings.ContainsAny(domain, `/\`) || domain == "." || domain == ".." {
-		return layoutFiles{}, newError(fmt.Sprintf("--domain %q is not a certificate name", domain), "pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com")
+		return nil, &DomainError{Domain: domain}
 	}
 	legoName := strings.Replace(domain, "*", "_", 1)
 	acmeName := domain
-	candidates := []layoutFiles{
+	live := filepath.Join(dir, "live", strings.TrimPrefix(domain, "*."))
+	return []layoutFiles{
 		{LayoutLego, filepath.Join(dir, "certificates", legoName+".crt"), filepath.Join(dir, "certificates", legoName+".key"), ""},
-		{LayoutCertbot, filepath.Join(dir, "live", strings.TrimPrefix(domain, "*."), "fullchain.pem"), filepath.Join(dir, "live", strings.TrimPrefix(domain, "*."), "privkey.pem"), ""},
-		{LayoutCertbot, filepath.Join(dir, "live", strings.TrimPrefix(domain, "*."), "cert.pem"), filepath.Join(dir, "live", strings.TrimPrefix(domain, "*."), "privkey.pem"), filepath.Join(dir, "live", strings.TrimPrefix(domain, "*."), "chain.pem")},
+		{LayoutCertbot, filepath.Join(live, "fullchain.pem"), filepath.Join(live, "privkey.pem"), ""},
+		{LayoutCertbot, filepath.Join(live, "cert.pem"), filepath.Join(live, "privkey.pem"), filepath.Join(live, "chain.pem")},
 		{LayoutAcmeSh, filepath.Join(dir, acmeName+"_ecc", acmeName+".cer"), filepath.Join(dir, acmeName+"_ecc", acmeName+".key"), filepath.Join(dir, acmeName+"_ecc", "ca.cer")},
 		{LayoutAcmeSh, filepath.Join(dir, acmeName, acmeName+".cer"), filepath.Join(dir, acmeName, acmeName+".key"), filepath.Join(dir, acmeName, "ca.cer")},
+	}, nil
+}
+
+// findLayout is the first layout of layoutCandidates whose certificate and
+// key files exist.
+func findLayout(dir, domain string) (layoutFiles, error) {
+	candidates, err := layoutCandidates(dir, domain)
+	if err != nil {
+		return layoutFiles{}, err
 	}
 	var tried []string
 	for _, c := range candidates {
@@ -543,7 +417,27 @@ func findLayout(dir, domain string) (layoutFiles, error) {
 		}
 		return c, nil
 	}
-	return layoutFiles{}, fmt.Errorf("%w for %q in %q; tried %s", ErrLayoutNotFound, domain, dir, strings.Join(tried, ", "))
+	return layoutFiles{}, &LayoutError{Dir: dir, Domain: domain, Tried: tried}
+}
+
+// LocateCertificate returns the certificate file of domain below dir in
+// the first of the layouts Locate knows (lego, certbot's fullchain.pem then
+// cert.pem, acme.sh), in the same order, without looking for the key: for
+// callers that need the certificate only. Errors are a *DomainError or a
+// *LayoutError.
+func LocateCertificate(dir, domain string) (string, error) {
+	candidates, err := layoutCandidates(dir, domain)
+	if err != nil {
+		return "", err
+	}
+	var tried []string
+	for _, c := range candidates {
+		tried = append(tried, c.cert)
+		if exists(c.cert) {
+			return c.cert, nil
+		}
+	}
+	return "", &LayoutError{Dir: dir, Domain: domain, Tried: tried}
 }
 
 func exists(p string) bool {

@@ -116,8 +116,8 @@ func TestLoadErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not contain %q", err, tt.msg)
 			}
-			if hintOf(err) == "" {
-				t.Errorf("error %q has no hint", err)
+			if !isPackageError(err) {
+				t.Errorf("error %q is none of the package's errors", err)
 			}
 			if tt.f.password != "" && strings.Contains(err.Error(), tt.f.password) {
 				t.Errorf("error %q contains the password", err)
@@ -264,7 +264,11 @@ func TestLoadWarnings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := strings.Join(m.Warnings, "\n")
+	var texts []string
+	for _, w := range m.Warnings {
+		texts = append(texts, w.String())
+	}
+	all := strings.Join(texts, "\n")
 	if len(m.Warnings) != 2 || !strings.Contains(all, "less than a third") || !strings.Contains(all, "readable by group or others (mode 0644)") {
 		t.Errorf("got warnings %q", m.Warnings)
 	}
@@ -325,7 +329,7 @@ func TestLoadLayouts(t *testing.T) {
 		}
 	})
 	t.Run("domain with slash", func(t *testing.T) {
-		if _, err := Load(LoadOptions{AcmeDir: t.TempDir(), Domain: "../etc"}); err == nil || hintOf(err) == "" {
+		if _, err := Load(LoadOptions{AcmeDir: t.TempDir(), Domain: "../etc"}); err == nil || !isPackageError(err) {
 			t.Errorf("got %v, want an error with a hint", err)
 		}
 	})

@@ -107,22 +107,23 @@ type parsedARNs struct {
 	trustAnchor, profile, role arn.ARN
 }
 
-func parseARN(flag, value, service, resourcePrefix string) (arn.ARN, error) {
+// parseARN parses the ARN of field (a Config field's name in words).
+func parseARN(field, value, service, resourcePrefix string) (arn.ARN, error) {
 	if value == "" {
-		return arn.ARN{}, fmt.Errorf("%w: --%s is empty", ErrInvalidARN, flag)
+		return arn.ARN{}, fmt.Errorf("%w: %s is empty", ErrInvalidARN, field)
 	}
 	a, err := arn.Parse(value)
 	if err != nil {
-		return a, fmt.Errorf("%w: --%s %q: %v", ErrInvalidARN, flag, value, err)
+		return a, fmt.Errorf("%w: %s %q: %v", ErrInvalidARN, field, value, err)
 	}
 	if a.Service != service {
-		return a, fmt.Errorf("%w: --%s %q is an ARN of service %q, want %q", ErrInvalidARN, flag, value, a.Service, service)
+		return a, fmt.Errorf("%w: %s %q is an ARN of service %q, want %q", ErrInvalidARN, field, value, a.Service, service)
 	}
 	if !strings.HasPrefix(a.Resource, resourcePrefix) || len(a.Resource) == len(resourcePrefix) {
-		return a, fmt.Errorf("%w: --%s %q names resource %q, want %sID", ErrInvalidARN, flag, value, a.Resource, resourcePrefix)
+		return a, fmt.Errorf("%w: %s %q names resource %q, want %sID", ErrInvalidARN, field, value, a.Resource, resourcePrefix)
 	}
 	if service != "iam" && a.Region == "" {
-		return a, fmt.Errorf("%w: --%s %q has no region", ErrInvalidARN, flag, value)
+		return a, fmt.Errorf("%w: %s %q has no region", ErrInvalidARN, field, value)
 	}
 	return a, nil
 }
@@ -138,13 +139,13 @@ func (c *Config) Validate() error {
 func (c *Config) resolve() (parsedARNs, string, error) {
 	var p parsedARNs
 	var err error
-	if p.trustAnchor, err = parseARN("trust-anchor-arn", c.TrustAnchorARN, "rolesanywhere", "trust-anchor/"); err != nil {
+	if p.trustAnchor, err = parseARN("trust anchor ARN", c.TrustAnchorARN, "rolesanywhere", "trust-anchor/"); err != nil {
 		return p, "", err
 	}
-	if p.profile, err = parseARN("profile-arn", c.ProfileARN, "rolesanywhere", "profile/"); err != nil {
+	if p.profile, err = parseARN("profile ARN", c.ProfileARN, "rolesanywhere", "profile/"); err != nil {
 		return p, "", err
 	}
-	if p.role, err = parseARN("role-arn", c.RoleARN, "iam", "role/"); err != nil {
+	if p.role, err = parseARN("role ARN", c.RoleARN, "iam", "role/"); err != nil {
 		return p, "", err
 	}
 	if p.trustAnchor.Region != p.profile.Region {
@@ -165,9 +166,43 @@ func (c *Config) resolve() (parsedARNs, string, error) {
 	}
 	if c.RoleSessionName != "" && !validSessionName(c.RoleSessionName) {
 		// The value may be a TOTP code: do not echo it.
-		return p, "", fmt.Errorf("%w: --role-session-name has %d characters or characters outside [A-Za-z0-9_+=,.@-]", ErrSessionName, len(c.RoleSessionName))
+		return p, "", fmt.Errorf("%w: the role session name has %d characters or characters outside [A-Za-z0-9_+=,.@-]", ErrSessionName, len(c.RoleSessionName))
 	}
 	return p, region, nil
+}
+
+// endpointOverride is Endpoint with https:// when it has no scheme, or "".
+func (c *Config) endpointOverride() string {
+	ep := c.Endpoint
+	if ep != "" && !strings.Contains(ep, "://") {
+		ep = "https://" + ep
+	}
+	return ep
+}
+
+// EndpointURL is the URL CreateSession calls: Endpoint (https:// added
+// when it has no scheme), else the regional endpoint that the rolesanywhere
+// client resolves for Region or the trust anchor ARN's region. It is ""
+// when there is neither an endpoint nor a region. It does no I/O and does
+// not validate the ARNs.
+func (c Config) EndpointURL() string {
+	if ep := c.endpointOverride(); ep != "" {
+		return ep
+	}
+	region := c.Region
+	if region == "" {
+		if a, err := arn.Parse(c.TrustAnchorARN); err == nil {
+			region = a.Region
+		}
+	}
+	if region == "" {
+		return ""
+	}
+	ep, err := rolesanywhere.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), rolesanywhere.EndpointParameters{Region: aws.String(region)})
+	if err != nil {
+		return ""
+	}
+	return ep.URI.String()
 }
 
 // anonymousAuth makes the client skip the SDK's SigV4 signing: our
@@ -178,9 +213,12 @@ func (anonymousAuth) ResolveAuthSchemes(context.Context, *rolesanywhere.AuthReso
 	return []*smithyauth.Option{{SchemeID: smithyauth.SchemeIDAnonymous}}, nil
 }
 
-// httpClient builds the HTTP client: proxies from the environment, TLS 1.2+,
-// extra CAs from CABundle, optional no-verify.
-func (c *Config) httpClient() (*http.Client, error) {
+// NewHTTPClient returns the HTTP client CreateSession uses for c:
+// HTTPClient when set, else one with proxies from the environment
+// (HTTPS_PROXY, NO_PROXY), TLS 1.2 or later, the extra CAs of CABundle
+// (read only for verified TLS), and no verification with NoVerifySSL.
+// Errors are a *CABundleError.
+func (c *Config) NewHTTPClient() (*http.Client, error) {
 	if c.HTTPClient != nil {
 		return c.HTTPClient, nil
 	}
@@ -191,14 +229,14 @@ func (c *Config) httpClient() (*http.Client, error) {
 	if c.CABundle != "" && !c.NoVerifySSL && !plainHTTP {
 		pemBytes, err := os.ReadFile(c.CABundle)
 		if err != nil {
-			return nil, &Error{msg: fmt.Sprintf("read AWS_CA_BUNDLE: %v", err), hint: "point AWS_CA_BUNDLE at a PEM file of the CA certificates that issued the endpoint's TLS certificate"}
+			return nil, &CABundleError{Path: c.CABundle, Err: err}
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pemBytes) {
-			return nil, &Error{msg: fmt.Sprintf("AWS_CA_BUNDLE %q holds no PEM certificate", c.CABundle), hint: "point AWS_CA_BUNDLE at a PEM file of CA certificates"}
+			return nil, &CABundleError{Path: c.CABundle}
 		}
 		tlsConf.RootCAs = pool
 	}
@@ -248,7 +286,7 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 	if now == nil {
 		now = time.Now
 	}
-	hc, err := cfg.httpClient()
+	hc, err := cfg.NewHTTPClient()
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -330,12 +368,8 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 			return st.Finalize.Add(signer, middleware.After)
 		}},
 	}
-	endpoint := ""
-	if cfg.Endpoint != "" {
-		endpoint = cfg.Endpoint
-		if !strings.Contains(endpoint, "://") {
-			endpoint = "https://" + endpoint
-		}
+	endpoint := cfg.endpointOverride()
+	if endpoint != "" {
 		opts.BaseEndpoint = aws.String(endpoint)
 	}
 	log.Debug("calling CreateSession", "region", region, "endpoint", endpoint, "trust_anchor", arns.trustAnchor.String(),

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
 const serveEmulatorUsage = `usage: acme-signing-helper serve-emulator --anchor-cert FILE [flags]
@@ -295,28 +295,20 @@ func printEmulatorBanner(w io.Writer, url string, srv *emulator.Server, anchors 
 // readEmulatorAnchors reads every CERTIFICATE block of a PEM file.
 func readEmulatorAnchors(path string) ([]*x509.Certificate, error) {
 	hint := "give --anchor-cert a PEM file holding the CA certificate(s) of your trust anchor"
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, withHint(fmt.Errorf("read --anchor-cert %q: %w", path, err), hint)
-	}
-	var certs []*x509.Certificate
-	for rest := b; ; {
-		var blk *pem.Block
-		blk, rest = pem.Decode(rest)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, withHint(fmt.Errorf("read --anchor-cert %q: certificate %d: %w", path, len(certs)+1, err), hint)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
+	certs, err := signer.ReadCertificateFile(path)
+	var (
+		fe *signer.FileError
+		ce *signer.CertificateError
+	)
+	switch {
+	case errors.As(err, &fe):
+		return nil, withHint(fmt.Errorf("read --anchor-cert %q: %w", path, fe.Err), hint)
+	case errors.As(err, &ce) && ce.Block == 0:
 		return nil, withHint(fmt.Errorf("read --anchor-cert %q: no PEM CERTIFICATE block", path), hint)
+	case errors.As(err, &ce):
+		return nil, withHint(fmt.Errorf("read --anchor-cert %q: PEM block %d: %w", path, ce.Block, ce.Err), hint)
+	case err != nil:
+		return nil, withHint(fmt.Errorf("read --anchor-cert %q: %w", path, err), hint)
 	}
 	for _, c := range certs {
 		if !c.IsCA {

@@ -3,7 +3,7 @@ package main
 import (
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
@@ -254,23 +255,20 @@ func quoteList(l []string) string {
 // a full chain, leaf first).
 func readLeafCertificate(path string) (*x509.Certificate, error) {
 	const hint = "give the leaf certificate in PEM, e.g. lego's certificates/<domain>.crt"
-	data, err := readFileLimited(path, 1<<20)
-	if err != nil {
-		return nil, withHint(fmt.Errorf("simulate: read --certificate: %w", err), hint)
+	certs, err := signer.ReadCertificateFile(path)
+	var (
+		fe *signer.FileError
+		ce *signer.CertificateError
+	)
+	switch {
+	case errors.As(err, &fe):
+		return nil, withHint(fmt.Errorf("simulate: read --certificate: %w", fe.Err), hint)
+	case errors.As(err, &ce) && ce.Block == 0:
+		return nil, withHint(fmt.Errorf("simulate: --certificate %q: no PEM CERTIFICATE block", path), hint)
+	case errors.As(err, &ce):
+		return nil, withHint(fmt.Errorf("simulate: --certificate %q: %w", path, ce.Err), hint)
+	case err != nil:
+		return nil, withHint(fmt.Errorf("simulate: --certificate %q: %w", path, err), hint)
 	}
-	for rest := data; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			return nil, withHint(fmt.Errorf("simulate: --certificate %q: no PEM CERTIFICATE block", path), hint)
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, withHint(fmt.Errorf("simulate: --certificate %q: %w", path, err), hint)
-		}
-		return c, nil
-	}
+	return certs[0], nil
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -337,38 +335,25 @@ func (o *totpEnrollOptions) validate(fs *pflag.FlagSet) error {
 // enrollCertificatePath finds the certificate of --acme-dir/--domain in the
 // lego, certbot or acme.sh layout (the private key is not needed).
 func enrollCertificatePath(dir, domain string) (string, error) {
-	bare := strings.TrimPrefix(domain, "*.")
-	candidates := []string{
-		filepath.Join(dir, "certificates", strings.Replace(domain, "*", "_", 1)+".crt"),
-		filepath.Join(dir, "live", bare, "cert.pem"),
-		filepath.Join(dir, "live", bare, "fullchain.pem"),
-		filepath.Join(dir, domain+"_ecc", domain+".cer"),
-		filepath.Join(dir, domain, domain+".cer"),
+	path, err := signer.LocateCertificate(dir, domain)
+	var le *signer.LayoutError
+	if errors.As(err, &le) {
+		return "", withHint(fmt.Errorf("no certificate for %q in %q; tried %s", domain, dir, strings.Join(le.Tried, ", ")),
+			"check --acme-dir (lego's --path, /etc/letsencrypt, ~/.acme.sh) and --domain, or pass --certificate FILE")
 	}
-	for _, c := range candidates {
-		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
-			return c, nil
-		}
-	}
-	return "", withHint(fmt.Errorf("no certificate for %q in %q; tried %s", domain, dir, strings.Join(candidates, ", ")),
-		"check --acme-dir (lego's --path, /etc/letsencrypt, ~/.acme.sh) and --domain, or pass --certificate FILE")
+	return path, err
 }
 
 // enrollLeaf reads the leaf certificate: the first non-CA certificate of the
 // file (a full chain works).
 func enrollLeaf(path string) (*x509.Certificate, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, withHint(fmt.Errorf("read certificate: %w", err), "check the certificate path")
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read certificate %q: %w", path, err)
-	}
-	certs, err := signer.ParseCertificates(b)
-	if err != nil {
-		return nil, fmt.Errorf("certificate %q: %w", path, err)
+	certs, err := signer.ReadCertificateFile(path)
+	var fe *signer.FileError
+	switch {
+	case errors.As(err, &fe) && fe.Err != signer.ErrFileTooLarge:
+		return nil, withHint(fmt.Errorf("read certificate: %w", fe.Err), "check the certificate path")
+	case err != nil:
+		return nil, err
 	}
 	for _, c := range certs {
 		if !c.IsCA {

@@ -1,6 +1,13 @@
 package main
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
 
 // This file is the one place where package errors meet the CLI's words.
 //
@@ -64,6 +71,116 @@ func hintAt(e error) string {
 
 // signerHint names the fix for an error of package signer.
 func signerHint(e error) string {
+	switch e := e.(type) {
+	case *signer.APIError:
+		if e.Kind == signer.ErrClockSkew && e.Skew != 0 {
+			local := "ahead of"
+			if e.Skew > 0 {
+				local = "behind"
+			}
+			skew := e.Skew
+			if skew < 0 {
+				skew = -skew
+			}
+			return fmt.Sprintf("the local clock is %s %s the server's: %s", skew.Round(time.Second), local, signerHint(e.Kind))
+		}
+		return signerHint(e.Kind)
+	case *signer.FileError:
+		switch {
+		case e.Err == signer.ErrFileTooLarge:
+			return "point at the PEM file, not an archive or directory"
+		case errors.Is(e.Err, fs.ErrNotExist):
+			return "check the " + e.What + " path; with an ACME client's files use --acme-dir DIR --domain NAME"
+		case errors.Is(e.Err, fs.ErrPermission):
+			return "run as the user that owns the " + e.What + " file or grant read access (for certbot: the live/ and archive/ directories)"
+		}
+		return "check the " + e.What + " path"
+	case *signer.CertificateError:
+		return signerHint(signer.ErrNoCertificate)
+	case *signer.LayoutError:
+		return signerHint(signer.ErrLayoutNotFound)
+	case *signer.DomainError:
+		return "pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com"
+	case *signer.CABundleError:
+		if e.Err != nil {
+			return "point AWS_CA_BUNDLE at a PEM file of the CA certificates that issued the endpoint's TLS certificate"
+		}
+		return "point AWS_CA_BUNDLE at a PEM file of CA certificates"
+	}
+	switch e {
+	case signer.ErrNoCertificate:
+		return "give --certificate a PEM file with BEGIN CERTIFICATE blocks (the leaf first), such as lego's NAME.crt, certbot's cert.pem or fullchain.pem"
+	case signer.ErrNoPrivateKey:
+		return "give --private-key the PEM key file the ACME client wrote (PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE KEY or ENCRYPTED PRIVATE KEY)"
+	case signer.ErrKeyPasswordRequired:
+		return "put the password in a file readable only by you and pass --private-key-password-file FILE, or set ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD"
+	case signer.ErrKeyPassword:
+		return "check the password in --private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD (a trailing newline in the file is ignored)"
+	case signer.ErrUnsupportedEncryption:
+		return "re-encrypt the key as PKCS#8 with AES-256-CBC: openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in OLD -out NEW"
+	case signer.ErrUnsupportedKey:
+		return "IAM Roles Anywhere signs with RSA (2048 to 4096 bits) or ECDSA (P-256 or P-384): have the ACME client issue with such a key (lego --key-type rsa2048|ec256|ec384, certbot --key-type ecdsa --elliptic-curve secp256r1|secp384r1)"
+	case signer.ErrKeyMismatch:
+		return "pass the key file written together with the certificate (lego: NAME.key next to NAME.crt; certbot: privkey.pem of the same live/ directory); after a renewal both files change"
+	case signer.ErrExpired:
+		return "renew it (lego renew, certbot renew, acme.sh --renew) and check that the renewal timer runs; if the dates look wrong, check the system clock"
+	case signer.ErrNotYetValid:
+		return "check the system clock (timedatectl status); a certificate issued seconds ago may also need a moment"
+	case signer.ErrLeafIsCA:
+		return "give --certificate the leaf certificate (or the full chain with the leaf first) and put CA certificates in --intermediates"
+	case signer.ErrEmptySubject:
+		return "Let's Encrypt's shortlived and tlsserver profiles issue certificates without a CN: request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
+	case signer.ErrNoDigitalSignature:
+		return "IAM Roles Anywhere needs keyUsage digitalSignature on the leaf: issue the certificate with an ECDSA key or ask the CA for digitalSignature"
+	case signer.ErrChainTooLong:
+		return "IAM Roles Anywhere accepts at most 5 intermediates: keep only the certificates between the leaf and the trust anchor"
+	case signer.ErrLayoutNotFound:
+		return "--acme-dir is lego's --path (holding certificates/), certbot's config dir (holding live/) or acme.sh's home (holding DOMAIN_ecc/ or DOMAIN/); --domain is the certificate's name there"
+	case signer.ErrInvalidARN:
+		return "copy the ARNs from the IAM Roles Anywhere console or 'aws rolesanywhere list-trust-anchors/list-profiles': arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID, ...:profile/ID, arn:aws:iam::ACCOUNT:role/NAME"
+	case signer.ErrRegionMismatch:
+		return "a session is created in one region: use the trust anchor and profile of the same region (the region is the fourth field of the ARN)"
+	case signer.ErrDuration:
+		return "give --session-duration between 900 and 43200 seconds (the profile and the role's MaxSessionDuration may lower it)"
+	case signer.ErrNoRegion:
+		return "pass --region or a trust anchor ARN with a region"
+	case signer.ErrSessionName:
+		return "a role session name is 2 to 64 characters of letters, digits and _+=,.@-"
+	case signer.ErrUntrustedCertificate:
+		return "the trust anchor must hold the CA that issued the chain's top certificate: pass the issuer bundle with --intermediates (or a full-chain --certificate), and check that the trust anchor's CA bundle has the current root/intermediate (Let's Encrypt rotates intermediates)"
+	case signer.ErrRoleSessionNameNotAllowed:
+		return "set acceptRoleSessionName=true on the profile (aws rolesanywhere update-profile --profile-id ID --accept-role-session-name), or drop the session name"
+	case signer.ErrClockSkew:
+		return "synchronise the system clock (timedatectl set-ntp true, chronyc makestep)"
+	case signer.ErrAccessDenied:
+		return "check that the role's trust policy trusts rolesanywhere.amazonaws.com with its conditions (aws:SourceArn = the trust anchor, principal tags), that the role is listed in the profile and that the trust anchor and profile are enabled"
+	case signer.ErrValidation:
+		return "check --session-duration against the profile's and role's maximum, the role session name, and the ARNs"
+	case signer.ErrResourceNotFound:
+		return "check that --trust-anchor-arn, --profile-arn and --role-arn exist in that account and region"
+	case signer.ErrThrottled:
+		return "CreateSession allows about 10 calls per second per account: cache the credentials (--cache) or spread the callers"
+	case signer.ErrServer:
+		return "retry later; if it persists with --endpoint, check that the endpoint is a Roles Anywhere endpoint"
+	case signer.ErrBadResponse:
+		return "check --endpoint and any proxy (HTTPS_PROXY) between you and IAM Roles Anywhere"
+	case signer.ErrTimeout:
+		return "check network access to the endpoint (proxy: HTTPS_PROXY/NO_PROXY) or raise --timeout"
+	case signer.ErrConnect:
+		return "check --endpoint, DNS and proxy settings (HTTPS_PROXY/NO_PROXY); for a private endpoint CA set AWS_CA_BUNDLE"
+	case signer.ErrAPI:
+		return "run with --debug for the request details"
+	case signer.ErrFileTooLarge:
+		return "point at the PEM file, not an archive or directory"
+	case signer.ErrSourceConflict:
+		return "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"
+	case signer.ErrAcmeDirOrDomain:
+		return "pass both --acme-dir DIR and --domain NAME"
+	case signer.ErrNoCertificatePath:
+		return "pass --certificate FILE (or --acme-dir DIR --domain NAME)"
+	case signer.ErrNoPrivateKeyPath:
+		return "pass --private-key FILE (or --acme-dir DIR --domain NAME)"
+	}
 	return ""
 }
 
