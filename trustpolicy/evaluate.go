@@ -138,14 +138,6 @@ func (e *ConditionError) Error() string {
 
 func (e *ConditionError) Unwrap() error { return e.Err }
 
-// Hint says how to fix the condition.
-func (e *ConditionError) Hint() string {
-	if errors.Is(e.Err, ErrUnsupportedOperator) {
-		return "use one of the String*, Arn*, Bool, IpAddress/NotIpAddress, Numeric*, Date*, BinaryEquals or Null operators, optionally with ForAllValues:/ForAnyValue: and IfExists"
-	}
-	return "fix the condition value in the policy document"
-}
-
 // operator is a parsed condition operator.
 type operator struct {
 	name     string // as written
