@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
@@ -58,6 +59,7 @@ func hintAt(e error) string {
 		auditHint,
 		trustpolicyHint,
 		emulatorHint,
+		demoHint,
 	} {
 		if h := f(e); h != "" {
 			return h
@@ -179,6 +181,24 @@ func emulatorHint(e error) string {
 		return "check --anchor-cert and the --*-arn flags"
 	case emulator.ErrFaultSpec:
 		return "write --fault as " + emulator.FaultSyntax
+	}
+	return ""
+}
+
+// ---- internal/demo ---------------------------------------------------------
+
+// demoHint names the fix for an error of package internal/demo.
+func demoHint(e error) string {
+	switch e := e.(type) {
+	case *demo.PathError:
+		if e.Dir {
+			return "pass --dir a directory you can write to"
+		}
+		return "set TMPDIR to a writable directory"
+	case *demo.DirError:
+		return "pass --dir a directory you can write to"
+	case *demo.ListenError:
+		return "the demo needs a loopback TCP port"
 	}
 	return ""
 }

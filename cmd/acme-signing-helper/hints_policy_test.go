@@ -1,17 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
 // TestTrustpolicyEmulatorHints: every sentinel and error type of packages
-// trustpolicy and emulator gets a hint from hintOf, also when wrapped, so
+// trustpolicy, emulator and internal/demo gets a hint from hintOf, also when wrapped, so
 // a new one without a hint fails here.
-func TestTrustpolicyEmulatorHints(t *testing.T) {
+func TestTrustpolicyEmulatorDemoHints(t *testing.T) {
 	errs := map[string]error{
 		"ErrInvalidPolicy":       trustpolicy.ErrInvalidPolicy,
 		"ErrUnsupportedOperator": trustpolicy.ErrUnsupportedOperator,
@@ -22,8 +24,12 @@ func TestTrustpolicyEmulatorHints(t *testing.T) {
 			Err: fmt.Errorf("%w %q", trustpolicy.ErrUnsupportedOperator, "StringSortOf")},
 		"ConditionError value": &trustpolicy.ConditionError{Statement: 1, Operator: "IpAddress", Key: "aws:SourceIp",
 			Err: fmt.Errorf("%w: x", trustpolicy.ErrBadConditionValue)},
-		"ErrNoAnchors": emulator.ErrNoAnchors,
-		"ErrFaultSpec": emulator.ErrFaultSpec,
+		"ErrNoAnchors":          emulator.ErrNoAnchors,
+		"ErrFaultSpec":          emulator.ErrFaultSpec,
+		"demo PathError":        &demo.PathError{Op: "make a temporary directory", Err: errors.New("x")},
+		"demo PathError in Dir": &demo.PathError{Op: "write the lego layout", Dir: true, Err: errors.New("x")},
+		"demo DirError":         &demo.DirError{Path: "x", Err: errors.New("x")},
+		"demo ListenError":      &demo.ListenError{Addr: "127.0.0.1", Err: errors.New("x")},
 	}
 	for _, opt := range []string{"trust-anchor-arn", "match", "workload", "totp-digits", "issuer-cn", "revoke", "zone-id", "domain", "client", "cidr", "session-duration", "anchor-cert"} {
 		errs["OptionError "+opt] = &trustpolicy.OptionError{Option: opt, Value: "x", Err: fmt.Errorf("bad")}
