@@ -2,6 +2,7 @@ package trustpolicy
 
 import (
 	"crypto/x509"
+	"encoding/json"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
@@ -136,4 +137,35 @@ func EvaluateCreateSession(p *Policy, r CreateSessionRequest) (CreateSessionDeci
 		out.Actions = append(out.Actions, ActionDecision{Action: a, Decision: d})
 	}
 	return out, nil
+}
+
+// MarshalJSON writes the decision as {"action", "decision" (ALLOW or
+// DENY), "explicitDeny" (when true), "statement" (1-based, left out when
+// no statement decided), "sid", "conditions"}.
+func (a ActionDecision) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Action     string            `json:"action"`
+		Decision   string            `json:"decision"`
+		Explicit   bool              `json:"explicitDeny,omitempty"`
+		Statement  int               `json:"statement,omitempty"`
+		Sid        string            `json:"sid,omitempty"`
+		Conditions []ConditionResult `json:"conditions,omitempty"`
+	}{a.Action, a.Verdict(), a.Explicit, a.Statement + 1, a.Sid, a.Conditions})
+}
+
+// MarshalJSON writes the decision as {"decision": "ALLOW" or "DENY",
+// "results": one ActionDecision per action}.
+func (d CreateSessionDecision) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Decision string           `json:"decision"`
+		Results  []ActionDecision `json:"results"`
+	}{d.Verdict(), d.Actions})
+}
+
+// Verdict is "ALLOW" or "DENY".
+func (d CreateSessionDecision) Verdict() string {
+	if d.Allowed {
+		return "ALLOW"
+	}
+	return "DENY"
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
 	"math/big"
 	"reflect"
 	"strings"
@@ -148,5 +149,41 @@ func TestValidRoleSessionName(t *testing.T) {
 		if got := ValidRoleSessionName(name); got != want {
 			t.Errorf("%q: got %v, want %v", name, got, want)
 		}
+	}
+}
+
+func TestCreateSessionDecisionJSON(t *testing.T) {
+	p, err := Role(RoleOptions{TrustAnchorARNs: []string{testAnchor}, Workloads: []string{"host.example.com"}, TOTPDigits: 6, Revoke: []string{"host.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := EvaluateCreateSession(p, CreateSessionRequest{Tags: map[string]string{"x509Subject/CN": "host.example.com"}, TrustAnchorARN: testAnchor, RoleSessionName: "123456", Actions: []string{ActionAssumeRole, "sts:Other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"decision":"DENY","results":[` +
+		`{"action":"sts:AssumeRole","decision":"DENY","explicitDeny":true,"statement":3,"sid":"DenyRevoked","conditions":[{"Operator":"StringEqualsIgnoreCase","Key":"aws:PrincipalTag/x509Subject/CN","Want":["host.example.com"],"Got":["host.example.com"]}]},` +
+		`{"action":"sts:Other","decision":"DENY"}]}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	if got, want := d.Actions[0].Detail(p, RolesAnywhereService, ActionAssumeRole), `(explicit) by statement 3 (Sid "DenyRevoked"): StringEqualsIgnoreCase "aws:PrincipalTag/x509Subject/CN" matched "host.example.com"`; got != want {
+		t.Errorf("explicit detail: got %q, want %q", got, want)
+	}
+	if got, want := d.Actions[1].Detail(p, RolesAnywhereService, "sts:Other"), "(implicit): no statement allows sts:Other for rolesanywhere.amazonaws.com"; got != want {
+		t.Errorf("no statement detail: got %q, want %q", got, want)
+	}
+}
+
+func TestEmptySubject(t *testing.T) {
+	if EmptySubject(selfSigned(t, &x509.Certificate{Subject: pkix.Name{CommonName: "x"}})) {
+		t.Error("a subject with a CN is empty")
+	}
+	if !EmptySubject(selfSigned(t, &x509.Certificate{DNSNames: []string{"x.example.com"}})) {
+		t.Error("an empty subject is not empty")
 	}
 }

@@ -283,20 +283,19 @@ func runTrustPolicySourceIP(e *env, args []string) error {
 	return writePolicy(e, p)
 }
 
-// maxPolicyFile bounds what we read as a policy document.
-const maxPolicyFile = 1 << 20
-
 // readPolicyFile reads and parses a policy document; "-" is stdin. flag
-// names where the path came from for messages ("--policy", "FILE").
+// names where the path came from for messages ("--policy", "FILE"). It
+// reads one byte more than trustpolicy.Parse accepts, so an oversized
+// document is refused by Parse rather than cut.
 func readPolicyFile(e *env, cmd, flag, path string) (*trustpolicy.Policy, error) {
 	var (
 		data []byte
 		err  error
 	)
 	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(e.stdin, maxPolicyFile+1))
+		data, err = io.ReadAll(io.LimitReader(e.stdin, trustpolicy.MaxDocumentBytes+1))
 	} else {
-		data, err = readFileLimited(path, maxPolicyFile+1)
+		data, err = readFileLimited(path, trustpolicy.MaxDocumentBytes+1)
 	}
 	if err != nil {
 		return nil, withHint(fmt.Errorf("%s: read %s %q: %w", cmd, flag, path, err), "check the path of the policy document")
