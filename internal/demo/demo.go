@@ -36,7 +36,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
@@ -278,12 +277,18 @@ func Run(ctx context.Context, o Options) (err error) {
 		p.field("warning", "%s", w)
 	}
 
-	// 3. The emulator.
-	var ct syncBuffer
+	// 3. The emulator, appending its CloudTrail records to a file in the
+	// private directory, the file detect reads later.
+	ctPath := filepath.Join(work, "cloudtrail.json")
+	ct, err := os.OpenFile(ctPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	if err != nil {
+		return &PathError{Op: fmt.Sprintf("write the CloudTrail records %q", ctPath), Err: err}
+	}
+	defer ct.Close()
 	emCfg := emulator.Config{
 		AnchorCerts: []*x509.Certificate{h.Root.Cert},
 		Now:         o.Now,
-		CloudTrail:  &ct,
+		CloudTrail:  ct,
 		Logger:      o.Logger,
 	}
 	if o.TOTP() {
@@ -348,7 +353,7 @@ func Run(ctx context.Context, o Options) (err error) {
 
 	// 6. The CloudTrail record.
 	p.step("The emulator's CloudTrail record (what 'detect' reads; no secrets in it)")
-	if err := printRecord(p, ct.String()); err != nil {
+	if err := printRecord(p, ctPath); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 
@@ -365,7 +370,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	p.printf("   %s\n", red)
 
 	// 8.-11. Trust policy, detect, impersonators, detect again.
-	l := &loop{ctx: ctx, o: &o, p: p, t: t, work: work, h: h, files: files, cfg: cfg, ct: &ct, em: em, host: host}
+	l := &loop{ctx: ctx, o: &o, p: p, t: t, work: work, h: h, files: files, cfg: cfg, ctPath: ctPath, em: em, host: host}
 	if err := l.run(); err != nil {
 		return err
 	}
@@ -388,25 +393,6 @@ func keyDescription(c *x509.Certificate) string {
 		return fmt.Sprintf("RSA %d bits", k.N.BitLen())
 	}
 	return fmt.Sprintf("%T", c.PublicKey)
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers and readers
-// (the emulator's goroutines write the CloudTrail records).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // shorten cuts long values (certificates) for the screen.
@@ -442,10 +428,15 @@ func printRequest(p *printer, a emulator.Accepted, ok bool) {
 	p.field("verified", "date within 5 minutes, signature with the leaf's public key, chain to the anchor, ARNs, body")
 }
 
-// printRecord pretty-prints the CloudTrail JSON line(s), the certificate
-// shortened.
-func printRecord(p *printer, lines string) error {
-	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+// printRecord pretty-prints the CloudTrail JSON line(s) of the file at
+// path, the certificate shortened. The emulator wrote each record before
+// it answered, so the file holds the record of every call made so far.
+func printRecord(p *printer, path string) error {
+	lines, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read the emulator's CloudTrail record: %w", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(lines)), "\n") {
 		var rec emulator.Record
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			return fmt.Errorf("read the emulator's CloudTrail record: %w", err)

@@ -35,7 +35,7 @@ type loop struct {
 	h        *testpki.Hierarchy
 	files    testpki.Files // the demo host's lego files
 	cfg      signer.Config // the demo host's CreateSession call
-	ct       *syncBuffer
+	ctPath   string        // the emulator's CloudTrail records
 	em       *emulator.Server
 	host     *hostTOTP // nil without TOTP
 	enrolled string    // the seeds-database identity of the demo host
@@ -178,9 +178,8 @@ func (l *loop) seedsDB() (*audit.DB, error) {
 	return db, nil
 }
 
-// detectStep writes the emulator's CloudTrail records to a file in the
-// private directory and runs detect's pipeline over it, printing detect's
-// text output.
+// detectStep runs detect's pipeline over the emulator's CloudTrail file
+// in the private directory, printing detect's text output.
 func (l *loop) detectStep(title string, db *audit.DB, showDB bool) error {
 	p := l.p
 	p.step(title)
@@ -197,11 +196,7 @@ func (l *loop) detectStep(title string, db *audit.DB, showDB bool) error {
 			p.field("made like", "%s totp enroll --fingerprint %s --acme-dir DIR --domain %s --db seeds.json", l.o.ProgName, strings.Join(l.o.Fingerprints, " --fingerprint "), l.o.Domain)
 		}
 	}
-	path := filepath.Join(l.work, "cloudtrail.json")
-	if err := os.WriteFile(path, []byte(l.ct.String()), 0o600); err != nil {
-		return &PathError{Op: fmt.Sprintf("write the CloudTrail records %q", path), Err: err}
-	}
-	rs, _, err := audit.Detect(l.ctx, []string{path}, audit.Options{Jobs: 1}, &audit.Checker{DB: db, Policy: totp.SeedScriptPolicy})
+	rs, _, err := audit.Detect(l.ctx, []string{l.ctPath}, audit.Options{Jobs: 1}, &audit.Checker{DB: db, Policy: totp.SeedScriptPolicy})
 	if err != nil {
 		return fmt.Errorf("demo: detect: %w", err)
 	}
