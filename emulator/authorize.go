@@ -26,27 +26,30 @@ type AuthorizeInput struct {
 	Time                 time.Time
 }
 
+// Request is the call as a role trust policy sees it, the one input of
+// trustpolicy.EvaluateCreateSession: the leaf (its principal tags and
+// source identity), the trust anchor (aws:SourceArn), the effective
+// session name, the caller's address and the time.
+func (in AuthorizeInput) Request() trustpolicy.CreateSessionRequest {
+	r := trustpolicy.CreateSessionRequest{
+		Certificate:     in.Leaf,
+		TrustAnchorARN:  in.TrustAnchorARN,
+		RoleSessionName: in.RoleSessionName,
+		SourceIP:        in.SourceIP,
+		Time:            in.Time,
+	}
+	if in.Leaf == nil && in.SourceIdentity != "" {
+		r.Extra = map[string][]string{trustpolicy.KeySourceIdentity: {in.SourceIdentity}}
+	}
+	return r
+}
+
 // ConditionKeys maps the call to the IAM condition keys a role trust
-// policy can test: aws:PrincipalTag/<tag> for every principal tag the
-// service derives from the leaf (trustpolicy.TagsFromCertificate),
-// aws:SourceArn (the trust anchor), aws:SourceIp, aws:CurrentTime,
-// sts:RoleSessionName and sts:SourceIdentity. Every key has one value.
+// policy can test (trustpolicy.CreateSessionRequest.Context of Request):
+// aws:PrincipalTag/<tag> for every principal tag the service derives from
+// the leaf (trustpolicy.TagsFromCertificate), aws:SourceArn (the trust
+// anchor), aws:SourceIp, aws:CurrentTime, sts:RoleSessionName and
+// sts:SourceIdentity. Every key has one value.
 func (in AuthorizeInput) ConditionKeys() map[string][]string {
-	keys := map[string][]string{
-		"aws:SourceArn":       {in.TrustAnchorARN},
-		"aws:CurrentTime":     {in.Time.UTC().Format(time.RFC3339)},
-		"sts:RoleSessionName": {in.RoleSessionName},
-	}
-	if in.SourceIP != "" {
-		keys["aws:SourceIp"] = []string{in.SourceIP}
-	}
-	if in.SourceIdentity != "" {
-		keys["sts:SourceIdentity"] = []string{in.SourceIdentity}
-	}
-	if in.Leaf != nil {
-		for k, v := range trustpolicy.CertificateContext(in.Leaf) {
-			keys[k] = v
-		}
-	}
-	return keys
+	return in.Request().Context()
 }

@@ -38,6 +38,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/sigv4x509"
 )
 
 // Defaults used when Config leaves a field empty.
@@ -118,7 +120,10 @@ type Config struct {
 	Rand io.Reader
 }
 
-// Accepted describes the last request the emulator accepted.
+// Accepted describes the last request the emulator accepted: who signed,
+// what the trust policy step saw, and the request as the emulator
+// verified it (the canonical request and string to sign it rebuilt, so a
+// caller showing them does not build them a second time).
 type Accepted struct {
 	Leaf  *x509.Certificate
 	Chain []*x509.Certificate // as sent in X-Amz-X509-Chain, in order
@@ -127,6 +132,19 @@ type Accepted struct {
 	SessionName    string
 	SourceIdentity string
 	Time           time.Time
+	// Input is what Config.Authorize was (or would have been) asked;
+	// Input.Request() is the call for trustpolicy.EvaluateCreateSession.
+	Input AuthorizeInput
+	// Method and Path are the HTTP method and path; Body the JSON body
+	// as received.
+	Method, Path string
+	Body         []byte
+	// Authorization is the parsed Authorization header.
+	Authorization sigv4x509.Auth
+	// CanonicalRequest and StringToSign are what the signature was
+	// verified over, rebuilt from the request as received.
+	CanonicalRequest string
+	StringToSign     string
 }
 
 // Serial is the leaf certificate's serial number.
@@ -279,6 +297,9 @@ func (s *Server) LastAccepted() (Accepted, bool) {
 	}
 	a := *s.last
 	a.Chain = append([]*x509.Certificate(nil), a.Chain...)
+	a.Input.Chain = append([]*x509.Certificate(nil), a.Input.Chain...)
+	a.Body = append([]byte(nil), a.Body...)
+	a.Authorization.SignedHeaders = append([]string(nil), a.Authorization.SignedHeaders...)
 	return a, true
 }
 
@@ -354,7 +375,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.last = &Accepted{Leaf: c.leaf, Chain: c.chain, ChainHeader: c.chainHeader, SessionName: c.sessionName, SourceIdentity: c.sourceIdentity, Time: now}
+	s.last = &Accepted{
+		Leaf: c.leaf, Chain: c.chain, ChainHeader: c.chainHeader, SessionName: c.sessionName, SourceIdentity: c.sourceIdentity, Time: now,
+		Input:  c.input,
+		Method: r.Method, Path: r.URL.Path, Body: body,
+		Authorization:    c.parsed.Auth,
+		CanonicalRequest: c.canonical, StringToSign: c.stringToSign,
+	}
 	s.mu.Unlock()
 	s.log.Debug("emulator: CreateSession accepted", "subject", c.leaf.Subject.String(), "serial", c.leaf.SerialNumber.Text(16), "session", c.sessionName, "remote", r.RemoteAddr)
 	s.writeRecord(c, r, now)

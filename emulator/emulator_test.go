@@ -2,6 +2,8 @@ package emulator_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -375,34 +377,6 @@ func TestConditionKeysDropInvalidTagValues(t *testing.T) {
 	}
 }
 
-func TestSourceIdentity(t *testing.T) {
-	loadPKIs(t)
-	long := strings.Repeat("a", 62)
-	for _, tc := range []struct {
-		cn   string
-		want string
-	}{{"host.example.com", "CN=host.example.com"}, {strings.Repeat("a", 61), "CN=" + strings.Repeat("a", 61)}, {long, "ID="}} {
-		leaf, err := pkis.ec.Intermediates[0].IssueLeaf(testpki.LeafOptions{CN: tc.cn}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := tc.want
-		if want == "ID=" {
-			want += hex.EncodeToString(leaf.Cert.SerialNumber.Bytes())
-		}
-		if got := emulator.SourceIdentity(leaf.Cert); got != want {
-			t.Errorf("CN %q: got %q, want %q", tc.cn, got, want)
-		}
-	}
-	leaf, err := pkis.ec.Intermediates[0].IssueLeaf(testpki.LeafOptions{EmptySubject: true, DNSNames: []string{"x.example.com"}}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := emulator.SourceIdentity(leaf.Cert), "ID="+hex.EncodeToString(leaf.Cert.SerialNumber.Bytes()); got != want {
-		t.Errorf("no CN: got %q, want %q", got, want)
-	}
-}
-
 func TestNewErrors(t *testing.T) {
 	if _, err := emulator.New(emulator.Config{}); !errors.Is(err, emulator.ErrNoAnchors) {
 		t.Errorf("got %v, want ErrNoAnchors", err)
@@ -530,5 +504,52 @@ func TestVerifiedChainCache(t *testing.T) {
 	c.date = early
 	if res := serve(t, s, c.request(t, base)); res.status != 403 || res.body["message"] != emulator.MsgUntrusted {
 		t.Fatalf("not yet valid leaf after a cached success: got %d %s", res.status, res.raw)
+	}
+}
+
+// TestLastAcceptedRequest: the accepted record holds the canonical request
+// and string to sign the signature was verified over (the leaf's key
+// verifies the signature over that string), the body, and the
+// Authorize input, so that the demo shows them without rebuilding them.
+func TestLastAcceptedRequest(t *testing.T) {
+	loadPKIs(t)
+	s, _ := newServer(t, nil, pkis.ec)
+	c := newClient(pkis.ec)
+	c.body = `{"roleSessionName":"654321"}`
+	if res := serve(t, s, c.request(t, base)); res.status != 201 {
+		t.Fatalf("got %d %s", res.status, res.raw)
+	}
+	acc, ok := s.LastAccepted()
+	if !ok {
+		t.Fatal("nothing accepted")
+	}
+	if acc.Method != http.MethodPost || acc.Path != "/sessions" || string(acc.Body) != c.body {
+		t.Errorf("got %s %s body %q", acc.Method, acc.Path, acc.Body)
+	}
+	lines := strings.Split(acc.CanonicalRequest, "\n")
+	if len(lines) < 6 || lines[0] != "POST" || lines[1] != "/sessions" || lines[len(lines)-1] != sigv4x509.HashHex(acc.Body) {
+		t.Errorf("canonical request:\n%s", acc.CanonicalRequest)
+	}
+	if want := strings.Join(acc.Authorization.SignedHeaders, ";"); lines[len(lines)-2] != want {
+		t.Errorf("canonical signed headers %q, want %q", lines[len(lines)-2], want)
+	}
+	if sum := sha256.Sum256([]byte(acc.CanonicalRequest)); !strings.HasSuffix(acc.StringToSign, "\n"+hex.EncodeToString(sum[:])) {
+		t.Errorf("string to sign does not end with the canonical request's hash:\n%s", acc.StringToSign)
+	}
+	sig, err := hex.DecodeString(acc.Authorization.Signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte(acc.StringToSign))
+	if !ecdsa.VerifyASN1(acc.Leaf.PublicKey.(*ecdsa.PublicKey), digest[:], sig) {
+		t.Error("the signature does not verify over the recorded string to sign")
+	}
+	if acc.Input.RoleSessionName != "654321" || !acc.Input.RoleSessionNameGiven || !acc.Input.Leaf.Equal(acc.Leaf) || acc.Input.SourceIP != "192.0.2.1" {
+		t.Errorf("got input %+v", acc.Input)
+	}
+	// The copy is the caller's.
+	acc.Body[0] = 'X'
+	if again, _ := s.LastAccepted(); again.Body[0] != '{' {
+		t.Error("LastAccepted shares its body with the caller")
 	}
 }

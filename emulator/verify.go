@@ -14,12 +14,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sigv4x509"
+	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
 // Error codes the emulator answers with (header X-Amzn-ErrorType).
@@ -143,12 +143,12 @@ type call struct {
 	sessionGiven   bool
 	sourceIdentity string
 	duration       int
+	canonical      string         // the canonical request verified
+	stringToSign   string         // its string to sign
+	input          AuthorizeInput // what Config.Authorize is asked
 	resp           *sessionResponse
 	err            *apiError
 }
-
-// sessionNameRE is IAM's role session name pattern.
-var sessionNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 
 func (s *Server) handle(r *http.Request, body []byte, now time.Time) *call {
 	c := &call{}
@@ -259,6 +259,7 @@ func (s *Server) verify(r *http.Request, body []byte, now time.Time, c *call, bo
 		aerr.detail = "canonical request:\n" + canonical
 		return aerr
 	}
+	c.canonical, c.stringToSign = canonical, stringToSign
 
 	// Trust.
 	if aerr := s.checkLeaf(leaf, chain, now); aerr != nil {
@@ -282,13 +283,13 @@ func (s *Server) verify(r *http.Request, body []byte, now time.Time, c *call, bo
 		}
 		c.duration = *d
 	}
-	c.sourceIdentity = SourceIdentity(leaf)
+	c.sourceIdentity = trustpolicy.SourceIdentity(leaf)
 	if c.sessionGiven {
 		if !s.acceptName {
 			return accessDenied(MsgSessionNameRefused)
 		}
-		if !sessionNameRE().MatchString(c.sessionName) {
-			return validationf("1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
+		if !sessionname.Valid(c.sessionName) {
+			return validationf("1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", sessionname.Pattern)
 		}
 	} else {
 		c.sessionName = DefaultSessionName(leaf)
@@ -296,14 +297,14 @@ func (s *Server) verify(r *http.Request, body []byte, now time.Time, c *call, bo
 	if re := s.cfg.SessionNamePattern; re != nil && !re.MatchString(c.sessionName) {
 		return accessDenied(fmt.Sprintf("Unable to assume role %s: the role's trust policy requires sts:RoleSessionName to match %s, got %q", c.parsed.RoleARN, re.String(), c.sessionName))
 	}
+	c.input = AuthorizeInput{
+		Leaf: leaf, Chain: chain,
+		TrustAnchorARN: c.parsed.TrustAnchorARN, ProfileARN: c.parsed.ProfileARN, RoleARN: c.parsed.RoleARN,
+		RoleSessionName: c.sessionName, RoleSessionNameGiven: c.sessionGiven,
+		SourceIdentity: c.sourceIdentity, SourceIP: sourceIP(r.RemoteAddr), Time: now,
+	}
 	if s.cfg.Authorize != nil {
-		in := AuthorizeInput{
-			Leaf: leaf, Chain: chain,
-			TrustAnchorARN: c.parsed.TrustAnchorARN, ProfileARN: c.parsed.ProfileARN, RoleARN: c.parsed.RoleARN,
-			RoleSessionName: c.sessionName, RoleSessionNameGiven: c.sessionGiven,
-			SourceIdentity: c.sourceIdentity, SourceIP: sourceIP(r.RemoteAddr), Time: now,
-		}
-		if err := s.cfg.Authorize(in); err != nil {
+		if err := s.cfg.Authorize(c.input); err != nil {
 			return accessDenied(err.Error())
 		}
 	}
@@ -372,7 +373,7 @@ func verifySignature(leaf *x509.Certificate, auth sigv4x509.Auth, stringToSign s
 // checkLeaf applies the certificate rules of the service and verifies the
 // chain to a configured anchor, with no extended key usage requirement.
 func (s *Server) checkLeaf(leaf *x509.Certificate, chain []*x509.Certificate, now time.Time) *apiError {
-	if len(leaf.Subject.Names) == 0 && len(leaf.RawSubject) <= 2 {
+	if trustpolicy.EmptySubject(leaf) {
 		return accessDenied("Certificate subject is empty; IAM Roles Anywhere requires a non-empty subject")
 	}
 	if leaf.IsCA {
@@ -470,16 +471,6 @@ func (s *Server) checkARNs(p parsedRequest) *apiError {
 		return accessDenied(MsgRoleNotInProfile)
 	}
 	return nil
-}
-
-// SourceIdentity is what Roles Anywhere sets as the session's source
-// identity: "CN=<cn>" for a CN of at most 61 characters, else
-// "ID=<hex serial>" (as trustpolicy.SourceIdentity).
-func SourceIdentity(leaf *x509.Certificate) string {
-	if cn := leaf.Subject.CommonName; cn != "" && len(cn) <= 61 {
-		return "CN=" + cn
-	}
-	return "ID=" + serialHex(leaf)
 }
 
 // DefaultSessionName is the session name Roles Anywhere uses when the

@@ -25,6 +25,8 @@ import (
 	smithyauth "github.com/aws/smithy-go/auth"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
 )
 
 // Session duration bounds of CreateSession, in seconds.
@@ -88,18 +90,7 @@ type Config struct {
 // a package-level regexp: compiling one at start-up costs every cold
 // credential-process call, names or not.
 func validSessionName(s string) bool {
-	if len(s) < 2 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("_+=,.@-", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
+	return sessionname.Valid(s)
 }
 
 // parsedARNs are the validated ARNs.

@@ -111,6 +111,59 @@ func (d Decision) Explain(p *Policy) string {
 	return b.String()
 }
 
+// Detail describes the decision on action for principal in one line,
+// with the request's values, as simulate prints it after the verdict:
+// "by statement 2", "(explicit) by statement 3: StringEqualsIgnoreCase
+// "aws:PrincipalTag/x509Subject/CN" matched "old.example.com"",
+// "(implicit): no statement allows sts:AssumeRole for
+// rolesanywhere.amazonaws.com" or "(implicit): closest is statement 2:
+// condition StringLike "sts:RoleSessionName" failed: got "12345", want
+// "??????"".
+func (d Decision) Detail(p *Policy, principal, action string) string {
+	var b strings.Builder
+	switch {
+	case d.Allowed:
+		fmt.Fprintf(&b, "by %s", p.Name(d.Statement))
+	case d.Explicit:
+		fmt.Fprintf(&b, "(explicit) by %s", p.Name(d.Statement))
+		for i, c := range d.Conditions {
+			sep := ": "
+			if i > 0 {
+				sep = ", "
+			}
+			fmt.Fprintf(&b, "%s%s matched %s", sep, c, quoteList(c.Got))
+		}
+	case d.Statement < 0:
+		fmt.Fprintf(&b, "(implicit): no statement allows %s for %s", action, principal)
+	default:
+		fmt.Fprintf(&b, "(implicit): closest is %s", p.Name(d.Statement))
+		for i, c := range d.Conditions {
+			sep := ": condition "
+			if i > 0 {
+				sep = "; condition "
+			}
+			got := "absent"
+			if c.Got != nil {
+				got = quoteList(c.Got)
+			}
+			fmt.Fprintf(&b, "%s%s failed: got %s, want %s", sep, c, got, quoteList(c.Want))
+		}
+	}
+	return b.String()
+}
+
+// quoteList quotes one value, or a list of them in brackets.
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
 // ConditionError is an operator or condition value Evaluate cannot use.
 type ConditionError struct {
 	Statement int // 1-based
@@ -137,14 +190,6 @@ func (e *ConditionError) Error() string {
 }
 
 func (e *ConditionError) Unwrap() error { return e.Err }
-
-// Hint says how to fix the condition.
-func (e *ConditionError) Hint() string {
-	if errors.Is(e.Err, ErrUnsupportedOperator) {
-		return "use one of the String*, Arn*, Bool, IpAddress/NotIpAddress, Numeric*, Date*, BinaryEquals or Null operators, optionally with ForAllValues:/ForAnyValue: and IfExists"
-	}
-	return "fix the condition value in the policy document"
-}
 
 // operator is a parsed condition operator.
 type operator struct {

@@ -58,3 +58,34 @@ func ExampleRoute53() {
 	// [route53:GetChange] [arn:aws:route53:::change/*]
 	// [route53:ChangeResourceRecordSets] [arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ]
 }
+
+// Decide a whole CreateSession call (its three actions) with the principal
+// tags given directly; with a certificate, set Certificate instead and the
+// tags and source identity come from it.
+func ExampleEvaluateCreateSession() {
+	p, err := trustpolicy.Role(trustpolicy.RoleOptions{
+		TrustAnchorARNs: []string{exampleAnchor},
+		Workloads:       []string{"*.not-your-co.com"},
+		TOTPDigits:      6,
+	})
+	if err != nil {
+		panic(err)
+	}
+	d, err := trustpolicy.EvaluateCreateSession(p, trustpolicy.CreateSessionRequest{
+		Tags:            map[string]string{"x509Subject/CN": "web.not-your-co.com"},
+		TrustAnchorARN:  exampleAnchor,
+		RoleSessionName: "12345",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(d.Verdict())
+	for _, a := range d.Actions {
+		fmt.Printf("%s: %s %s\n", a.Action, a.Verdict(), a.Detail(p, trustpolicy.RolesAnywhereService, a.Action))
+	}
+	// Output:
+	// DENY
+	// sts:AssumeRole: DENY (implicit): closest is statement 2 (Sid "RolesAnywhereAssumeRole"): condition StringLike "sts:RoleSessionName" failed: got "12345", want "??????"
+	// sts:TagSession: ALLOW by statement 1 (Sid "RolesAnywhereTagSession")
+	// sts:SetSourceIdentity: ALLOW by statement 1 (Sid "RolesAnywhereTagSession")
+}

@@ -149,11 +149,6 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// Hint says how to fix the document.
-func (e *ParseError) Hint() string {
-	return "fix the policy document; see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
-}
-
 // ErrInvalidPolicy is wrapped by every ParseError.
 var ErrInvalidPolicy = errors.New("invalid policy")
 
@@ -161,17 +156,19 @@ func perr(stmt int, sid, field, format string, a ...any) error {
 	return &ParseError{Statement: stmt, Sid: sid, Field: field, Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalidPolicy}, a...)...)}
 }
 
-// maxPolicySize bounds what Parse accepts; IAM's own limits are far lower
-// (2048 to 10240 characters for most policy types).
-const maxPolicySize = 1 << 20
+// MaxDocumentBytes bounds what Parse accepts; IAM's own limits are far
+// lower (2048 to 10240 characters for most policy types). A caller reading
+// a document reads at most MaxDocumentBytes+1 bytes, so that Parse sees
+// one too many and refuses it.
+const MaxDocumentBytes = 1 << 20
 
 // Parse reads a policy document. It accepts IAM's JSON forms (Statement as
 // an object or an array, single strings or lists, booleans and numbers as
 // condition values) and rejects unknown elements, wrong types and empty
 // statements with an error naming the statement and field.
 func Parse(data []byte) (*Policy, error) {
-	if len(data) > maxPolicySize {
-		return nil, perr(0, "", "", "document is %d bytes, more than %d", len(data), maxPolicySize)
+	if len(data) > MaxDocumentBytes {
+		return nil, perr(0, "", "", "document is %d bytes, more than %d", len(data), MaxDocumentBytes)
 	}
 	var top map[string]json.RawMessage
 	if err := strictUnmarshal(data, &top); err != nil {

@@ -146,3 +146,10 @@ func tagKeyOf(key string) string {
 	}
 	return ""
 }
+
+// EmptySubject reports whether cert has an empty subject (no RDN at all),
+// which IAM Roles Anywhere refuses before any policy is evaluated. Let's
+// Encrypt's tlsserver and shortlived profiles issue such certificates.
+func EmptySubject(cert *x509.Certificate) bool {
+	return len(cert.Subject.Names) == 0 && len(cert.RawSubject) <= 2
+}

@@ -32,29 +32,36 @@ const (
 // RolesAnywhereActions are the actions CreateSession needs.
 var RolesAnywhereActions = []string{ActionAssumeRole, ActionTagSession, ActionSetSourceIdentity}
 
-// OptionError is a bad template option; Option names it as the CLI flag
-// without dashes ("workload", "zone-id", "cidr").
+// OptionError is a bad template option. Option names it in lower case
+// with dashes ("trust-anchor-arn", "workload", "match", "totp-digits",
+// "issuer-cn", "revoke", "zone-id", "domain", "client", "cidr",
+// "session-duration", "anchor-cert"); Value is the offending value ("" for
+// a missing option, Err is then ErrRequired).
 type OptionError struct {
 	Option string
 	Value  string
 	Err    error
-	hint   string
 }
 
 func (e *OptionError) Error() string {
 	if e.Value != "" {
-		return fmt.Sprintf("--%s %q: %v", e.Option, e.Value, e.Err)
+		return fmt.Sprintf("option %s %q: %v", e.Option, e.Value, e.Err)
 	}
-	return fmt.Sprintf("--%s: %v", e.Option, e.Err)
+	return fmt.Sprintf("option %s: %v", e.Option, e.Err)
 }
 
 func (e *OptionError) Unwrap() error { return e.Err }
 
-// Hint says how to fix the option.
-func (e *OptionError) Hint() string { return e.hint }
+// ErrRequired is the Err of an OptionError for an option that must be
+// given.
+var ErrRequired = errors.New("required")
 
-func optErr(opt, val, hint, format string, a ...any) error {
-	return &OptionError{Option: opt, Value: val, Err: fmt.Errorf(format, a...), hint: hint}
+func optErr(opt, val, format string, a ...any) error {
+	return &OptionError{Option: opt, Value: val, Err: fmt.Errorf(format, a...)}
+}
+
+func optRequired(opt string) error {
+	return &OptionError{Option: opt, Err: ErrRequired}
 }
 
 // Match selects the certificate field a role trust policy keys on.
@@ -159,24 +166,24 @@ func checkBreadth(n string) error {
 // whichever trust anchor it comes through.
 func Role(o RoleOptions) (*Policy, error) {
 	if len(o.TrustAnchorARNs) == 0 {
-		return nil, optErr("trust-anchor-arn", "", "give the ARN of the trust anchor that holds your ACME CA", "required")
+		return nil, optRequired("trust-anchor-arn")
 	}
 	for _, a := range o.TrustAnchorARNs {
 		if a == cfnAnchorPlaceholder {
 			continue
 		}
 		if err := ValidTrustAnchorARN(a); err != nil {
-			return nil, optErr("trust-anchor-arn", a, "copy the ARN from 'aws rolesanywhere list-trust-anchors'", "%v", err)
+			return nil, optErr("trust-anchor-arn", a, "%v", err)
 		}
 	}
 	if o.Match == "" {
 		o.Match = MatchCN
 	}
 	if o.Match != MatchCN && o.Match != MatchSAN {
-		return nil, optErr("match", string(o.Match), "use --match cn or --match san", "unknown field")
+		return nil, optErr("match", string(o.Match), "unknown field")
 	}
 	if len(o.Workloads) == 0 {
-		return nil, optErr("workload", "", "name the certificates allowed, e.g. --workload '*.example.com' or --workload host.example.com", "required")
+		return nil, optRequired("workload")
 	}
 	var workloads []string
 	for _, w := range o.Workloads {
@@ -185,18 +192,18 @@ func Role(o RoleOptions) (*Policy, error) {
 			err = checkBreadth(n)
 		}
 		if err != nil {
-			return nil, optErr("workload", w, "give a DNS name (host.example.com) or a pattern for one domain (*.example.com)", "%v", err)
+			return nil, optErr("workload", w, "%v", err)
 		}
 		workloads = appendUnique(workloads, n)
 	}
 	if o.TOTPDigits != 0 && (o.TOTPDigits < 6 || o.TOTPDigits > 10) {
-		return nil, optErr("totp-digits", fmt.Sprint(o.TOTPDigits), "use 6, 7 or 8 (oathtool's range), or 0 for no session-name condition", "must be between 6 and 10")
+		return nil, optErr("totp-digits", fmt.Sprint(o.TOTPDigits), "must be between 6 and 10")
 	}
 	var issuers []string
 	for _, c := range o.IssuerCNs {
 		c = strings.TrimSpace(c)
 		if c == "" || !TagValueOK(c) {
-			return nil, optErr("issuer-cn", c, "give the issuing CA's CN, e.g. --issuer-cn YE1,YE2,YR1,YR2", "not a valid tag value")
+			return nil, optErr("issuer-cn", c, "not a valid tag value")
 		}
 		issuers = appendUnique(issuers, c)
 	}
@@ -204,7 +211,7 @@ func Role(o RoleOptions) (*Policy, error) {
 	for _, r := range o.Revoke {
 		n, err := normalizeName(r, false)
 		if err != nil {
-			return nil, optErr("revoke", r, "give the exact identity (CN or DNS name) to deny", "%v", err)
+			return nil, optErr("revoke", r, "%v", err)
 		}
 		revoked = appendUnique(revoked, n)
 	}
@@ -304,16 +311,16 @@ func ChallengeName(domain string) (string, error) {
 func Route53(o Route53Options) (*Policy, error) {
 	zone, err := NormalizeZoneID(o.ZoneID)
 	if err != nil {
-		return nil, optErr("zone-id", o.ZoneID, "copy the ID from 'aws route53 list-hosted-zones-by-name --dns-name example.com'", "%v", err)
+		return nil, optErr("zone-id", o.ZoneID, "%v", err)
 	}
 	if len(o.Domains) == 0 {
-		return nil, optErr("domain", "", "name each domain of the certificate, e.g. --domain '*.example.com'", "required")
+		return nil, optRequired("domain")
 	}
 	var names []string
 	for _, d := range o.Domains {
 		n, err := ChallengeName(d)
 		if err != nil {
-			return nil, optErr("domain", d, "give a DNS name such as example.com or *.example.com", "%v", err)
+			return nil, optErr("domain", d, "%v", err)
 		}
 		names = appendUnique(names, n)
 	}
@@ -356,7 +363,7 @@ func Route53(o Route53Options) (*Policy, error) {
 			allow(changeARN, "route53:GetChange"),
 		}
 	default:
-		return nil, optErr("client", o.Client, "use --client "+strings.Join(Route53Clients, ", "), "unknown ACME client")
+		return nil, optErr("client", o.Client, "unknown ACME client")
 	}
 	return &Policy{Version: Version2012, Statement: append(st, change)}, nil
 }
@@ -367,13 +374,13 @@ func Route53(o Route53Options) (*Policy, error) {
 // aws:ViaAwsService "false"). A bare address becomes a /32 (or /128).
 func SourceIP(cidrs []string) (*Policy, error) {
 	if len(cidrs) == 0 {
-		return nil, optErr("cidr", "", "give the addresses calls may come from, e.g. --cidr 203.0.113.7/32", "required")
+		return nil, optRequired("cidr")
 	}
 	var vals []string
 	for _, c := range cidrs {
 		p, err := ParseCIDR(strings.TrimSpace(c))
 		if err != nil {
-			return nil, optErr("cidr", c, "write an address or a CIDR range such as 203.0.113.0/24 or 2001:db8::/32", "%v", err)
+			return nil, optErr("cidr", c, "%v", err)
 		}
 		vals = appendUnique(vals, p.String())
 	}
@@ -438,7 +445,7 @@ func CloudFormation(o CloudFormationOptions) ([]byte, error) {
 		dur = 3600
 	}
 	if dur < 900 || dur > 43200 {
-		return nil, optErr("session-duration", fmt.Sprint(dur), "use 900 to 43200 seconds", "out of range")
+		return nil, optErr("session-duration", fmt.Sprint(dur), "out of range")
 	}
 	roleProps := map[string]any{
 		"Description":              "Assumed through IAM Roles Anywhere by " + name,
@@ -512,7 +519,6 @@ func replaceString(v any, from string, to any) any {
 // anchorBundle checks that pemData holds one or more CA certificates and
 // returns them re-encoded as a clean PEM bundle.
 func anchorBundle(pemData []byte) (string, error) {
-	const hint = "give the PEM file of your ACME CA's root or intermediate certificate (for lego: certificates/<domain>.issuer.crt)"
 	var out bytes.Buffer
 	rest := pemData
 	n := 0
@@ -524,24 +530,24 @@ func anchorBundle(pemData []byte) (string, error) {
 		}
 		if b.Type != "CERTIFICATE" {
 			if strings.Contains(b.Type, "PRIVATE KEY") {
-				return "", optErr("anchor-cert", "", hint, "holds a private key; a trust anchor is a CA certificate only")
+				return "", optErr("anchor-cert", "", "holds a private key; a trust anchor is a CA certificate only")
 			}
 			continue
 		}
 		n++
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return "", optErr("anchor-cert", "", hint, "certificate %d: %v", n, err)
+			return "", optErr("anchor-cert", "", "certificate %d: %v", n, err)
 		}
 		if !c.IsCA {
-			return "", optErr("anchor-cert", "", hint, "certificate %d (%s) is not a CA certificate", n, c.Subject)
+			return "", optErr("anchor-cert", "", "certificate %d (%s) is not a CA certificate", n, c.Subject)
 		}
 		if err := pem.Encode(&out, &pem.Block{Type: "CERTIFICATE", Bytes: b.Bytes}); err != nil {
 			return "", err
 		}
 	}
 	if n == 0 {
-		return "", optErr("anchor-cert", "", hint, "no PEM CERTIFICATE block")
+		return "", optErr("anchor-cert", "", "no PEM CERTIFICATE block")
 	}
 	return out.String(), nil
 }

@@ -317,66 +317,6 @@ func TestDemoValidate(t *testing.T) {
 	}
 }
 
-func TestDemoTOTPEnabled(t *testing.T) {
-	for _, tc := range []struct {
-		fingerprints []string
-		noTOTP       bool
-		name         string
-		want         bool
-	}{
-		{want: true},
-		{noTOTP: true, want: false},
-		{name: "123456", want: false},
-		{fingerprints: []string{"hostname"}, want: true},
-	} {
-		o := demoTOTPOptions{fingerprints: tc.fingerprints, noTOTP: tc.noTOTP}
-		if got := o.enabled(tc.name); got != tc.want {
-			t.Errorf("fingerprints %v, no-totp %v, name %q: got %v, want %v", tc.fingerprints, tc.noTOTP, tc.name, got, tc.want)
-		}
-	}
-}
-
-func TestDemoNames(t *testing.T) {
-	for _, tc := range []struct{ name, parent, other string }{
-		{"host.example.com", "example.com", "evil.example.com"},
-		{"example.com", "example.com", "evil.example.com"},
-		{"evil.example.com", "example.com", "impostor.example.com"},
-		{"a.b.example.org", "b.example.org", "evil.b.example.org"},
-		{"*.example.com", "example.com", "evil.example.com"},
-		{"localhost", "localhost", "evil.localhost"},
-	} {
-		if got := demoParentDomain(tc.name); got != tc.parent {
-			t.Errorf("demoParentDomain(%q): got %q, want %q", tc.name, got, tc.parent)
-		}
-		if got := demoOtherName(tc.name); got != tc.other {
-			t.Errorf("demoOtherName(%q): got %q, want %q", tc.name, got, tc.other)
-		}
-	}
-}
-
-func TestDemoCodesCollide(t *testing.T) {
-	now := time.Unix(1795290582, 0)
-	a, b := totp.Key(bytes.Repeat([]byte{1}, 20)), totp.Key(bytes.Repeat([]byte{2}, 20))
-	if !demoCodesCollide(a, a, now) {
-		t.Error("a key collides with itself")
-	}
-	// b's codes of the two steps against a's accepted codes, computed here.
-	s := totp.Step(now)
-	accepted := map[string]bool{}
-	for step := s - 2; step <= s+1; step++ {
-		c, _ := totp.CodeAtStep(a, step, totp.Options{})
-		accepted[c] = true
-	}
-	want := false
-	for step := s; step <= s+1; step++ {
-		c, _ := totp.CodeAtStep(b, step, totp.Options{})
-		want = want || accepted[c]
-	}
-	if got := demoCodesCollide(b, a, now); got != want {
-		t.Errorf("got %v, want %v", got, want)
-	}
-}
-
 // BenchmarkDemo measures a whole default demo run (TOTP, three sessions,
 // trust policy, two detect runs); the target is under 100 ms.
 func BenchmarkDemo(b *testing.B) {

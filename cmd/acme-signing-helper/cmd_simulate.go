@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"regexp"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
@@ -35,10 +32,6 @@ statement and, for a deny, the condition that failed. Exit status: 0 allow,
 
 flags:
 `
-
-// roleSessionNameRE is the pattern CreateSession validates roleSessionName
-// against.
-var roleSessionNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 
 type simulateOptions struct {
 	policy      string
@@ -86,16 +79,6 @@ func (o *simulateOptions) validate() error {
 	return nil
 }
 
-// simulateResult is one action's outcome in --format json.
-type simulateResult struct {
-	Action     string                        `json:"action"`
-	Decision   string                        `json:"decision"`
-	Explicit   bool                          `json:"explicitDeny,omitempty"`
-	Statement  int                           `json:"statement,omitempty"` // 1-based, 0: none
-	Sid        string                        `json:"sid,omitempty"`
-	Conditions []trustpolicy.ConditionResult `json:"conditions,omitempty"`
-}
-
 func runSimulate(e *env, args []string) error {
 	o := simulateOptions{}
 	fs := subFlagSet(e, "simulate", simulateUsage)
@@ -119,17 +102,19 @@ func runSimulate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := map[string][]string{}
+	req := trustpolicy.CreateSessionRequest{
+		TrustAnchorARN: o.sourceArn, RoleSessionName: o.sessionName, SourceIP: o.sourceIP, Time: e.now(),
+		Tags: map[string]string{}, Extra: map[string][]string{}, Principal: o.principal, Actions: o.actions,
+	}
 	if o.certificate != "" {
 		cert, err := readLeafCertificate(o.certificate)
 		if err != nil {
 			return err
 		}
-		if len(cert.Subject.Names) == 0 {
+		if trustpolicy.EmptySubject(cert) {
 			e.log.Warn("the certificate has an empty subject: IAM Roles Anywhere refuses it before any policy is evaluated", "certificate", o.certificate)
 		}
-		ctx = trustpolicy.CertificateContext(cert)
-		ctx["sts:SourceIdentity"] = []string{trustpolicy.SourceIdentity(cert)}
+		req.Certificate = cert
 	}
 	for _, t := range o.tags {
 		k, v, ok := strings.Cut(t, "=")
@@ -141,114 +126,50 @@ func runSimulate(e *env, args []string) error {
 			e.log.Warn("tag value fails the STS tag pattern; Roles Anywhere drops such a tag, so it is left out", "tag", k, "value", v)
 			continue
 		}
-		ctx[trustpolicy.PrincipalTagPrefix+k] = []string{v}
+		req.Tags[k] = v
 	}
 	for _, c := range o.context {
 		k, v, ok := strings.Cut(c, "=")
 		if !ok || k == "" {
 			return usageErrorf("write --context KEY=VALUE, e.g. --context aws:SecureTransport=true", "simulate: --context %q: want KEY=VALUE", c)
 		}
-		ctx[k] = append(ctx[k], v)
+		req.Extra[k] = append(req.Extra[k], v)
 	}
-	if !roleSessionNameRE().MatchString(o.sessionName) {
+	if !trustpolicy.ValidRoleSessionName(o.sessionName) {
 		e.log.Warn("CreateSession refuses this session name before the trust policy (ValidationException: 2 to 64 of letters, digits and +=,.@_-)", "session-name", o.sessionName)
 	}
-	ctx[trustpolicy.KeySourceArn] = []string{o.sourceArn}
-	ctx[trustpolicy.KeyRoleSessionName] = []string{o.sessionName}
-	if o.sourceIP != "" {
-		ctx[trustpolicy.KeySourceIP] = []string{o.sourceIP}
+	d, err := trustpolicy.EvaluateCreateSession(p, req)
+	if err != nil {
+		return withHint(fmt.Errorf("simulate: --policy %q: %w", o.policy, err), "fix the policy; 'acme-signing-helper trust-policy lint' lists its problems")
 	}
-	if _, ok := ctx["aws:CurrentTime"]; !ok {
-		ctx["aws:CurrentTime"] = []string{e.now().UTC().Format(time.RFC3339)}
-	}
-	actions := o.actions
-	if len(actions) == 0 {
-		actions = trustpolicy.RolesAnywhereActions
-	}
-	var results []simulateResult
-	allowed := true
-	for _, a := range actions {
-		d, err := trustpolicy.Evaluate(p, trustpolicy.Request{Principal: o.principal, Action: a, Context: ctx})
-		if err != nil {
-			return withHint(fmt.Errorf("simulate: --policy %q: %w", o.policy, err), "fix the policy; 'acme-signing-helper trust-policy lint' lists its problems")
-		}
-		allowed = allowed && d.Allowed
-		results = append(results, simulateResult{Action: a, Decision: d.Verdict(), Explicit: d.Explicit, Statement: d.Statement + 1, Sid: d.Sid, Conditions: d.Conditions})
-		e.log.Debug("simulate", "action", a, "decision", d.Verdict(), "statement", d.Statement+1)
-	}
-	verdict := "ALLOW"
-	if !allowed {
-		verdict = "DENY"
+	for _, a := range d.Actions {
+		e.log.Debug("simulate", "action", a.Action, "decision", a.Verdict(), "statement", a.Statement+1)
 	}
 	if o.format == "json" {
-		b, err := json.MarshalIndent(struct {
-			Decision string           `json:"decision"`
-			Results  []simulateResult `json:"results"`
-		}{verdict, results}, "", "  ")
+		b, err := json.MarshalIndent(d, "", "  ")
 		if err != nil {
 			return err
 		}
 		if _, err := e.stdout.Write(append(b, '\n')); err != nil {
 			return err
 		}
-	} else if err := printSimulateText(e.stdout, p, o.principal, verdict, results); err != nil {
+	} else if err := printSimulateText(e.stdout, p, o.principal, d); err != nil {
 		return err
 	}
-	if !allowed {
+	if !d.Allowed {
 		return &exitError{1}
 	}
 	return nil
 }
 
-func printSimulateText(w io.Writer, p *trustpolicy.Policy, principal, verdict string, results []simulateResult) error {
+func printSimulateText(w io.Writer, p *trustpolicy.Policy, principal string, d trustpolicy.CreateSessionDecision) error {
 	var b strings.Builder
-	b.WriteString(verdict + "\n")
-	for _, r := range results {
-		fmt.Fprintf(&b, "%s: %s", r.Action, r.Decision)
-		switch {
-		case r.Decision == "ALLOW":
-			fmt.Fprintf(&b, " by %s\n", p.Name(r.Statement-1))
-		case r.Explicit:
-			fmt.Fprintf(&b, " (explicit) by %s", p.Name(r.Statement-1))
-			for i, c := range r.Conditions {
-				sep := ": "
-				if i > 0 {
-					sep = ", "
-				}
-				fmt.Fprintf(&b, "%s%s matched %s", sep, c, quoteList(c.Got))
-			}
-			b.WriteString("\n")
-		case r.Statement == 0:
-			fmt.Fprintf(&b, " (implicit): no statement allows %s for %s\n", r.Action, principal)
-		default:
-			fmt.Fprintf(&b, " (implicit): closest is %s", p.Name(r.Statement-1))
-			for i, c := range r.Conditions {
-				sep := ": condition "
-				if i > 0 {
-					sep = "; condition "
-				}
-				got := "absent"
-				if c.Got != nil {
-					got = quoteList(c.Got)
-				}
-				fmt.Fprintf(&b, "%s%s failed: got %s, want %s", sep, c, got, quoteList(c.Want))
-			}
-			b.WriteString("\n")
-		}
+	b.WriteString(d.Verdict() + "\n")
+	for _, a := range d.Actions {
+		fmt.Fprintf(&b, "%s: %s %s\n", a.Action, a.Verdict(), a.Detail(p, principal, a.Action))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func quoteList(l []string) string {
-	q := make([]string, len(l))
-	for i, s := range l {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	if len(q) == 1 {
-		return q[0]
-	}
-	return "[" + strings.Join(q, ", ") + "]"
 }
 
 // readLeafCertificate reads the first certificate of a PEM file (a leaf or

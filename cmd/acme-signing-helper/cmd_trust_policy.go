@@ -118,14 +118,32 @@ func parseSubFlags(e *env, fs *pflag.FlagSet, args []string) error {
 }
 
 // templateError turns a trustpolicy option error into a usage error that
-// names the command and flag.
+// names the command and the flag of the option (the flags have the
+// options' names).
 func templateError(cmd string, err error) error {
 	var oe *trustpolicy.OptionError
 	if errors.As(err, &oe) {
-		return &usageError{err: fmt.Errorf("%s: %w", cmd, err), hint: oe.Hint()}
+		return &usageError{err: optionFlagError(cmd, "--"+oe.Option, oe), hint: hintOf(err)}
 	}
 	return fmt.Errorf("%s: %w", cmd, err)
 }
+
+// optionFlagError is "cmd: --flag "value": cause", keeping oe in the chain.
+func optionFlagError(cmd, flag string, oe *trustpolicy.OptionError) error {
+	if oe.Value != "" {
+		flag += fmt.Sprintf(" %q", oe.Value)
+	}
+	return &flagError{msg: cmd + ": " + flag + ": " + oe.Err.Error(), err: oe}
+}
+
+// flagError is a package error restated with the flag it came from.
+type flagError struct {
+	msg string
+	err error
+}
+
+func (e *flagError) Error() string { return e.msg }
+func (e *flagError) Unwrap() error { return e.err }
 
 func writePolicy(e *env, p *trustpolicy.Policy) error {
 	b, err := trustpolicy.Marshal(p)
@@ -214,7 +232,7 @@ func runTrustPolicyRole(e *env, args []string) error {
 		if err != nil {
 			var oe *trustpolicy.OptionError
 			if errors.As(err, &oe) && oe.Option == "anchor-cert" {
-				return withHint(fmt.Errorf("trust-policy role: --anchor-cert %q: %w", o.anchorCert, oe.Err), oe.Hint())
+				return withHint(optionFlagError("trust-policy role", fmt.Sprintf("--anchor-cert %q", o.anchorCert), oe), hintOf(err))
 			}
 			return templateError("trust-policy role", err)
 		}
@@ -265,20 +283,19 @@ func runTrustPolicySourceIP(e *env, args []string) error {
 	return writePolicy(e, p)
 }
 
-// maxPolicyFile bounds what we read as a policy document.
-const maxPolicyFile = 1 << 20
-
 // readPolicyFile reads and parses a policy document; "-" is stdin. flag
-// names where the path came from for messages ("--policy", "FILE").
+// names where the path came from for messages ("--policy", "FILE"). It
+// reads one byte more than trustpolicy.Parse accepts, so an oversized
+// document is refused by Parse rather than cut.
 func readPolicyFile(e *env, cmd, flag, path string) (*trustpolicy.Policy, error) {
 	var (
 		data []byte
 		err  error
 	)
 	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(e.stdin, maxPolicyFile+1))
+		data, err = io.ReadAll(io.LimitReader(e.stdin, trustpolicy.MaxDocumentBytes+1))
 	} else {
-		data, err = readFileLimited(path, maxPolicyFile+1)
+		data, err = readFileLimited(path, trustpolicy.MaxDocumentBytes+1)
 	}
 	if err != nil {
 		return nil, withHint(fmt.Errorf("%s: read %s %q: %w", cmd, flag, path, err), "check the path of the policy document")

@@ -1,13 +1,13 @@
-package main
+package demo
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
@@ -20,61 +20,29 @@ import (
 
 // The end of the demo's product loop, with the real packages: the role
 // trust policy that admits the demo's session (trustpolicy.Role, evaluated
-// with trustpolicy.Evaluate against the request the emulator accepted),
-// detect (package audit) over the emulator's CloudTrail with a seeds
-// database made the way 'totp enroll' makes it, and two impersonators that
-// detect catches.
+// with trustpolicy.EvaluateCreateSession against the request the emulator
+// accepted), detect (package audit) over the emulator's CloudTrail with a
+// seeds database made the way 'totp enroll' makes it, and two
+// impersonators that detect catches.
 
-// demoTOTPDigits is the length of the demo's TOTP session names, what the
-// generated trust policy's sts:RoleSessionName "??????" admits.
-const demoTOTPDigits = 6
-
-// demoSessionNamePattern is what the emulator requires of a TOTP session
-// name in the demo, as the generated trust policy would.
-const demoSessionNamePattern = `^[0-9]{6}$`
-
-// demoAuthorizations records what the emulator's Authorize hook saw of
-// every request that passed its checks, in order: the request context the
-// trust policy step evaluates.
-type demoAuthorizations struct {
-	mu  sync.Mutex
-	ins []emulator.AuthorizeInput
-}
-
-func (a *demoAuthorizations) authorize(in emulator.AuthorizeInput) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.ins = append(a.ins, in)
-	return nil
-}
-
-// last returns the last request accepted; ok is false when there is none.
-func (a *demoAuthorizations) last() (in emulator.AuthorizeInput, ok bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.ins) == 0 {
-		return in, false
-	}
-	return a.ins[len(a.ins)-1], true
-}
-
-// demoLoop holds what the last steps need of the demo so far.
-type demoLoop struct {
-	e        *env
-	p        *demoPrinter
-	o        demoOptions
+// loop holds what the last steps need of the demo so far.
+type loop struct {
+	ctx      context.Context
+	o        *Options
+	p        *printer
+	t        *totpStep
 	work     string // the demo's private temporary directory (0700)
 	h        *testpki.Hierarchy
 	files    testpki.Files // the demo host's lego files
 	cfg      signer.Config // the demo host's CreateSession call
-	ct       *syncBuffer
-	auth     *demoAuthorizations
-	hostTOTP *demoTOTP // nil without TOTP
+	ctPath   string        // the emulator's CloudTrail records
+	em       *emulator.Server
+	host     *hostTOTP // nil without TOTP
 	enrolled string    // the seeds-database identity of the demo host
 }
 
 // run prints the trust policy, detect and impersonator steps.
-func (l *demoLoop) run() error {
+func (l *loop) run() error {
 	policy, err := l.trustPolicyStep()
 	if err != nil {
 		return err
@@ -84,13 +52,13 @@ func (l *demoLoop) run() error {
 		return err
 	}
 	title := "'detect' over the emulator's CloudTrail record, with a seeds database made like 'totp enroll'"
-	if l.hostTOTP == nil {
+	if l.host == nil {
 		title = "'detect' over the emulator's CloudTrail record"
 	}
 	if err := l.detectStep(title, db, true); err != nil {
 		return err
 	}
-	if l.hostTOTP == nil {
+	if l.host == nil {
 		l.p.field("next", "run the demo without --no-totp or --role-session-name to see TOTP session names, detect say legit and catch impersonators")
 		return nil
 	}
@@ -102,10 +70,10 @@ func (l *demoLoop) run() error {
 
 // trustPolicyStep builds the role trust policy for the demo's identity and
 // evaluates the accepted request against it.
-func (l *demoLoop) trustPolicyStep() (*trustpolicy.Policy, error) {
+func (l *loop) trustPolicyStep() (*trustpolicy.Policy, error) {
 	digits := 0
-	if l.hostTOTP != nil {
-		digits = demoTOTPDigits
+	if l.host != nil {
+		digits = totpDigits
 	}
 	leaf := l.h.Leaf.Cert
 	workload := leaf.Subject.CommonName
@@ -117,13 +85,14 @@ func (l *demoLoop) trustPolicyStep() (*trustpolicy.Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: build the trust policy for %q: %w", workload, err)
 	}
-	in, ok := l.auth.last()
+	acc, ok := l.em.LastAccepted()
 	if !ok {
 		return nil, fmt.Errorf("demo: the emulator recorded no accepted request")
 	}
+	in := acc.Input
 	p := l.p
 	p.step("The role trust policy that admits this session (package trustpolicy), evaluated against the request")
-	p.field("made like", "%s trust-policy role --workload %s --trust-anchor-arn %s --totp-digits %d", progName, workload, l.cfg.TrustAnchorARN, digits)
+	p.field("made like", "%s trust-policy role --workload %s --trust-anchor-arn %s --totp-digits %d", l.o.ProgName, workload, l.cfg.TrustAnchorARN, digits)
 	printPolicySummary(p, policy)
 	if digits == 0 {
 		p.field("note", "no sts:RoleSessionName condition: without TOTP nothing ties the session to the machine")
@@ -141,7 +110,7 @@ func (l *demoLoop) trustPolicyStep() (*trustpolicy.Policy, error) {
 
 // printPolicySummary shows each statement on a few lines: effect, actions
 // and conditions, sorted.
-func printPolicySummary(p *demoPrinter, policy *trustpolicy.Policy) {
+func printPolicySummary(p *printer, policy *trustpolicy.Policy) {
 	for i, st := range policy.Statement {
 		p.field(fmt.Sprintf("statement %d", i+1), "%s %s (Sid %s)", st.Effect, strings.Join(st.Action, ", "), st.Sid)
 		ops := make([]string, 0, len(st.Condition))
@@ -162,20 +131,18 @@ func printPolicySummary(p *demoPrinter, policy *trustpolicy.Policy) {
 	}
 }
 
-// printEvaluation evaluates CreateSession's three actions with the
-// request's condition keys, as the emulator's trust policy hook does, and
-// prints one line per action and the decision.
-func printEvaluation(p *demoPrinter, policy *trustpolicy.Policy, in emulator.AuthorizeInput) (bool, error) {
-	ctx := in.ConditionKeys()
-	allowed := true
-	for _, action := range trustpolicy.RolesAnywhereActions {
-		d, err := trustpolicy.Evaluate(policy, trustpolicy.Request{Principal: trustpolicy.RolesAnywhereService, Action: action, Context: ctx})
-		if err != nil {
-			return false, err
-		}
-		allowed = allowed && d.Allowed
-		p.field("evaluated", "%-21s %s: %s", action, d.Verdict(), d.Explain(policy))
+// printEvaluation evaluates the accepted request with
+// trustpolicy.EvaluateCreateSession, as the emulator's trust policy hook
+// does, and prints one line per action and the decision.
+func printEvaluation(p *printer, policy *trustpolicy.Policy, in emulator.AuthorizeInput) (bool, error) {
+	d, err := trustpolicy.EvaluateCreateSession(policy, in.Request())
+	if err != nil {
+		return false, err
 	}
+	for _, a := range d.Actions {
+		p.field("evaluated", "%-21s %s: %s", a.Action, a.Verdict(), a.Explain(policy))
+	}
+	allowed := d.Allowed
 	if allowed {
 		p.field("decision", "ALLOW: IAM would let this CreateSession assume the role")
 	} else {
@@ -188,15 +155,15 @@ func printEvaluation(p *demoPrinter, policy *trustpolicy.Policy, in emulator.Aut
 // does (identity of the certificate, hex seed, the seed's JSON format),
 // prints it with the seed hidden and reads it the way detect does. Without
 // TOTP it is empty.
-func (l *demoLoop) seedsDB() (*audit.DB, error) {
+func (l *loop) seedsDB() (*audit.DB, error) {
 	sdb := &totp.SeedDB{}
-	if l.hostTOTP != nil {
-		id, err := enrollIdentity(l.h.Leaf.Cert, l.files.Certificate)
+	if l.host != nil {
+		id, err := l.o.EnrollIdentity(l.h.Leaf.Cert, l.files.Certificate)
 		if err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 		l.enrolled = id
-		if _, err := sdb.Merge(id, l.hostTOTP.key, false); err != nil {
+		if _, err := sdb.Merge(id, l.host.key, false); err != nil {
 			return nil, fmt.Errorf("demo: seeds database: %w", err)
 		}
 	}
@@ -211,10 +178,9 @@ func (l *demoLoop) seedsDB() (*audit.DB, error) {
 	return db, nil
 }
 
-// detectStep writes the emulator's CloudTrail records to a file in the
-// private directory and runs detect's pipeline over it, printing detect's
-// text output.
-func (l *demoLoop) detectStep(title string, db *audit.DB, showDB bool) error {
+// detectStep runs detect's pipeline over the emulator's CloudTrail file
+// in the private directory, printing detect's text output.
+func (l *loop) detectStep(title string, db *audit.DB, showDB bool) error {
 	p := l.p
 	p.step(title)
 	switch {
@@ -223,23 +189,19 @@ func (l *demoLoop) detectStep(title string, db *audit.DB, showDB bool) error {
 	case db.Len() == 0:
 		p.field("seeds database", "[] (no TOTP in this run, nothing to enroll)")
 	default:
-		p.field("seeds database", `[{"%s": "<%d hex digits: the seed, a secret, not shown>"}]`, l.enrolled, 2*len(l.hostTOTP.key))
-		if l.o.totp.throwaway != "" {
-			p.field("made like", "%s totp enroll --fingerprint file:FINGERPRINT --acme-dir DIR --domain %s --db seeds.json", progName, l.o.domain)
+		p.field("seeds database", `[{"%s": "<%d hex digits: the seed, a secret, not shown>"}]`, l.enrolled, 2*len(l.host.key))
+		if l.t.throwaway != "" {
+			p.field("made like", "%s totp enroll --fingerprint file:FINGERPRINT --acme-dir DIR --domain %s --db seeds.json", l.o.ProgName, l.o.Domain)
 		} else {
-			p.field("made like", "%s totp enroll --fingerprint %s --acme-dir DIR --domain %s --db seeds.json", progName, strings.Join(l.o.totp.fingerprints, " --fingerprint "), l.o.domain)
+			p.field("made like", "%s totp enroll --fingerprint %s --acme-dir DIR --domain %s --db seeds.json", l.o.ProgName, strings.Join(l.o.Fingerprints, " --fingerprint "), l.o.Domain)
 		}
 	}
-	path := filepath.Join(l.work, "cloudtrail.json")
-	if err := os.WriteFile(path, []byte(l.ct.String()), 0o600); err != nil {
-		return withHint(fmt.Errorf("demo: write the CloudTrail records %q: %w", path, err), "set TMPDIR to a writable directory")
-	}
-	rs, _, err := audit.Detect(l.e.ctx, []string{path}, audit.Options{Jobs: 1}, &audit.Checker{DB: db, Policy: totp.SeedScriptPolicy})
+	rs, _, err := audit.Detect(l.ctx, []string{l.ctPath}, audit.Options{Jobs: 1}, &audit.Checker{DB: db, Policy: totp.SeedScriptPolicy})
 	if err != nil {
 		return fmt.Errorf("demo: detect: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := writeText(&buf, rs); err != nil {
+	if err := l.o.WriteDetectText(&buf, rs); err != nil {
 		return fmt.Errorf("demo: detect: %w", err)
 	}
 	p.printf("   detect --db seeds.json cloudtrail.json  (verdict identity time session-name source-ip [reason]):\n")
@@ -247,7 +209,7 @@ func (l *demoLoop) detectStep(title string, db *audit.DB, showDB bool) error {
 		p.printf("      %s\n", line)
 	}
 	for _, r := range rs {
-		p.field("verdict", "%s", demoVerdictText(r))
+		p.field("verdict", "%s", verdictText(r))
 	}
 	if audit.AllLegit(rs) {
 		p.field("exit status", "0: every session is legit")
@@ -257,8 +219,8 @@ func (l *demoLoop) detectStep(title string, db *audit.DB, showDB bool) error {
 	return nil
 }
 
-// demoVerdictText explains a verdict in plain words.
-func demoVerdictText(r audit.Result) string {
+// verdictText explains a verdict in plain words.
+func verdictText(r audit.Result) string {
 	switch r.Verdict {
 	case audit.Legit:
 		return fmt.Sprintf("%s for %s: the code is the enrolled seed's at the session's creation (oathtool offset %d)", r.Verdict, r.Identity, r.StepOffset)
@@ -272,9 +234,9 @@ func demoVerdictText(r audit.Result) string {
 	return fmt.Sprintf("%s for %s", r.Verdict, r.Identity)
 }
 
-// demoImpersonator is another workload with a valid certificate of the
+// impersonator is another workload with a valid certificate of the
 // demo CA and its own fingerprint.
-type demoImpersonator struct {
+type impersonator struct {
 	name      string // DNS name and CN
 	dir       string // subdirectory of the private directory
 	about     string
@@ -284,14 +246,14 @@ type demoImpersonator struct {
 // impersonatorsStep makes two more CreateSession calls: a certificate for
 // another name in the same domain with its own fingerprint, and a second
 // certificate for the demo's own name with the wrong fingerprint.
-func (l *demoLoop) impersonatorsStep(policy *trustpolicy.Policy) error {
+func (l *loop) impersonatorsStep(policy *trustpolicy.Policy) error {
 	p := l.p
 	p.step("Two impersonators: valid certificates from the same CA, their own fingerprint files")
-	p.field("why it works", "an ACME CA issues any name of the domain to whoever controls its DNS; a policy on '*.%s' (as in the seeds) admits them all", demoParentDomain(l.o.domain))
-	hostKey := l.hostTOTP.key
-	for _, imp := range []demoImpersonator{
-		{name: demoOtherName(l.o.domain), dir: "impersonator-1", about: "another name in the same domain", otherName: true},
-		{name: l.o.domain, dir: "impersonator-2", about: "the same name, a new key, the wrong fingerprint"},
+	p.field("why it works", "an ACME CA issues any name of the domain to whoever controls its DNS; a policy on '*.%s' (as in the seeds) admits them all", parentDomain(l.o.Domain))
+	hostKey := l.host.key
+	for _, imp := range []impersonator{
+		{name: otherName(l.o.Domain), dir: "impersonator-1", about: "another name in the same domain", otherName: true},
+		{name: l.o.Domain, dir: "impersonator-2", about: "the same name, a new key, the wrong fingerprint"},
 	} {
 		code, in, err := l.impersonate(imp, hostKey)
 		if err != nil {
@@ -300,15 +262,16 @@ func (l *demoLoop) impersonatorsStep(policy *trustpolicy.Policy) error {
 		p.field("impersonator", "%s: %s", imp.name, imp.about)
 		p.field("  certificate", "serial %s, issued by %s", emulator.DefaultSessionName(in.Leaf), in.Leaf.Issuer)
 		p.field("  session name", "%s: the TOTP code of its own fingerprint; the emulator accepted it (201)", code)
-		d, err := evaluateCreateSession(policy, in)
+		res, err := trustpolicy.EvaluateCreateSession(policy, in.Request())
 		if err != nil {
 			return fmt.Errorf("demo: evaluate the trust policy: %w", err)
 		}
+		d := res.Deciding()
 		switch {
 		case d.Allowed:
 			p.field("  trust policy", "ALLOW with the policy above: it cannot tell this session from the real one; only detect can")
 		case imp.otherName:
-			p.field("  trust policy", "DENY with the policy above (%s); a policy on '*.%s' lets it in", d.Explain(policy), demoParentDomain(l.o.domain))
+			p.field("  trust policy", "DENY with the policy above (%s); a policy on '*.%s' lets it in", d.Explain(policy), parentDomain(l.o.Domain))
 		default:
 			p.field("  trust policy", "DENY with the policy above (%s)", d.Explain(policy))
 		}
@@ -321,18 +284,17 @@ func (l *demoLoop) impersonatorsStep(policy *trustpolicy.Policy) error {
 // and calls CreateSession with its TOTP code. For the demo's own name the
 // fingerprint is drawn again, in the rare case its code would pass for the
 // host's, so that the demo always shows a mismatch.
-func (l *demoLoop) impersonate(imp demoImpersonator, hostKey totp.Key) (string, emulator.AuthorizeInput, error) {
+func (l *loop) impersonate(imp impersonator, hostKey totp.Key) (string, emulator.AuthorizeInput, error) {
 	var none emulator.AuthorizeInput
-	e := l.e
 	dir := filepath.Join(l.work, imp.dir)
 	if err := os.Mkdir(dir, 0o700); err != nil {
-		return "", none, withHint(fmt.Errorf("demo: make %q: %w", dir, err), "set TMPDIR to a writable directory")
+		return "", none, &PathError{Op: fmt.Sprintf("make %q", dir), Err: err}
 	}
 	issuer := l.h.Root
 	if len(l.h.Intermediates) > 0 {
 		issuer = l.h.Intermediates[0]
 	}
-	leaf, err := issuer.IssueLeaf(testpki.LeafOptions{DNSNames: []string{imp.name}, KeyType: testpki.ECDSAP256}, e.now())
+	leaf, err := issuer.IssueLeaf(testpki.LeafOptions{DNSNames: []string{imp.name}, KeyType: testpki.ECDSAP256}, l.o.Now())
 	if err != nil {
 		return "", none, fmt.Errorf("demo: issue the impersonator's certificate: %w", err)
 	}
@@ -342,44 +304,45 @@ func (l *demoLoop) impersonate(imp demoImpersonator, hostKey totp.Key) (string, 
 		return "", none, fmt.Errorf("demo: write the impersonator's files in %q: %w", dir, err)
 	}
 	if keyPEM, err := os.ReadFile(files.Key); err == nil {
-		l.o.hooks.secret(keyPEM)
+		l.o.secret(keyPEM)
 	}
-	m, err := signer.Load(signer.LoadOptions{AcmeDir: dir, Domain: imp.name, Now: e.now})
+	m, err := signer.Load(signer.LoadOptions{AcmeDir: dir, Domain: imp.name, Now: l.o.Now})
 	if err != nil {
 		return "", none, fmt.Errorf("demo: load the impersonator's certificate: %w", err)
 	}
 	var k totp.Key
 	for attempt := 0; ; attempt++ {
 		var err error
-		if _, k, err = demoFingerprintFile(e, dir, fmt.Sprintf("fingerprint-%d", attempt), l.o.hooks.secret); err != nil {
+		if _, k, err = fingerprintFile(l.o, dir, fmt.Sprintf("fingerprint-%d", attempt)); err != nil {
 			return "", none, err
 		}
-		if imp.name != l.o.domain || attempt >= 10 || !demoCodesCollide(k, hostKey, e.now()) {
+		if imp.name != l.o.Domain || attempt >= 10 || !codesCollide(k, hostKey, l.o.Now()) {
 			break
 		}
 	}
-	d := &demoTOTP{key: k}
+	d := &hostTOTP{key: k}
 	cfg := l.cfg
 	cfg.RoleSessionName, cfg.SessionName = "", d.sessionName
-	creds, err := signer.CreateSession(e.ctx, m, cfg)
+	creds, err := signer.CreateSession(l.ctx, m, cfg)
 	if err != nil {
 		return "", none, fmt.Errorf("demo: the impersonator's CreateSession against the emulator: %w", err)
 	}
-	l.o.hooks.secret([]byte(creds.SecretAccessKey))
-	l.o.hooks.secret([]byte(creds.SessionToken))
-	in, ok := l.auth.last()
-	if !ok || !in.Leaf.Equal(leaf.Cert) {
+	l.o.secret([]byte(creds.SecretAccessKey))
+	l.o.secret([]byte(creds.SessionToken))
+	acc, ok := l.em.LastAccepted()
+	if !ok || !acc.Leaf.Equal(leaf.Cert) {
 		return "", none, fmt.Errorf("demo: the emulator did not record the impersonator's request")
 	}
+	in := acc.Input
 	code, _ := d.sent()
 	return code, in, nil
 }
 
-// demoCodesCollide reports whether a code of k signed now or in the next
+// codesCollide reports whether a code of k signed now or in the next
 // step would be accepted for host under the seed script's rule (steps
 // k-2..k of the event time): then the "wrong fingerprint" impersonator
 // would look legit by chance (about 4 in a million).
-func demoCodesCollide(k, host totp.Key, now time.Time) bool {
+func codesCollide(k, host totp.Key, now time.Time) bool {
 	s := totp.Step(now)
 	accepted := map[string]bool{}
 	for step := s - 2; step <= s+1; step++ {
@@ -395,29 +358,9 @@ func demoCodesCollide(k, host totp.Key, now time.Time) bool {
 	return false
 }
 
-// evaluateCreateSession evaluates the three actions of CreateSession; the
-// decision returned is the first denial, else the AssumeRole allow.
-func evaluateCreateSession(policy *trustpolicy.Policy, in emulator.AuthorizeInput) (trustpolicy.Decision, error) {
-	var allow trustpolicy.Decision
-	ctx := in.ConditionKeys()
-	for _, action := range trustpolicy.RolesAnywhereActions {
-		d, err := trustpolicy.Evaluate(policy, trustpolicy.Request{Principal: trustpolicy.RolesAnywhereService, Action: action, Context: ctx})
-		if err != nil {
-			return d, err
-		}
-		if !d.Allowed {
-			return d, nil
-		}
-		if action == trustpolicy.ActionAssumeRole {
-			allow = d
-		}
-	}
-	return allow, nil
-}
-
-// demoParentDomain is the domain the demo name belongs to: host.example.com
+// parentDomain is the domain the demo name belongs to: host.example.com
 // → example.com; a name of two labels or fewer is its own domain.
-func demoParentDomain(name string) string {
+func parentDomain(name string) string {
 	name = strings.TrimPrefix(name, "*.")
 	if _, rest, ok := strings.Cut(name, "."); ok && strings.Contains(rest, ".") {
 		return rest
@@ -425,12 +368,12 @@ func demoParentDomain(name string) string {
 	return name
 }
 
-// demoOtherName is the impersonator's name: evil.<parent domain>, never
+// otherName is the impersonator's name: evil.<parent domain>, never
 // the demo's own name.
-func demoOtherName(name string) string {
-	other := "evil." + demoParentDomain(name)
+func otherName(name string) string {
+	other := "evil." + parentDomain(name)
 	if strings.EqualFold(other, name) {
-		other = "impostor." + demoParentDomain(name)
+		other = "impostor." + parentDomain(name)
 	}
 	return other
 }

@@ -1,0 +1,130 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
+	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
+)
+
+var t0 = time.Date(2026, 11, 21, 12, 0, 10, 0, time.UTC)
+
+// testOptions are the options of a default run with simple stand-ins for
+// main's enroll identity and detect printer.
+func testOptions(stdout io.Writer) Options {
+	return Options{
+		Domain: "host.example.com", KeyType: testpki.ECDSAP256, DurationSeconds: 3600,
+		Stdout: stdout, Now: func() time.Time { return t0 }, TempDir: os.TempDir(),
+		EnrollIdentity: func(c *x509.Certificate, _ string) (string, error) { return "CN=" + c.Subject.CommonName, nil },
+		WriteDetectText: func(w io.Writer, rs []audit.Result) error {
+			for _, r := range rs {
+				if _, err := fmt.Fprintf(w, "%s %s %s\n", r.Verdict, r.Identity, r.SessionName); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// TestRun runs the whole demo: the trust policy admits the host, denies
+// the impersonator of another name on its certificate's CN (a tag derived
+// from the certificate), and detect catches both impersonators.
+func TestRun(t *testing.T) {
+	var out bytes.Buffer
+	var secrets int
+	o := testOptions(&out)
+	o.OnSecret = func([]byte) { secrets++ }
+	if err := Run(context.Background(), o); err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	for _, re := range []string{
+		`(?m)^   evaluated: +sts:AssumeRole +ALLOW: allowed by statement 2`,
+		`(?m)^   decision: +ALLOW: `,
+		`(?m)^      [0-9]{8}/us-east-1/rolesanywhere/aws4_request$`,
+		`(?m)^      legit host\.example\.com [0-9]{6}$`,
+		`(?m)^     trust policy: +DENY with the policy above \(implicitly denied: .*x509Subject/CN.* not met\)`,
+		`(?m)^      unknown-identity evil\.example\.com [0-9]{6}$`,
+		`(?m)^      mismatch host\.example\.com [0-9]{6}$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("output lacks %s", re)
+		}
+	}
+	if secrets < 15 {
+		t.Errorf("OnSecret saw %d secrets, want at least 15", secrets)
+	}
+}
+
+// TestEvaluationUsesCertificate: the demo's trust policy step evaluates
+// the accepted request with the principal tags of its certificate, so a
+// condition on the issuer's CN (which only the certificate carries)
+// decides.
+func TestEvaluationUsesCertificate(t *testing.T) {
+	h, err := testpki.New(testpki.Options{Now: t0, CAKeyType: testpki.ECDSAP256, Leaf: testpki.LeafOptions{DNSNames: []string{"host.example.com"}, KeyType: testpki.ECDSAP256}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor := emulator.DefaultTrustAnchorARN("us-east-1", emulator.DefaultAccountID)
+	in := emulator.AuthorizeInput{Leaf: h.Leaf.Cert, TrustAnchorARN: anchor, RoleSessionName: "123456", Time: t0}
+	for _, tc := range []struct {
+		issuer string
+		want   bool
+	}{{h.Leaf.Cert.Issuer.CommonName, true}, {"YE1", false}} {
+		p, err := trustpolicy.Role(trustpolicy.RoleOptions{TrustAnchorARNs: []string{anchor}, Workloads: []string{"host.example.com"}, TOTPDigits: 6, IssuerCNs: []string{tc.issuer}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		got, err := printEvaluation(&printer{w: &out}, p, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want || (!got && !strings.Contains(out.String(), "x509Issuer/CN")) {
+			t.Errorf("issuer %q: got %v, want %v\n%s", tc.issuer, got, tc.want, out.String())
+		}
+	}
+}
+
+// TestRunErrors: a temporary directory that cannot be made and a Dir
+// that cannot be made are told apart, before anything is printed.
+func TestRunErrors(t *testing.T) {
+	var out bytes.Buffer
+	o := testOptions(&out)
+	o.TempDir = filepath.Join(t.TempDir(), "missing")
+	var pe *PathError
+	if err := Run(context.Background(), o); !errors.As(err, &pe) || pe.Dir || !strings.HasPrefix(err.Error(), "demo: make a temporary directory: ") {
+		t.Errorf("missing TempDir: got %v, want a *PathError outside Dir", err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o = testOptions(&out)
+	o.Dir = filepath.Join(file, "sub")
+	var de *DirError
+	if err := Run(context.Background(), o); !errors.As(err, &de) || de.Path != o.Dir {
+		t.Errorf("Dir under a file: got %v, want a *DirError for %q", err, o.Dir)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q before failing", out.String())
+	}
+	o = testOptions(&out)
+	o.EnrollIdentity = nil
+	if err := Run(context.Background(), o); err == nil {
+		t.Error("no EnrollIdentity accepted")
+	}
+}
