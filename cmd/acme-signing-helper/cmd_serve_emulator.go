@@ -226,6 +226,10 @@ func runServeEmulator(e *env, args []string) error {
 		hs.TLSConfig = st.Config
 		scheme = "https"
 	}
+	// The signal handler is in place before --addr-file exists: whoever
+	// waits for that file and then stops the emulator gets a clean shutdown.
+	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	url := scheme + "://" + ln.Addr().String()
 	printEmulatorBanner(e.stderr, url, srv, cfg.AnchorCerts, o)
 	if o.addrFile != "" {
@@ -235,8 +239,6 @@ func runServeEmulator(e *env, args []string) error {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() {
 		if o.tls {
