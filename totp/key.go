@@ -67,7 +67,7 @@ func DeriveKey(sys *System, specs []Spec) (Key, error) {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].String() < sorted[j].String() })
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i] == sorted[i-1] {
-			return nil, &SpecError{Spec: sorted[i].String(), Reason: reasonDuplicate}
+			return nil, &SpecError{Spec: sorted[i].String(), Reason: ReasonDuplicate}
 		}
 	}
 	out := sha1.New()

@@ -117,7 +117,7 @@ func (k *keyFlags) load(e *env) (totp.Key, error) {
 	key, loose, err := totp.ReadKeyFile(k.seedFile)
 	if err != nil {
 		if errors.Is(err, totp.ErrInvalidKey) {
-			return nil, withHint(err, "the seed file holds one hex key, as '"+progName+" totp seed' or sha1sum prints it")
+			return nil, err // the hint comes from the error
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, withHint(fmt.Errorf("--seed-file: %w", err), "check the --seed-file path")
@@ -137,7 +137,7 @@ func parseAt(e *env, s string) (time.Time, error) {
 	}
 	t, err := totp.ParseTime(s)
 	if err != nil {
-		return time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err), hint: totp.TimeHint}
+		return time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
 	return t, nil
 }
@@ -145,7 +145,7 @@ func parseAt(e *env, s string) (time.Time, error) {
 func parseAlgorithmFlag(s string) (totp.Algorithm, error) {
 	a, err := totp.ParseAlgorithm(s)
 	if err != nil {
-		return "", &usageError{err: fmt.Errorf("--algorithm: %w", err), hint: "use --algorithm sha1 (the default, as oathtool --totp), sha256 or sha512"}
+		return "", &usageError{err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
 	}
 	return a, nil
 }
@@ -225,7 +225,7 @@ func runTOTPCode(e *env, args []string) error {
 	}
 	code, err := totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
-		return usageErrorf("give a time after 1970-01-01T00:00:00Z", "--at: %w", err)
+		return &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
 	if err != nil {
 		return err
@@ -284,7 +284,7 @@ func runTOTPVerify(e *env, args []string) error {
 		code = strings.TrimSpace(string(b))
 	}
 	if err := totp.CheckCode(code); err != nil {
-		return usageErrorf("a code is 6, 7 or 8 digits, leading zeros included, as 'totp code' prints it", "totp verify: CODE: %w", err)
+		return &usageError{err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
 	}
 	k, err := o.load(e)
 	if err != nil {
