@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
@@ -59,6 +60,7 @@ func hintAt(e error) string {
 		credentialsHint,
 		totpHint,
 		auditHint,
+		systemdunitHint,
 		trustpolicyHint,
 		emulatorHint,
 	} {
@@ -164,6 +166,36 @@ func auditHint(e error) string {
 		case errors.Is(e.Err, fs.ErrNotExist):
 			return "check the path"
 		}
+	}
+	return ""
+}
+
+// ---- systemdunit ----------------------------------------------------------
+
+// systemdunitHint names the fix for an error of package systemdunit (the
+// systemd command's options).
+func systemdunitHint(e error) string {
+	switch e {
+	case systemdunit.ErrUnknownMode:
+		return "run 'acme-signing-helper systemd --help' for the flags"
+	case systemdunit.ErrNotDNSName:
+		return "pass the certificate's DNS name, e.g. --domain host.example.com"
+	case systemdunit.ErrNotEmail:
+		return "pass the ACME account e-mail address, e.g. --email ops@example.com"
+	case systemdunit.ErrNotUserName:
+		return "user and group names are lower case letters, digits, '_' and '-'"
+	case systemdunit.ErrNotProvider:
+		return "pass lego's DNS provider name, e.g. --dns route53"
+	case systemdunit.ErrNotAbsolutePath:
+		return "systemd needs absolute paths; avoid spaces, quotes, '%', '$' and ';' in them"
+	case systemdunit.ErrNotCalendar:
+		return "see systemd.time(7), e.g. --on-calendar weekly or daily for 6-day certificates"
+	case systemdunit.ErrOutOfRange:
+		return "give seconds between 0 and 604800"
+	case systemdunit.ErrNotProfile:
+		return "use letters, digits and _.@+- in --profile"
+	case systemdunit.ErrSpecialCharacters:
+		return "values must not contain spaces, quotes, '%', '$', ';' or backslashes"
 	}
 	return ""
 }

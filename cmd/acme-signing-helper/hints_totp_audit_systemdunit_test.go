@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
@@ -60,10 +61,11 @@ func exportedErrors(t *testing.T, dir, pkg string) []string {
 	return names
 }
 
-// TestTOTPAndAuditErrorsHaveHints: every error of totp and audit, as the
-// package returns it, gets a hint from hintOf. A new sentinel or error type
-// in either package fails here until it has an entry (and a hint).
-func TestTOTPAndAuditErrorsHaveHints(t *testing.T) {
+// TestTOTPAuditSystemdunitErrorsHaveHints: every error of totp, audit and
+// systemdunit, as the package returns it, gets a hint from hintOf. A new
+// sentinel or error type in one of them fails here until it has an entry
+// (and a hint).
+func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 	wrap := func(err error) error { return fmt.Errorf("context: %w", err) }
 	notExist := &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrNotExist}
 	denied := &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrPermission}
@@ -93,7 +95,19 @@ func TestTOTPAndAuditErrorsHaveHints(t *testing.T) {
 		"audit.ErrTruncated":       {&audit.FileError{Path: "a.json", Err: wrap(audit.ErrTruncated)}},
 		"audit.FileError":          {&audit.FileError{Path: "a.json.gz", Err: gzip.ErrChecksum}, &audit.FileError{Path: "a.json.gz", Err: gzip.ErrHeader}, &audit.FileError{Path: "a.json", Err: notExist}},
 	}
+	opt := func(rule error) []error { return []error{&systemdunit.OptionError{Option: "x", Value: "y", Err: rule}} }
+	for name, rule := range map[string]error{
+		"ErrUnknownMode": systemdunit.ErrUnknownMode, "ErrNotDNSName": systemdunit.ErrNotDNSName,
+		"ErrNotEmail": systemdunit.ErrNotEmail, "ErrNotUserName": systemdunit.ErrNotUserName,
+		"ErrNotProvider": systemdunit.ErrNotProvider, "ErrNotAbsolutePath": systemdunit.ErrNotAbsolutePath,
+		"ErrNotCalendar": systemdunit.ErrNotCalendar, "ErrOutOfRange": systemdunit.ErrOutOfRange,
+		"ErrNotProfile": systemdunit.ErrNotProfile, "ErrSpecialCharacters": systemdunit.ErrSpecialCharacters,
+	} {
+		cases["systemdunit."+name] = opt(rule)
+	}
+	cases["systemdunit.OptionError"] = opt(systemdunit.ErrNotDNSName)
 	names := append(exportedErrors(t, filepath.Join("..", "..", "totp"), "totp"), exportedErrors(t, filepath.Join("..", "..", "audit"), "audit")...)
+	names = append(names, exportedErrors(t, filepath.Join("..", "..", "internal", "systemdunit"), "systemdunit")...)
 	if len(names) < 10 {
 		t.Fatalf("found only %v: is the package source where the test looks?", names)
 	}
