@@ -542,6 +542,11 @@ func (s *streamState) emit(r Result, out func(Result)) {
 	out(r)
 }
 
+// DefaultTallyOthers is a cap for NewTally: rows for at most this many
+// identities that are not in the seed database (records name identities,
+// so without a cap a flood of made-up ones would grow the tally).
+const DefaultTallyOthers = 1000
+
 // OtherIdentities is the row of a Tally that counts identities beyond its
 // cap.
 const OtherIdentities = "(other identities)"
