@@ -191,9 +191,9 @@ func printEvaluation(p *demoPrinter, policy *trustpolicy.Policy, in emulator.Aut
 func (l *demoLoop) seedsDB() (*audit.DB, error) {
 	sdb := &totp.SeedDB{}
 	if l.hostTOTP != nil {
-		id, err := enrollIdentity(l.h.Leaf.Cert, l.files.Certificate)
+		id, err := totp.CertificateIdentity(l.h.Leaf.Cert)
 		if err != nil {
-			return nil, fmt.Errorf("demo: %w", err)
+			return nil, fmt.Errorf("demo: certificate %q has %w", l.files.Certificate, err)
 		}
 		l.enrolled = id
 		if _, err := sdb.Merge(id, l.hostTOTP.key, false); err != nil {

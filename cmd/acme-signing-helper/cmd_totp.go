@@ -101,11 +101,8 @@ func fingerprintKey(e *env, specs []string) (totp.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	derivation := "v1"
-	if len(specs) == 1 && strings.HasPrefix(specs[0], "file:") {
-		derivation = "sha1 of file"
-	}
-	e.log.Debug("derived totp key", "sources", len(specs), "derivation", derivation)
+	sp, _ := totp.ParseSpecs(specs) // DeriveKeyFromSpecs parsed them
+	e.log.Debug("derived totp key", "sources", len(specs), "derivation", totp.Derivation(sp))
 	return k, nil
 }
 
@@ -127,7 +124,16 @@ func (k *keyFlags) load(e *env) (totp.Key, error) {
 	if loose {
 		e.log.Warn("seed file is readable by group or others; seeds are secrets: chmod 600 it", "file", k.seedFile)
 	}
+	warnModeUnchecked(e, "seed file", k.seedFile)
 	return key, nil
+}
+
+// warnModeUnchecked says that the mode of a file of seeds was not checked,
+// where file modes do not say who may read it (totp.ModeChecked).
+func warnModeUnchecked(e *env, what, path string) {
+	if !totp.ModeChecked {
+		e.log.Warn(what+" permissions are not checked on this platform; seeds are secrets: make sure only you can read it", "file", path)
+	}
 }
 
 // parseAt parses --at; "" means now.
@@ -378,19 +384,6 @@ func enrollLeaf(path string) (*x509.Certificate, error) {
 	return certs[0], nil
 }
 
-// enrollIdentity is the seeds-database key of a certificate: CN=<cn> (as
-// the seed's env-sha1sum-db.json and CloudTrail's x509Subject use it), else
-// the first SAN DNS name.
-func enrollIdentity(c *x509.Certificate, path string) (string, error) {
-	if cn := c.Subject.CommonName; cn != "" {
-		return "CN=" + cn, nil
-	}
-	if len(c.DNSNames) > 0 {
-		return c.DNSNames[0], nil
-	}
-	return "", withHint(fmt.Errorf("certificate %q has neither a subject CN nor a SAN DNS name to enroll", path), "enroll the workload's ACME certificate (it names the host)")
-}
-
 func runTOTPEnroll(e *env, args []string) error {
 	var o totpEnrollOptions
 	set := newFlagSet(e, "totp enroll", "")
@@ -417,46 +410,43 @@ func runTOTPEnroll(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := enrollIdentity(leaf, certPath)
+	id, err := totp.CertificateIdentity(leaf)
 	if err != nil {
-		return err
+		return fmt.Errorf("certificate %q has %w", certPath, err) // the hint comes from the error
 	}
 	k, err := fingerprintKey(e, o.fingerprints)
 	if err != nil {
 		return err
 	}
 	if o.db == "" {
-		db := &totp.SeedDB{}
-		if _, err := db.Merge(id, k, false); err != nil {
-			return err
-		}
-		b, err := db.MarshalJSON()
+		b, err := totp.EntryJSON(id, k)
 		if err != nil {
 			return fmt.Errorf("encode seeds database entry: %w", err)
 		}
 		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
 		return err
 	}
-	db, loose, err := totp.LoadSeedDB(o.db)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		db = &totp.SeedDB{}
+	res, err := totp.Enroll(o.db, id, k, o.replace)
+	if res.Created {
 		e.log.Debug("creating seeds database", "file", o.db)
-	case err != nil:
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case loose:
+	}
+	if res.OthersCanRead {
 		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
 	}
-	changed, err := db.Merge(id, k, o.replace)
-	if err != nil {
-		return fmt.Errorf("--db %q: %w", o.db, err)
-	}
-	if !changed {
+	warnModeUnchecked(e, "seeds database", o.db)
+	var ee *totp.EnrollError
+	switch {
+	case errors.As(err, &ee) && ee.Op == "load":
+		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
+	case errors.As(err, &ee) && ee.Op == "merge":
+		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
+	case errors.As(err, &ee) && ee.Op == "write":
+		return withHint(err, "check that the directory of --db exists and is writable")
+	case err != nil:
+		return err
+	case !res.Changed:
 		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
 		return nil
-	}
-	if err := db.WriteFile(o.db); err != nil {
-		return withHint(err, "check that the directory of --db exists and is writable")
 	}
 	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s\n", progName, id, o.db)
 	return nil

@@ -110,6 +110,10 @@ func totpHint(e error) string {
 		return "check the --fingerprint source, or choose another one"
 	case *totp.PermissionError:
 		return fmt.Sprintf("seeds are secrets: chmod 600 %s", shellQuote(e.Path))
+	case *totp.EnrollError:
+		if e.Op == "write" {
+			return "check that the directory of --db exists and is writable"
+		}
 	case *totp.SeedChangedError:
 		return "the fingerprint of this machine changed (or another machine uses this identity); add --replace to overwrite the stored seed"
 	}
@@ -128,6 +132,8 @@ func totpHint(e error) string {
 		return "use 6 digits (the default), 7 or 8: --digits, or --totp-digits with --fingerprint"
 	case totp.ErrInvalidWindow:
 		return "--window is how many 30-second steps either side to accept, e.g. --window 1"
+	case totp.ErrNoIdentity:
+		return "enroll the workload's ACME certificate (it names the host)"
 	case totp.ErrAmbiguousSeed:
 		return "keep one seed per identity in the seeds database: remove the other entries, or run '" + progName + " totp enroll --db FILE --replace' on the machine"
 	}

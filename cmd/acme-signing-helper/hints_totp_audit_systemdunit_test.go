@@ -87,6 +87,8 @@ func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 		"totp.ErrInvalidKey":       {wrap(totp.ErrInvalidKey)},
 		"totp.ErrInvalidDigits":    {totp.ErrInvalidDigits},
 		"totp.ErrInvalidWindow":    {totp.ErrInvalidWindow},
+		"totp.ErrNoIdentity":       {wrap(totp.ErrNoIdentity)},
+		"totp.EnrollError":         {&totp.EnrollError{Op: "write", Path: "db.json", Err: errors.New("x")}, &totp.EnrollError{Op: "merge", Err: &totp.SeedChangedError{Identity: "CN=a"}}, &totp.EnrollError{Op: "load", Err: &totp.PermissionError{Path: "db.json"}}},
 		"totp.ErrAmbiguousSeed":    {wrap(totp.ErrAmbiguousSeed)},
 		"audit.ErrDBWritable":      {&audit.DBError{Path: "db.json", Op: "check", Err: audit.ErrDBWritable}},
 		"audit.ErrDBFormat":        {&audit.DBError{Path: "db.json", Op: "parse", Err: wrap(audit.ErrDBFormat)}},
