@@ -136,24 +136,20 @@ func warnModeUnchecked(e *env, what, path string) {
 	}
 }
 
-// parseAt parses --at; "" means now.
-func parseAt(e *env, s string) (time.Time, error) {
-	if s == "" {
-		return e.now(), nil
-	}
-	t, err := totp.ParseTime(s)
+// parseAlgorithmAt parses --algorithm and --at ("" means now).
+func parseAlgorithmAt(e *env, algorithm, at string) (totp.Algorithm, time.Time, error) {
+	alg, err := totp.ParseAlgorithm(algorithm)
 	if err != nil {
-		return time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
+		return "", time.Time{}, &usageError{err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
 	}
-	return t, nil
-}
-
-func parseAlgorithmFlag(s string) (totp.Algorithm, error) {
-	a, err := totp.ParseAlgorithm(s)
+	if at == "" {
+		return alg, e.now(), nil
+	}
+	t, err := totp.ParseTime(at)
 	if err != nil {
-		return "", &usageError{err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
+		return "", time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
-	return a, nil
+	return alg, t, nil
 }
 
 func noArgs(fs *pflag.FlagSet, cmd string) error {
@@ -217,11 +213,7 @@ func runTOTPCode(e *env, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	alg, err := parseAlgorithmFlag(o.algorithm)
-	if err != nil {
-		return err
-	}
-	at, err := parseAt(e, o.at)
+	alg, at, err := parseAlgorithmAt(e, o.algorithm, o.at)
 	if err != nil {
 		return err
 	}
@@ -273,11 +265,7 @@ func runTOTPVerify(e *env, args []string) error {
 	if err := o.validate(fs); err != nil {
 		return err
 	}
-	alg, err := parseAlgorithmFlag(o.algorithm)
-	if err != nil {
-		return err
-	}
-	at, err := parseAt(e, o.at)
+	alg, at, err := parseAlgorithmAt(e, o.algorithm, o.at)
 	if err != nil {
 		return err
 	}
