@@ -113,13 +113,10 @@ func (k *keyFlags) load(e *env) (totp.Key, error) {
 	}
 	key, loose, err := totp.ReadKeyFile(k.seedFile)
 	if err != nil {
-		if errors.Is(err, totp.ErrInvalidKey) {
-			return nil, err // the hint comes from the error
-		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, withHint(fmt.Errorf("--seed-file: %w", err), "check the --seed-file path")
 		}
-		return nil, withHint(err, "check the --seed-file path and that it is readable")
+		return nil, withHint(err, "check the --seed-file path and that it is readable") // unless err has its own hint
 	}
 	if loose {
 		e.log.Warn("seed file is readable by group or others; seeds are secrets: chmod 600 it", "file", k.seedFile)
@@ -428,10 +425,8 @@ func runTOTPEnroll(e *env, args []string) error {
 		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
 	case errors.As(err, &ee) && ee.Op == "merge":
 		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
-	case errors.As(err, &ee) && ee.Op == "write":
-		return withHint(err, "check that the directory of --db exists and is writable")
 	case err != nil:
-		return err
+		return err // a write error's hint comes from the error
 	case !res.Changed:
 		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
 		return nil
