@@ -21,20 +21,19 @@ var ErrDBWritable = errors.New("seed database is writable by group or others")
 // format LoadDB reads.
 var ErrDBFormat = errors.New("invalid seed database")
 
-// DBError is a seed database problem; it names the file and has a hint.
+// DBError is a seed database problem; it names the file and what LoadDB
+// was doing.
 type DBError struct {
 	Path string
-	Err  error
-	hint string
+	// Op is the step that failed: "open", "stat", "check" (the file's
+	// permissions: Err is ErrDBWritable), "read" or "parse" (Err wraps
+	// ErrDBFormat).
+	Op  string
+	Err error
 }
 
 func (e *DBError) Error() string { return fmt.Sprintf("seed database %q: %v", e.Path, e.Err) }
 func (e *DBError) Unwrap() error { return e.Err }
-
-// Hint says how to fix the database.
-func (e *DBError) Hint() string { return e.hint }
-
-const dbFormatHint = `write the database as the seed's env-sha1sum-db.json, [{"CN=host.example.com":"<hex seed>"}, ...], or as one object {"host.example.com":"<hex seed>", ...}; 'acme-signing-helper totp seed' prints a seed`
 
 // DB maps workload identities to TOTP keys. Identities are normalised with
 // NormalizeIdentity. It never prints its keys.
@@ -69,33 +68,32 @@ const maxDBBytes = 256 << 20
 
 // LoadDB reads a seed database file. It refuses a file group or others may
 // write and returns warnings (for the caller to log) for a world-readable
-// one.
+// one, or, where file modes do not say who may read a file (Windows), a
+// warning that they were not checked.
 func LoadDB(path string) (*DB, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, &DBError{Path: path, Err: err, hint: "give the seed database with --db FILE (the seed script's env-sha1sum-db.json)"}
+		return nil, nil, &DBError{Path: path, Op: "open", Err: err}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, &DBError{Path: path, Err: err}
+		return nil, nil, &DBError{Path: path, Op: "stat", Err: err}
 	}
-	var warnings []string
-	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return nil, nil, &DBError{Path: path, Err: ErrDBWritable, hint: fmt.Sprintf("whoever can write it can add a seed and pass as legit: chmod go-w %q (0600 or 0640 is right for a file of secrets)", path)}
-	} else if perm&0o004 != 0 {
-		warnings = append(warnings, fmt.Sprintf("seed database %q is world-readable (mode %04o): its seeds are secrets; chmod o-r it", path, perm))
+	warnings, err := checkDBMode(path, fi)
+	if err != nil {
+		return nil, nil, &DBError{Path: path, Op: "check", Err: err}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxDBBytes+1))
 	if err != nil {
-		return nil, nil, &DBError{Path: path, Err: err}
+		return nil, nil, &DBError{Path: path, Op: "read", Err: err}
 	}
 	if len(b) > maxDBBytes {
-		return nil, nil, &DBError{Path: path, Err: fmt.Errorf("%w: larger than %d bytes", ErrDBFormat, maxDBBytes), hint: dbFormatHint}
+		return nil, nil, &DBError{Path: path, Op: "parse", Err: fmt.Errorf("%w: larger than %d bytes", ErrDBFormat, maxDBBytes)}
 	}
 	db, err := ParseDB(b)
 	if err != nil {
-		return nil, nil, &DBError{Path: path, Err: err, hint: dbFormatHint}
+		return nil, nil, &DBError{Path: path, Op: "parse", Err: err}
 	}
 	return db, warnings, nil
 }

@@ -35,7 +35,8 @@
 // Security considerations: the seed database holds TOTP keys, which are
 // secrets: LoadDB refuses a file group or others may write (they could add
 // a seed and make their own sessions look legit) and warns about a
-// world-readable one; seeds never appear in errors, logs or results. The
+// world-readable one (on Windows, where file modes do not describe the
+// ACL, it cannot check and warns that it did not); seeds never appear in errors, logs or results. The
 // input is untrusted (anyone able to write to the log bucket controls it):
 // memory per record is bounded (MaxRecordBytes), a malformed record is
 // reported and never stops the run, and a record that cannot be parsed is

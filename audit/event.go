@@ -392,12 +392,8 @@ func hasKind(ks []Kind, k Kind) bool {
 // lookup follows a dot path through decoded JSON.
 func lookup(v any, path string) (any, bool) {
 	for path != "" {
-		seg := path
-		if i := strings.IndexByte(path, '.'); i >= 0 {
-			seg, path = path[:i], path[i+1:]
-		} else {
-			path = ""
-		}
+		var seg string
+		seg, path, _ = strings.Cut(path, ".")
 		switch t := v.(type) {
 		case map[string]any:
 			nv, ok := t[seg]

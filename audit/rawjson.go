@@ -84,12 +84,8 @@ func (d *rawDoc) lookup(path string) (any, bool) {
 		return nil, false
 	}
 	for path != "" {
-		seg := path
-		if i := strings.IndexByte(path, '.'); i >= 0 {
-			seg, path = path[:i], path[i+1:]
-		} else {
-			path = ""
-		}
+		var seg string
+		seg, path, _ = strings.Cut(path, ".")
 		var ok bool
 		switch v[0] {
 		case '{':

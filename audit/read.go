@@ -67,19 +67,6 @@ type FileError struct {
 func (e *FileError) Error() string { return fmt.Sprintf("read %q: %v", e.Path, e.Err) }
 func (e *FileError) Unwrap() error { return e.Err }
 
-// Hint says what to do about it.
-func (e *FileError) Hint() string {
-	switch {
-	case errors.Is(e.Err, ErrTruncated), errors.Is(e.Err, gzip.ErrChecksum), errors.Is(e.Err, gzip.ErrHeader):
-		return "the file is truncated or corrupt: fetch it again (aws s3 cp); the other files were checked"
-	case errors.Is(e.Err, ErrNotJSON):
-		return "give CloudTrail log files ({\"Records\":[...]}, gzip or not), single events or JSON lines"
-	case errors.Is(e.Err, fs.ErrNotExist):
-		return "check the path"
-	}
-	return ""
-}
-
 // input is one file to read, in input order.
 type input struct {
 	path  string // "-" for stdin

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -121,8 +122,8 @@ func TestRobustness(t *testing.T) {
 					t.Fatalf("got error %v, want %v", err, tt.wantErr)
 				}
 				var fe *FileError
-				if !errors.As(err, &fe) || fe.Path != p || fe.Hint() == "" {
-					t.Errorf("error %v does not name %s with a hint", err, p)
+				if !errors.As(err, &fe) || fe.Path != p {
+					t.Errorf("error %v does not name %s", err, p)
 				}
 			}
 			var others []Result
@@ -175,7 +176,7 @@ func TestReadInputs(t *testing.T) {
 	}
 	_, err = Read(context.Background(), []string{filepath.Join(dir, "missing.json")}, Options{}, func(Event) {})
 	var fe *FileError
-	if !errors.As(err, &fe) || !errors.Is(err, os.ErrNotExist) || fe.Hint() == "" {
+	if !errors.As(err, &fe) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: got %v", err)
 	}
 }
@@ -293,6 +294,9 @@ func TestParseDB(t *testing.T) {
 }
 
 func TestLoadDBPermissions(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes are not checked on Windows (LoadDB warns instead)")
+	}
 	dir := t.TempDir()
 	p := write(t, dir, "env-sha1sum-db.json", []byte(`{"a": "`+hex.EncodeToString(testKey)+`"}`))
 	for _, tt := range []struct {
@@ -315,8 +319,8 @@ func TestLoadDBPermissions(t *testing.T) {
 		}
 		if err != nil {
 			var de *DBError
-			if !errors.As(err, &de) || de.Hint() == "" || !strings.Contains(err.Error(), p) {
-				t.Errorf("mode %04o: error %v lacks the path or a hint", tt.mode, err)
+			if !errors.As(err, &de) || de.Op != "check" || de.Path != p || !strings.Contains(err.Error(), p) {
+				t.Errorf("mode %04o: error %v lacks the path or the step", tt.mode, err)
 			}
 		}
 	}

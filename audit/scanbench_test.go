@@ -88,13 +88,20 @@ func BenchmarkReadOneFile(b *testing.B) {
 	b.SetBytes(n)
 }
 
-func BenchmarkExtract(b *testing.B) {
+// extractBench is a CreateSession record and an extractor for it.
+func extractBench(b *testing.B) ([]byte, *extractor) {
+	b.Helper()
 	ws, err := cloudtrailgen.NewWorkloads(1, "example.com", 1, "host")
 	if err != nil {
 		b.Fatal(err)
 	}
 	cs, _ := cloudtrailgen.Session(cloudtrailgen.Config{}, rand.New(rand.NewPCG(1, 2)), ws[0], time.Unix(1795290581, 0), "123456", "192.0.2.1")
 	x, _ := newExtractor(&Options{})
+	return cs, x
+}
+
+func BenchmarkExtract(b *testing.B) {
+	cs, x := extractBench(b)
 	b.SetBytes(int64(len(cs)))
 	for b.Loop() {
 		if _, ok := x.extract(cs); !ok {
@@ -106,12 +113,7 @@ func BenchmarkExtract(b *testing.B) {
 // BenchmarkExtractMap is BenchmarkExtract by way of encoding/json (the
 // fallback), for comparison.
 func BenchmarkExtractMap(b *testing.B) {
-	ws, err := cloudtrailgen.NewWorkloads(1, "example.com", 1, "host")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cs, _ := cloudtrailgen.Session(cloudtrailgen.Config{}, rand.New(rand.NewPCG(1, 2)), ws[0], time.Unix(1795290581, 0), "123456", "192.0.2.1")
-	x, _ := newExtractor(&Options{})
+	cs, x := extractBench(b)
 	b.SetBytes(int64(len(cs)))
 	for b.Loop() {
 		if _, ok := x.extractMap(cs); !ok {

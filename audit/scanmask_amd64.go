@@ -1,9 +1,12 @@
+//go:build amd64 && !purego
+
 package audit
 
 // scanMasks computes the bitmasks of '"', '\\' and {}[] of each 64-byte
 // block of b (see scanMasksGeneric, its portable version and the tests'
 // reference): in assembly (scanmask_amd64.s), AVX2 when the CPU and OS
-// have it, SSE2 (every amd64) otherwise.
+// have it, SSE2 (every amd64) otherwise. Build with -tags purego for the
+// portable version (scanmask_other.go).
 func scanMasks(b []byte, q, bs, st []uint64) {
 	if len(q) == 0 {
 		return

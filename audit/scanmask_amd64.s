@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func scanMasksSSE2(b []byte, q, bs, st []uint64)

@@ -1,7 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package audit
 
+// scanMasks is scanMasksGeneric: on CPUs without assembly here, and
+// everywhere with -tags purego (which forces the portable path).
 func scanMasks(b []byte, q, bs, st []uint64) { scanMasksGeneric(b, q, bs, st) }
 
 // scanMaskVariants are the implementations this CPU can run (tests).

@@ -542,6 +542,11 @@ func (s *streamState) emit(r Result, out func(Result)) {
 	out(r)
 }
 
+// DefaultTallyOthers is a cap for NewTally: rows for at most this many
+// identities that are not in the seed database (records name identities,
+// so without a cap a flood of made-up ones would grow the tally).
+const DefaultTallyOthers = 1000
+
 // OtherIdentities is the row of a Tally that counts identities beyond its
 // cap.
 const OtherIdentities = "(other identities)"
@@ -559,16 +564,13 @@ type Tally struct {
 // NewTally counts per identity every identity of db and up to maxOther
 // others.
 func NewTally(db *DB, maxOther int) *Tally {
-	return &Tally{db: db, maxOther: maxOther, s: Summary{ByVerdict: map[Verdict]int{}, ByIdentity: map[string]map[Verdict]int{}}}
+	return &Tally{db: db, maxOther: maxOther, s: newSummary()}
 }
 
 // Add counts one result.
 func (t *Tally) Add(r Result) {
-	t.s.Total++
-	t.s.ByVerdict[r.Verdict]++
 	id := r.Identity
-	m := t.s.ByIdentity[id]
-	if m == nil {
+	if _, seen := t.s.ByIdentity[id]; !seen {
 		_, known := t.db.Key(id)
 		switch {
 		case known:
@@ -576,14 +578,9 @@ func (t *Tally) Add(r Result) {
 			t.others++
 		default:
 			id = OtherIdentities
-			m = t.s.ByIdentity[id]
-		}
-		if m == nil {
-			m = map[Verdict]int{}
-			t.s.ByIdentity[id] = m
 		}
 	}
-	m[r.Verdict]++
+	t.s.add(id, r.Verdict)
 }
 
 // Summary returns the counts so far.

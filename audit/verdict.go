@@ -227,18 +227,27 @@ type Summary struct {
 
 // Summarize counts results.
 func Summarize(rs []Result) Summary {
-	s := Summary{ByVerdict: map[Verdict]int{}, ByIdentity: map[string]map[Verdict]int{}}
+	s := newSummary()
 	for _, r := range rs {
-		s.Total++
-		s.ByVerdict[r.Verdict]++
-		m := s.ByIdentity[r.Identity]
-		if m == nil {
-			m = map[Verdict]int{}
-			s.ByIdentity[r.Identity] = m
-		}
-		m[r.Verdict]++
+		s.add(r.Identity, r.Verdict)
 	}
 	return s
+}
+
+func newSummary() Summary {
+	return Summary{ByVerdict: map[Verdict]int{}, ByIdentity: map[string]map[Verdict]int{}}
+}
+
+// add counts one verdict of identity id.
+func (s *Summary) add(id string, v Verdict) {
+	s.Total++
+	s.ByVerdict[v]++
+	m := s.ByIdentity[id]
+	if m == nil {
+		m = map[Verdict]int{}
+		s.ByIdentity[id] = m
+	}
+	m[v]++
 }
 
 // AllLegit reports whether every result is legit (true for none).

@@ -62,6 +62,9 @@
 // "[redacted]" with %v and %s, and no error of this package contains a
 // source's value, a key or a code. Errors name the source (its spec), the
 // file or the field instead. Seed files and the seeds database must not be
-// writable by group or others ([CheckSecretFile]); [SeedDB.WriteFile] writes
-// mode 0600 atomically (temporary file and rename).
+// writable by group or others ([CheckSecretFile]; on Windows the mode bits
+// do not describe the file's ACL, so this is not checked and [ModeChecked]
+// is false for callers to say so); [SeedDB.WriteFile] writes mode 0600
+// atomically (temporary file and rename). [Enroll] adds a workload to the
+// seeds database under its [CertificateIdentity].
 package totp

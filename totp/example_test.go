@@ -1,6 +1,8 @@
 package totp_test
 
 import (
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
 	"time"
 
@@ -49,4 +51,19 @@ func ExampleDeriveKeyFromSpecs() {
 	}
 	fmt.Println(key, len(key.Hex()))
 	// Output: [redacted] 40
+}
+
+// credential-process --fingerprint: the role session name is the TOTP code
+// of the signing time, and the workload's identity in the seeds database
+// is the certificate's CN.
+func ExampleSessionName() {
+	key, _ := totp.ParseHexKey("3132333435363738393031323334353637383930")
+	name, err := totp.SessionName(key, time.Unix(59, 0), 0)
+	if err != nil {
+		panic(err)
+	}
+	leaf := &x509.Certificate{Subject: pkix.Name{CommonName: "host.example.com"}}
+	id, _ := totp.CertificateIdentity(leaf)
+	fmt.Println(id, name)
+	// Output: CN=host.example.com 287082
 }

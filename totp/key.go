@@ -56,7 +56,7 @@ func DeriveKey(sys *System, specs []Spec) (Key, error) {
 	if len(specs) == 0 {
 		return nil, &SpecError{Spec: "", Reason: "no fingerprint source given"}
 	}
-	if len(specs) == 1 && specs[0].Kind == KindFile {
+	if sha1OfFile(specs) {
 		h := sha1.New()
 		if _, err := sys.digest(specs[0], h); err != nil {
 			return nil, err
@@ -67,7 +67,7 @@ func DeriveKey(sys *System, specs []Spec) (Key, error) {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].String() < sorted[j].String() })
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i] == sorted[i-1] {
-			return nil, &SpecError{Spec: sorted[i].String(), Reason: reasonDuplicate}
+			return nil, &SpecError{Spec: sorted[i].String(), Reason: ReasonDuplicate}
 		}
 	}
 	out := sha1.New()
@@ -87,6 +87,18 @@ func DeriveKey(sys *System, specs []Spec) (Key, error) {
 		out.Write(h.Sum(nil))
 	}
 	return Key(out.Sum(nil)), nil
+}
+
+// sha1OfFile reports whether DeriveKey takes the SHA-1 of one file.
+func sha1OfFile(specs []Spec) bool { return len(specs) == 1 && specs[0].Kind == KindFile }
+
+// Derivation names the derivation DeriveKey uses for specs, "sha1 of
+// file" or "v1", for logs (it names no source and no value).
+func Derivation(specs []Spec) string {
+	if sha1OfFile(specs) {
+		return "sha1 of file"
+	}
+	return "v1"
 }
 
 // DeriveKeyFromSpecs parses spec strings and calls DeriveKey.

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
@@ -32,42 +31,18 @@ func (e *PermissionError) Error() string {
 // Unwrap returns ErrLoosePermissions.
 func (e *PermissionError) Unwrap() error { return ErrLoosePermissions }
 
-// Hint says how to fix the mode.
-func (e *PermissionError) Hint() string {
-	return fmt.Sprintf("seeds are secrets: chmod 600 %s", shellQuote(e.Path))
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // CheckSecretFile checks the permissions of a file holding seeds (a seed
 // file, the seeds database): group- or world-writable is a
 // *PermissionError; group- or world-readable returns othersCanRead so the
-// caller can warn. Not checked on Windows.
+// caller can warn. Where the mode bits do not say who may read a file
+// (Windows), only the kind of file is checked and ModeChecked is false, so
+// that the caller can say so.
 func CheckSecretFile(path string) (othersCanRead bool, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return false, err
 	}
 	return checkMode(path, fi)
-}
-
-func checkMode(path string, fi fs.FileInfo) (bool, error) {
-	if runtime.GOOS == "windows" {
-		return false, nil
-	}
-	if fi.IsDir() {
-		return false, fmt.Errorf("%q is a directory, want a file", path)
-	}
-	m := fi.Mode().Perm()
-	if m&0o022 != 0 {
-		return false, &PermissionError{Path: path, Mode: m}
-	}
-	return m&0o044 != 0, nil
 }
 
 // ReadKeyFile reads a seed file: one hex key (as `totp seed` or the first
@@ -294,11 +269,6 @@ func (e *SeedChangedError) Error() string {
 
 // Unwrap returns ErrSeedChanged.
 func (e *SeedChangedError) Unwrap() error { return ErrSeedChanged }
-
-// Hint says how to replace the seed.
-func (e *SeedChangedError) Hint() string {
-	return "the fingerprint of this machine changed (or another machine uses this identity); add --replace to overwrite the stored seed"
-}
 
 // MarshalJSON writes the database as a JSON array of one-key objects, one
 // per line.

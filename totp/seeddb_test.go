@@ -77,7 +77,7 @@ func TestSeedDBMergeLookup(t *testing.T) {
 		t.Fatalf("same seed again: %v, %v", changed, err)
 	}
 	var sc *SeedChangedError
-	if _, err := db.Merge("CN=a", k, false); !errors.Is(err, ErrSeedChanged) || !errors.As(err, &sc) || sc.Hint() == "" || strings.Contains(err.Error(), seedA) {
+	if _, err := db.Merge("CN=a", k, false); !errors.Is(err, ErrSeedChanged) || !errors.As(err, &sc) || strings.Contains(err.Error(), seedA) {
 		t.Fatalf("changed seed: got %v", err)
 	}
 	if got, _, _ := db.Lookup("CN=a"); got.Hex() != "01" {
@@ -160,6 +160,9 @@ func TestSeedDBWriteFile(t *testing.T) {
 }
 
 func TestCheckSecretFile(t *testing.T) {
+	if !ModeChecked {
+		t.Skip("file modes are not checked on this platform")
+	}
 	dir := t.TempDir()
 	tests := []struct {
 		mode     os.FileMode
@@ -186,7 +189,7 @@ func TestCheckSecretFile(t *testing.T) {
 		_, kr, kerr := ReadKeyFile(p)
 		if tt.bad {
 			var pe *PermissionError
-			if !errors.As(err, &pe) || !errors.Is(kerr, ErrLoosePermissions) || pe.Hint() == "" {
+			if !errors.As(err, &pe) || !errors.Is(kerr, ErrLoosePermissions) {
 				t.Errorf("%v: got %v / %v, want a *PermissionError", tt.mode, err, kerr)
 			}
 			continue

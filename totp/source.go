@@ -24,9 +24,6 @@ const (
 	KindEnv       Kind = "env"
 )
 
-// SpecHint is the hint for a malformed fingerprint spec.
-const SpecHint = "a fingerprint source is one of file:PATH, machine-id, dmi:FIELD (e.g. dmi:product_uuid), hostname, env:NAME"
-
 // ErrInvalidSpec is returned (wrapped in a *SpecError) for a malformed
 // fingerprint spec.
 var ErrInvalidSpec = errors.New("invalid fingerprint spec")
@@ -48,15 +45,8 @@ func (e *SpecError) Error() string {
 // Unwrap returns ErrInvalidSpec.
 func (e *SpecError) Unwrap() error { return ErrInvalidSpec }
 
-// Hint lists the valid spec forms.
-func (e *SpecError) Hint() string {
-	if e.Reason == reasonDuplicate {
-		return "give each --fingerprint source once"
-	}
-	return SpecHint
-}
-
-const reasonDuplicate = "given twice"
+// ReasonDuplicate is the Reason of a SpecError for a source given twice.
+const ReasonDuplicate = "given twice"
 
 // SourceError reports a fingerprint source that could not be read. It names
 // the source, never its content.
@@ -72,19 +62,6 @@ func (e *SourceError) Error() string {
 // Unwrap returns the underlying error (fs.ErrNotExist, fs.ErrPermission,
 // ErrEmptySource, ...).
 func (e *SourceError) Unwrap() error { return e.Err }
-
-// Hint says how to fix the source.
-func (e *SourceError) Hint() string {
-	switch {
-	case errors.Is(e.Err, fs.ErrPermission):
-		return "run as a user that can read the source, or choose another --fingerprint source"
-	case errors.Is(e.Err, ErrEmptySource):
-		return "an empty source would make every machine alike: fill it or choose another --fingerprint source"
-	case errors.Is(e.Err, fs.ErrNotExist):
-		return "check the --fingerprint source exists on this machine, or choose another one"
-	}
-	return "check the --fingerprint source, or choose another one"
-}
 
 // Spec is a parsed fingerprint source.
 type Spec struct {
@@ -159,7 +136,7 @@ func ParseSpecs(ss []string) ([]Spec, error) {
 			return nil, err
 		}
 		if seen[sp.String()] {
-			return nil, &SpecError{Spec: s, Reason: reasonDuplicate}
+			return nil, &SpecError{Spec: s, Reason: ReasonDuplicate}
 		}
 		seen[sp.String()] = true
 		out = append(out, sp)

@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// TimeHint lists the time forms ParseTime accepts.
-const TimeHint = "give a time as RFC 3339 (2026-11-21T19:49:42Z), @UNIX-SECONDS (@1795290582) or what 'date -R' prints (Sat, 21 Nov 2026 19:49:42 +0000)"
-
 // ErrInvalidTime is returned (wrapped) by ParseTime.
 var ErrInvalidTime = errors.New("invalid time")
 

@@ -119,10 +119,8 @@ func runDemoWith(e *env, args []string, hooks demoHooks) error {
 	err := demo.Run(e.ctx, demo.Options{
 		Dir: o.dir, Domain: o.domain, KeyType: testpki.KeyType(o.keyType), RoleSessionName: o.roleSessionName, DurationSeconds: o.duration,
 		NoTOTP: o.totp.noTOTP, Fingerprints: o.totp.fingerprints, FingerprintKey: o.totp.key,
-		DeriveKey:       func(specs []string) (totp.Key, error) { return fingerprintKey(e, specs) },
-		EnrollIdentity:  enrollIdentity,
-		WriteDetectText: writeText,
-		ProgName:        progName, Stdout: e.stdout, Logger: e.log, Now: e.now,
+		DeriveKey: func(specs []string) (totp.Key, error) { return fingerprintKey(e, specs) },
+		ProgName:  progName, Stdout: e.stdout, Logger: e.log, Now: e.now,
 		OnCredentials: o.hooks.onCredentials, OnSecret: o.hooks.onSecret,
 	})
 	var de *demo.DirError

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
@@ -130,16 +127,8 @@ func runDetect(e *env, args []string) error {
 	}
 	e.log.Debug("seed database loaded", "path", o.db, "identities", db.Len())
 
-	ro := audit.Options{
-		Jobs:              o.jobs,
-		MaxRecordBytes:    o.maxRecord,
-		Sessions:          o.sessions,
-		Compat:            o.compat,
-		IdentityFields:    o.identity,
-		SessionNameFields: o.sessionName,
-		TimeFields:        o.timeField,
-		Stdin:             e.stdin,
-	}
+	ro := audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord, Sessions: o.sessions, Compat: o.compat,
+		IdentityFields: o.identity, SessionNameFields: o.sessionName, TimeFields: o.timeField, Stdin: e.stdin}
 	if isTerminal(e.stderr) {
 		ro.Progress = progressPrinter(e.stderr)
 	}
@@ -150,23 +139,33 @@ func runDetect(e *env, args []string) error {
 	}
 	start := e.now()
 	rs, st, readErr := audit.Detect(e.ctx, o.paths, ro, checker)
-	if ro.Progress != nil && st.Files > 1 {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
-	elapsed := e.now().Sub(start)
-	e.log.Debug("read", "files", st.Files, "records", st.Records, "considered", st.Events, "bytes", st.Bytes, "elapsed", elapsed)
-
+	detectRead(e, ro, st, start)
 	var werr error
 	switch {
 	case o.compat:
-		werr = writeCompat(e.stdout, rs)
+		werr = audit.WriteCompat(e.stdout, rs)
 	case o.summary:
-		werr = writeSummary(e.stdout, o.format, audit.Summarize(rs), st, nil)
+		werr = writeSummary(e.stdout, o.format, audit.NewReport(audit.Summarize(rs), st, nil))
 	case o.format == "json":
 		werr = writeJSONLines(e.stdout, rs)
 	default:
 		werr = writeText(e.stdout, rs)
 	}
+	legit := !o.compat && audit.AllLegit(rs) || o.compat && audit.CompatLegit(rs)
+	return detectExit(e, st, werr, readErr, len(rs) == 0 && !o.compat, legit)
+}
+
+// detectRead clears the progress line and logs the totals of the read.
+func detectRead(e *env, ro audit.Options, st audit.Stats, start time.Time, more ...any) {
+	if ro.Progress != nil && st.Files > 1 {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	e.log.Debug("read", append(append([]any{"files", st.Files, "records", st.Records, "considered", st.Events, "bytes", st.Bytes}, more...), "elapsed", e.now().Sub(start))...)
+}
+
+// detectExit ends a run whose results are printed: a write error, else
+// the read errors (exit 2), else exit 1 unless every session is legit.
+func detectExit(e *env, st audit.Stats, werr, readErr error, none, legit bool) error {
 	if werr != nil {
 		return fmt.Errorf("write results: %w", werr)
 	}
@@ -174,21 +173,19 @@ func runDetect(e *env, args []string) error {
 		printReadErrors(e, readErr)
 		return &exitError{code: 2}
 	}
-	if len(rs) == 0 && !o.compat {
+	if none {
 		e.log.Warn("no Roles Anywhere sessions found", "files", st.Files, "records", st.Records)
 	}
-	if (o.compat && len(rs) == 0) || !audit.AllLegit(rs) {
+	if !legit {
 		return &exitError{code: 1}
 	}
 	return nil
 }
 
 func printReadErrors(e *env, err error) {
-	var errs []error
+	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
 	}
 	for _, x := range errs {
 		fmt.Fprintf(e.stderr, "%s: %v\n", progName, x)
@@ -220,173 +217,50 @@ func progressPrinter(w io.Writer) func(audit.Progress) {
 	}
 }
 
-// field makes a value safe for one whitespace-separated column: "-" when
-// empty, quoted when it has spaces, quotes or non-printable characters
-// (record fields are untrusted and must not forge lines).
-func field(s string) string {
-	if s == "" {
-		return "-"
-	}
-	for _, r := range s {
-		if r == '"' || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r) {
-			return strconv.Quote(s)
-		}
-	}
-	return s
-}
-
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-func eventTime(r audit.Result) string {
-	if r.Time.IsZero() {
-		return "-"
-	}
-	return r.Time.UTC().Format(time.RFC3339)
-}
-
+// writeText prints one line per result (audit.TextLine).
 func writeText(w io.Writer, rs []audit.Result) error {
-	var b strings.Builder
 	for _, r := range rs {
-		b.Reset()
-		b.WriteString(string(r.Verdict))
-		b.WriteByte(' ')
-		b.WriteString(field(r.Identity))
-		b.WriteByte(' ')
-		b.WriteString(eventTime(r))
-		b.WriteByte(' ')
-		name := r.SessionName
-		if !r.HasSessionName {
-			name = ""
-		}
-		b.WriteString(field(name))
-		b.WriteByte(' ')
-		b.WriteString(field(r.SourceIP))
-		if r.Reason != "" {
-			b.WriteByte(' ')
-			b.WriteString(oneLine(r.Reason))
-		}
-		b.WriteByte('\n')
-		if _, err := io.WriteString(w, b.String()); err != nil {
+		if _, err := io.WriteString(w, audit.TextLine(r)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// jsonResult is one line of --format json.
-type jsonResult struct {
-	Verdict     audit.Verdict `json:"verdict"`
-	Reason      string        `json:"reason,omitempty"`
-	Kind        audit.Kind    `json:"kind"`
-	Time        string        `json:"time,omitempty"`
-	Identity    string        `json:"identity,omitempty"`
-	SessionName *string       `json:"sessionName"`
-	SourceIP    string        `json:"sourceIPAddress,omitempty"`
-	CertSerial  string        `json:"certSerial,omitempty"`
-	EventID     string        `json:"eventID,omitempty"`
-	ErrorCode   string        `json:"errorCode,omitempty"`
-	Step        int64         `json:"step,omitempty"`
-	Offset      *int          `json:"oathtoolOffset,omitempty"`
-	File        string        `json:"file"`
-	FileOffset  int64         `json:"fileOffset"`
-}
-
+// writeJSONLines prints one JSON object per result (audit.JSONResult).
 func writeJSONLines(w io.Writer, rs []audit.Result) error {
 	enc := json.NewEncoder(w)
 	for _, r := range rs {
-		j := jsonResult{
-			Verdict: r.Verdict, Reason: r.Reason, Kind: r.Kind, Identity: r.Identity,
-			SourceIP: r.SourceIP, CertSerial: r.CertSerial, EventID: r.EventID, ErrorCode: r.ErrorCode,
-			File: r.Path, FileOffset: r.Offset,
-		}
-		if !r.Time.IsZero() {
-			j.Time = r.Time.UTC().Format(time.RFC3339Nano)
-		}
-		if r.HasSessionName {
-			s := r.SessionName
-			j.SessionName = &s
-		}
-		if r.Verdict == audit.Legit || r.Verdict == audit.Replay {
-			off := r.StepOffset
-			j.Step, j.Offset = r.Step, &off
-		}
-		if err := enc.Encode(j); err != nil {
+		if err := enc.Encode(audit.NewJSONResult(r)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeCompat(w io.Writer, rs []audit.Result) error {
-	if len(rs) == 0 {
-		_, err := io.WriteString(w, "oh no\n")
-		return err
-	}
-	for _, r := range rs {
-		s := "oh no\n"
-		if r.Verdict == audit.Legit {
-			s = "legit\n"
-		}
-		if _, err := io.WriteString(w, s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeSummary(w io.Writer, format string, s audit.Summary, st audit.Stats, ss *audit.StreamStats) error {
-	ids := make([]string, 0, len(s.ByIdentity))
-	for id := range s.ByIdentity {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+// writeSummary prints the report of a run as a table or as one JSON object.
+func writeSummary(w io.Writer, format string, rep audit.Report) error {
 	if format == "json" {
-		type idCount struct {
-			Identity string                `json:"identity"`
-			Counts   map[audit.Verdict]int `json:"counts"`
-		}
-		out := struct {
-			Files      int                   `json:"files"`
-			Records    int64                 `json:"records"`
-			Sessions   int                   `json:"sessions"`
-			ByVerdict  map[audit.Verdict]int `json:"byVerdict"`
-			ByIdentity []idCount             `json:"byIdentity"`
-			Evictions  *int64                `json:"replayIndexEvictions,omitempty"`
-			Late       *int64                `json:"lateRecords,omitempty"`
-		}{st.Files, st.Records, s.Total, s.ByVerdict, []idCount{}, nil, nil}
-		if ss != nil {
-			out.Evictions, out.Late = &ss.Evictions, &ss.Late
-		}
-		for _, id := range ids {
-			out.ByIdentity = append(out.ByIdentity, idCount{id, s.ByIdentity[id]})
-		}
-		return json.NewEncoder(w).Encode(out)
+		return json.NewEncoder(w).Encode(rep)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "files %d  records %d  sessions %d\n", st.Files, st.Records, s.Total)
-	if ss != nil {
-		fmt.Fprintf(&b, "replay index evictions %d  late records %d\n", ss.Evictions, ss.Late)
+	fmt.Fprintf(&b, "files %d  records %d  sessions %d\n", rep.Files, rep.Records, rep.Sessions)
+	if rep.Evictions != nil {
+		fmt.Fprintf(&b, "replay index evictions %d  late records %d\n", *rep.Evictions, *rep.Late)
 	}
 	b.WriteByte('\n')
 	for _, v := range audit.Verdicts {
-		fmt.Fprintf(&b, "%-17s %d\n", v, s.ByVerdict[v])
+		fmt.Fprintf(&b, "%-17s %d\n", v, rep.ByVerdict[v])
 	}
 	b.WriteString("\nidentity")
 	for _, v := range audit.Verdicts {
 		fmt.Fprintf(&b, " %s", v)
 	}
 	b.WriteByte('\n')
-	for _, id := range ids {
-		b.WriteString(field(id))
+	for _, id := range rep.ByIdentity {
+		b.WriteString(audit.QuoteField(id.Identity))
 		for _, v := range audit.Verdicts {
-			fmt.Fprintf(&b, " %d", s.ByIdentity[id][v])
+			fmt.Fprintf(&b, " %d", id.Counts[v])
 		}
 		b.WriteByte('\n')
 	}

@@ -3,13 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"slices"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
 )
-
-// maxOtherIdentities caps the --summary rows of identities not in the seed
-// database in --stream mode; the rest are counted in one row.
-const maxOtherIdentities = 1000
 
 // detectStream is detect --stream: each verdict is printed when it is
 // decided (audit.Stream: files in input order, each file's records by
@@ -17,12 +14,9 @@ const maxOtherIdentities = 1000
 // input. Output is buffered, and flushed after every line when standard
 // input is read (a live stream).
 func detectStream(e *env, o *detectOptions, ro audit.Options, checker *audit.Checker, db *audit.DB) error {
-	live := false
-	for _, p := range o.paths {
-		live = live || p == "-"
-	}
+	live := slices.Contains(o.paths, "-")
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
-	tally := audit.NewTally(db, maxOtherIdentities)
+	tally := audit.NewTally(db, audit.DefaultTallyOthers)
 	one := make([]audit.Result, 1)
 	var werr error // a write error stops the run
 	emit := func(r audit.Result) error {
@@ -44,13 +38,9 @@ func detectStream(e *env, o *detectOptions, ro audit.Options, checker *audit.Che
 	start := e.now()
 	so := audit.StreamOptions{Horizon: o.horizon, IndexSize: o.indexSize}
 	st, readErr := audit.Stream(e.ctx, o.paths, ro, so, checker, emit)
-	if ro.Progress != nil && st.Files > 1 {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
-	e.log.Debug("read", "files", st.Files, "records", st.Records, "considered", st.Events, "bytes", st.Bytes,
-		"results", st.Results, "evictions", st.Evictions, "late", st.Late, "elapsed", e.now().Sub(start))
+	detectRead(e, ro, st.Stats, start, "results", st.Results, "evictions", st.Evictions, "late", st.Late)
 	if werr == nil && o.summary {
-		werr = writeSummary(w, o.format, tally.Summary(), st.Stats, &st)
+		werr = writeSummary(w, o.format, audit.NewReport(tally.Summary(), st.Stats, &st))
 	}
 	if werr == nil {
 		werr = w.Flush()
@@ -61,15 +51,5 @@ func detectStream(e *env, o *detectOptions, ro audit.Options, checker *audit.Che
 	if st.Evictions > 0 {
 		e.log.Warn("replay index full: entries evicted before the horizon, replays or merges may be missed", "evictions", st.Evictions, "hint", "raise --replay-index-size")
 	}
-	if readErr != nil {
-		printReadErrors(e, readErr)
-		return &exitError{code: 2}
-	}
-	if st.Results == 0 {
-		e.log.Warn("no Roles Anywhere sessions found", "files", st.Files, "records", st.Records)
-	}
-	if st.NotLegit > 0 {
-		return &exitError{code: 1}
-	}
-	return nil
+	return detectExit(e, st.Stats, nil, readErr, st.Results == 0, st.NotLegit == 0)
 }

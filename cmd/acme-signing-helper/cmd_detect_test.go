@@ -59,28 +59,6 @@ func TestDetectOptionsValidate(t *testing.T) {
 	}
 }
 
-// TestDetectFieldQuoting: record fields are untrusted; they must not
-// forge extra columns or lines in the text output.
-func TestDetectFieldQuoting(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                      "-",
-		"host.example.com":      "host.example.com",
-		"a b":                   `"a b"`,
-		"x\nlegit forged 1 2 3": `"x\nlegit forged 1 2 3"`,
-		"tab\there":             `"tab\there"`,
-		"quote\"":               `"quote\""`,
-		"\u202eevil":            `"\u202eevil"`,
-		"caf\u00e9.example.com": "caf\u00e9.example.com",
-	} {
-		if got := field(in); got != want {
-			t.Errorf("field(%q) = %s, want %s", in, got, want)
-		}
-	}
-	if got := oneLine("a\nb\rc"); strings.ContainsAny(got, "\n\r") {
-		t.Errorf("oneLine kept a line break: %q", got)
-	}
-}
-
 func TestDetectProgress(t *testing.T) {
 	var b strings.Builder
 	p := progressPrinter(&b)

@@ -99,11 +99,8 @@ func fingerprintKey(e *env, specs []string) (totp.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	derivation := "v1"
-	if len(specs) == 1 && strings.HasPrefix(specs[0], "file:") {
-		derivation = "sha1 of file"
-	}
-	e.log.Debug("derived totp key", "sources", len(specs), "derivation", derivation)
+	sp, _ := totp.ParseSpecs(specs) // DeriveKeyFromSpecs parsed them
+	e.log.Debug("derived totp key", "sources", len(specs), "derivation", totp.Derivation(sp))
 	return k, nil
 }
 
@@ -114,38 +111,40 @@ func (k *keyFlags) load(e *env) (totp.Key, error) {
 	}
 	key, loose, err := totp.ReadKeyFile(k.seedFile)
 	if err != nil {
-		if errors.Is(err, totp.ErrInvalidKey) {
-			return nil, withHint(err, "the seed file holds one hex key, as '"+progName+" totp seed' or sha1sum prints it")
-		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, withHint(fmt.Errorf("--seed-file: %w", err), "check the --seed-file path")
 		}
-		return nil, withHint(err, "check the --seed-file path and that it is readable")
+		return nil, withHint(err, "check the --seed-file path and that it is readable") // unless err has its own hint
 	}
 	if loose {
 		e.log.Warn("seed file is readable by group or others; seeds are secrets: chmod 600 it", "file", k.seedFile)
 	}
+	warnModeUnchecked(e, "seed file", k.seedFile)
 	return key, nil
 }
 
-// parseAt parses --at; "" means now.
-func parseAt(e *env, s string) (time.Time, error) {
-	if s == "" {
-		return e.now(), nil
+// warnModeUnchecked says that the mode of a file of seeds was not checked,
+// where file modes do not say who may read it (totp.ModeChecked).
+func warnModeUnchecked(e *env, what, path string) {
+	if !totp.ModeChecked {
+		e.log.Warn(what+" permissions are not checked on this platform; seeds are secrets: make sure only you can read it", "file", path)
 	}
-	t, err := totp.ParseTime(s)
-	if err != nil {
-		return time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err), hint: totp.TimeHint}
-	}
-	return t, nil
 }
 
-func parseAlgorithmFlag(s string) (totp.Algorithm, error) {
-	a, err := totp.ParseAlgorithm(s)
+// parseAlgorithmAt parses --algorithm and --at ("" means now).
+func parseAlgorithmAt(e *env, algorithm, at string) (totp.Algorithm, time.Time, error) {
+	alg, err := totp.ParseAlgorithm(algorithm)
 	if err != nil {
-		return "", &usageError{err: fmt.Errorf("--algorithm: %w", err), hint: "use --algorithm sha1 (the default, as oathtool --totp), sha256 or sha512"}
+		return "", time.Time{}, &usageError{err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
 	}
-	return a, nil
+	if at == "" {
+		return alg, e.now(), nil
+	}
+	t, err := totp.ParseTime(at)
+	if err != nil {
+		return "", time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
+	}
+	return alg, t, nil
 }
 
 func noArgs(fs *pflag.FlagSet, cmd string) error {
@@ -209,11 +208,7 @@ func runTOTPCode(e *env, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	alg, err := parseAlgorithmFlag(o.algorithm)
-	if err != nil {
-		return err
-	}
-	at, err := parseAt(e, o.at)
+	alg, at, err := parseAlgorithmAt(e, o.algorithm, o.at)
 	if err != nil {
 		return err
 	}
@@ -223,7 +218,7 @@ func runTOTPCode(e *env, args []string) error {
 	}
 	code, err := totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
-		return usageErrorf("give a time after 1970-01-01T00:00:00Z", "--at: %w", err)
+		return &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
 	if err != nil {
 		return err
@@ -265,11 +260,7 @@ func runTOTPVerify(e *env, args []string) error {
 	if err := o.validate(fs); err != nil {
 		return err
 	}
-	alg, err := parseAlgorithmFlag(o.algorithm)
-	if err != nil {
-		return err
-	}
-	at, err := parseAt(e, o.at)
+	alg, at, err := parseAlgorithmAt(e, o.algorithm, o.at)
 	if err != nil {
 		return err
 	}
@@ -282,7 +273,7 @@ func runTOTPVerify(e *env, args []string) error {
 		code = strings.TrimSpace(string(b))
 	}
 	if err := totp.CheckCode(code); err != nil {
-		return usageErrorf("a code is 6, 7 or 8 digits, leading zeros included, as 'totp code' prints it", "totp verify: CODE: %w", err)
+		return &usageError{err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
 	}
 	k, err := o.load(e)
 	if err != nil {
@@ -363,19 +354,6 @@ func enrollLeaf(path string) (*x509.Certificate, error) {
 	return certs[0], nil
 }
 
-// enrollIdentity is the seeds-database key of a certificate: CN=<cn> (as
-// the seed's env-sha1sum-db.json and CloudTrail's x509Subject use it), else
-// the first SAN DNS name.
-func enrollIdentity(c *x509.Certificate, path string) (string, error) {
-	if cn := c.Subject.CommonName; cn != "" {
-		return "CN=" + cn, nil
-	}
-	if len(c.DNSNames) > 0 {
-		return c.DNSNames[0], nil
-	}
-	return "", withHint(fmt.Errorf("certificate %q has neither a subject CN nor a SAN DNS name to enroll", path), "enroll the workload's ACME certificate (it names the host)")
-}
-
 func runTOTPEnroll(e *env, args []string) error {
 	var o totpEnrollOptions
 	set := newFlagSet(e, "totp enroll", "")
@@ -402,46 +380,41 @@ func runTOTPEnroll(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := enrollIdentity(leaf, certPath)
+	id, err := totp.CertificateIdentity(leaf)
 	if err != nil {
-		return err
+		return fmt.Errorf("certificate %q has %w", certPath, err) // the hint comes from the error
 	}
 	k, err := fingerprintKey(e, o.fingerprints)
 	if err != nil {
 		return err
 	}
 	if o.db == "" {
-		db := &totp.SeedDB{}
-		if _, err := db.Merge(id, k, false); err != nil {
-			return err
-		}
-		b, err := db.MarshalJSON()
+		b, err := totp.EntryJSON(id, k)
 		if err != nil {
 			return fmt.Errorf("encode seeds database entry: %w", err)
 		}
 		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
 		return err
 	}
-	db, loose, err := totp.LoadSeedDB(o.db)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		db = &totp.SeedDB{}
+	res, err := totp.Enroll(o.db, id, k, o.replace)
+	if res.Created {
 		e.log.Debug("creating seeds database", "file", o.db)
-	case err != nil:
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case loose:
+	}
+	if res.OthersCanRead {
 		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
 	}
-	changed, err := db.Merge(id, k, o.replace)
-	if err != nil {
-		return fmt.Errorf("--db %q: %w", o.db, err)
-	}
-	if !changed {
+	warnModeUnchecked(e, "seeds database", o.db)
+	var ee *totp.EnrollError
+	switch {
+	case errors.As(err, &ee) && ee.Op == "load":
+		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
+	case errors.As(err, &ee) && ee.Op == "merge":
+		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
+	case err != nil:
+		return err // a write error's hint comes from the error
+	case !res.Changed:
 		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
 		return nil
-	}
-	if err := db.WriteFile(o.db); err != nil {
-		return withHint(err, "check that the directory of --db exists and is writable")
 	}
 	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s\n", progName, id, o.db)
 	return nil

@@ -65,13 +65,12 @@ func (t *totpSessionFlags) sessionName(e *env) (func(signingTime time.Time) (str
 	if err != nil {
 		return nil, err
 	}
-	opts := totp.Options{Digits: t.digitsOrDefault()}
+	digits := t.digitsOrDefault()
 	return func(signingTime time.Time) (string, error) {
-		code, err := totp.Code(k, signingTime, opts)
-		if err != nil {
-			return "", fmt.Errorf("totp session name: %w", err)
+		name, err := totp.SessionName(k, signingTime, digits)
+		if err == nil {
+			e.log.Debug("role session name is the totp code of the signing time", "step", totp.Step(signingTime), "digits", digits)
 		}
-		e.log.Debug("role session name is the totp code of the signing time", "step", totp.Step(signingTime), "digits", opts.Digits)
-		return code, nil
+		return name, err
 	}, nil
 }

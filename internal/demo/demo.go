@@ -38,7 +38,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acme-signing-helper/acme-signing-helper/audit"
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
@@ -76,11 +75,6 @@ type Options struct {
 	// --fingerprint does (default: totp.DeriveKeyFromSpecs on this
 	// system). The demo uses it for its throwaway fingerprint files.
 	DeriveKey func(specs []string) (totp.Key, error)
-	// EnrollIdentity is the seeds-database identity 'totp enroll' gives
-	// the certificate at path. Required.
-	EnrollIdentity func(c *x509.Certificate, path string) (string, error)
-	// WriteDetectText writes detect's text output of results. Required.
-	WriteDetectText func(w io.Writer, results []audit.Result) error
 	// ProgName names the command in the lines the demo prints (default
 	// "acme-signing-helper").
 	ProgName string
@@ -200,9 +194,6 @@ func (p *printer) field(name, format string, a ...any) {
 // error, or the printer's first write error.
 func Run(ctx context.Context, o Options) (err error) {
 	o.defaults()
-	if o.EnrollIdentity == nil || o.WriteDetectText == nil {
-		return errors.New("demo: Options.EnrollIdentity and Options.WriteDetectText are required")
-	}
 	start := time.Now()
 	now := o.Now()
 	p := &printer{w: o.Stdout}

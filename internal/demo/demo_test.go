@@ -3,9 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-signing-helper/acme-signing-helper/audit"
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
@@ -22,21 +19,11 @@ import (
 
 var t0 = time.Date(2026, 11, 21, 12, 0, 10, 0, time.UTC)
 
-// testOptions are the options of a default run with simple stand-ins for
-// main's enroll identity and detect printer.
+// testOptions are the options of a default run.
 func testOptions(stdout io.Writer) Options {
 	return Options{
 		Domain: "host.example.com", KeyType: testpki.ECDSAP256, DurationSeconds: 3600,
 		Stdout: stdout, Now: func() time.Time { return t0 }, TempDir: os.TempDir(),
-		EnrollIdentity: func(c *x509.Certificate, _ string) (string, error) { return "CN=" + c.Subject.CommonName, nil },
-		WriteDetectText: func(w io.Writer, rs []audit.Result) error {
-			for _, r := range rs {
-				if _, err := fmt.Fprintf(w, "%s %s %s\n", r.Verdict, r.Identity, r.SessionName); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
 	}
 }
 
@@ -55,10 +42,10 @@ func TestRun(t *testing.T) {
 		`(?m)^   evaluated: +sts:AssumeRole +ALLOW: allowed by statement 2`,
 		`(?m)^   decision: +ALLOW: `,
 		`(?m)^      [0-9]{8}/us-east-1/rolesanywhere/aws4_request$`,
-		`(?m)^      legit host\.example\.com [0-9]{6}$`,
+		`(?m)^      legit host\.example\.com \S+Z [0-9]{6} 127\.0\.0\.1\b`,
 		`(?m)^     trust policy: +DENY with the policy above \(implicitly denied: .*x509Subject/CN.* not met\)`,
-		`(?m)^      unknown-identity evil\.example\.com [0-9]{6}$`,
-		`(?m)^      mismatch host\.example\.com [0-9]{6}$`,
+		`(?m)^      unknown-identity evil\.example\.com \S+Z [0-9]{6} 127\.0\.0\.1\b`,
+		`(?m)^      mismatch host\.example\.com \S+Z [0-9]{6} 127\.0\.0\.1\b`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out.String()) {
 			t.Errorf("output lacks %s", re)
@@ -121,10 +108,5 @@ func TestRunErrors(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("printed %q before failing", out.String())
-	}
-	o = testOptions(&out)
-	o.EnrollIdentity = nil
-	if err := Run(context.Background(), o); err == nil {
-		t.Error("no EnrollIdentity accepted")
 	}
 }

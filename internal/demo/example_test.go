@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/x509"
 	"fmt"
-	"io"
 
-	"github.com/acme-signing-helper/acme-signing-helper/audit"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 )
@@ -19,14 +16,7 @@ func ExampleRun() {
 	var out bytes.Buffer
 	err := demo.Run(context.Background(), demo.Options{
 		Domain: "host.example.com", KeyType: testpki.ECDSAP256, DurationSeconds: 3600, NoTOTP: true,
-		Stdout:         &out,
-		EnrollIdentity: func(c *x509.Certificate, _ string) (string, error) { return "CN=" + c.Subject.CommonName, nil },
-		WriteDetectText: func(w io.Writer, rs []audit.Result) error {
-			for _, r := range rs {
-				fmt.Fprintln(w, r.Verdict, r.Identity)
-			}
-			return nil
-		},
+		Stdout: &out,
 	})
 	if err != nil {
 		panic(err)

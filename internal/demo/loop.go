@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -158,9 +157,9 @@ func printEvaluation(p *printer, policy *trustpolicy.Policy, in emulator.Authori
 func (l *loop) seedsDB() (*audit.DB, error) {
 	sdb := &totp.SeedDB{}
 	if l.host != nil {
-		id, err := l.o.EnrollIdentity(l.h.Leaf.Cert, l.files.Certificate)
+		id, err := totp.CertificateIdentity(l.h.Leaf.Cert)
 		if err != nil {
-			return nil, fmt.Errorf("demo: %w", err)
+			return nil, fmt.Errorf("demo: certificate %q has %w", l.files.Certificate, err)
 		}
 		l.enrolled = id
 		if _, err := sdb.Merge(id, l.host.key, false); err != nil {
@@ -200,9 +199,9 @@ func (l *loop) detectStep(title string, db *audit.DB, showDB bool) error {
 	if err != nil {
 		return fmt.Errorf("demo: detect: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := l.o.WriteDetectText(&buf, rs); err != nil {
-		return fmt.Errorf("demo: detect: %w", err)
+	var buf strings.Builder
+	for _, r := range rs {
+		buf.WriteString(audit.TextLine(r))
 	}
 	p.printf("   detect --db seeds.json cloudtrail.json  (verdict identity time session-name source-ip [reason]):\n")
 	for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {

@@ -26,7 +26,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/cloudtrailgen"
@@ -159,10 +158,9 @@ func timeCommand(args []string) int {
 		fmt.Fprintln(os.Stderr, "cloudtrailgen time:", err)
 		return 127
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var maxRSS int64
-	if ru != nil {
-		maxRSS = int64(ru.Maxrss) // kilobytes on Linux
+	maxRSS, ok := peakRSSKB(cmd.ProcessState)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "cloudtrailgen time: peak RSS is not measured on this platform; writing 0")
 	}
 	line := fmt.Sprintf("%.2f %.2f %.2f %d\n", wall.Seconds(), cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds(), maxRSS)
 	if werr := os.WriteFile(args[0], []byte(line), 0o644); werr != nil {
