@@ -150,7 +150,7 @@ func Load(o LoadOptions) (*Material, error) {
 		return nil, err
 	}
 	m.CertificateFileSHA256 = sha256.Sum256(certPEM)
-	certs, err := ParseCertificates(certPEM)
+	certs, err := parseCertificateFile(certPEM, o.Password) // PEM or PKCS#12 (pkcs12.go)
 	if err != nil {
 		return nil, fmt.Errorf("certificate %q: %w", m.CertificatePath, err)
 	}
@@ -308,6 +308,9 @@ func ParseCertificates(b []byte) ([]*x509.Certificate, error) {
 // returns RSA and ECDSA keys only; errors never include key material or the
 // password.
 func ParsePrivateKey(b, password []byte) (crypto.Signer, error) {
+	if isPKCS12(b) { // a .p12/.pfx file's key (pkcs12.go)
+		return pkcs12Key(b, password)
+	}
 	for {
 		var blk *pem.Block
 		blk, b = pem.Decode(b)
