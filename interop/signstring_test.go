@@ -150,3 +150,30 @@ func TestSignStringECDSAVerifies(t *testing.T) {
 		})
 	}
 }
+
+// TestSignStringPKCS12 signs with the key of openssl-made PKCS#12 files
+// given as --certificate alone, as the official helper allows: ours prints
+// the official's bytes for the legacy file it reads, and the same bytes for
+// OpenSSL 3's default file (with a password), which it cannot read.
+func TestSignStringPKCS12(t *testing.T) {
+	official, ours := officialHelper(t), ourBinary(t)
+	id := newOpenSSLIdentity(t, []string{"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"}, "sha256")
+	files := map[string]keyFormatCase{}
+	for _, c := range id.cases {
+		files[c.name] = c
+	}
+	legacy, modern, pemKey := files["pkcs12 3des no password"], files["pkcs12 aes-256 password"], files["pkcs8"]
+	for _, digest := range []string{"SHA256", "SHA384", "SHA512"} {
+		args := []string{"sign-string", "--digest", digest, "--format", "text"}
+		a := run(t, cleanEnv(t), official, append(args, "--certificate", legacy.certificate)...)
+		b := run(t, cleanEnv(t), ours, append(args, "--certificate", legacy.certificate)...)
+		c := run(t, cleanEnv(t, "ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD=pw"), ours, append(args, "--certificate", modern.certificate)...)
+		d := run(t, cleanEnv(t), ours, append(args, "--certificate", pemKey.certificate, "--private-key", pemKey.key)...)
+		if a.code != 0 || b.code != 0 || c.code != 0 || d.code != 0 {
+			t.Fatalf("%s:\nofficial legacy:\n%s\nours legacy:\n%s\nours modern:\n%s\nours PEM:\n%s", digest, a, b, c, d)
+		}
+		if a.stdout != b.stdout || b.stdout != c.stdout || c.stdout != d.stdout || len(a.stdout) != 512 {
+			t.Errorf("%s: signatures differ:\nofficial legacy: %s\nours legacy:     %s\nours modern:     %s\nours PEM:        %s", digest, a.stdout, b.stdout, c.stdout, d.stdout)
+		}
+	}
+}
