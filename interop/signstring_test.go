@@ -176,4 +176,11 @@ func TestSignStringPKCS12(t *testing.T) {
 			t.Errorf("%s: signatures differ:\nofficial legacy: %s\nours legacy:     %s\nours modern:     %s\nours PEM:        %s", digest, a.stdout, b.stdout, c.stdout, d.stdout)
 		}
 	}
+	// read-certificate-data of the PKCS#12 file (ours) is the official's
+	// of the PEM leaf (it reads PEM only).
+	a := run(t, cleanEnv(t), official, "read-certificate-data", "--certificate", pemKey.certificate)
+	b := run(t, cleanEnv(t, "ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD=pw"), ours, "read-certificate-data", "--certificate", modern.certificate)
+	if a.code != 0 || b.code != 0 || a.stdout != b.stdout {
+		t.Errorf("read-certificate-data: official of the PEM leaf and ours of the PKCS#12 file differ:\n%s\n%s", a, b)
+	}
 }
