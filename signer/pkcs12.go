@@ -133,13 +133,33 @@ func maxIterationCount(der []byte, depth int) int64 {
 			if n := maxIterationCount(v.Bytes, depth+1); n > max {
 				max = n
 			}
-		case v.IsCompound, v.Class == asn1.ClassUniversal && v.Tag == asn1.TagOctetString:
+		case v.IsCompound, v.Class == asn1.ClassUniversal && v.Tag == asn1.TagOctetString && wellFormedDER(v.Bytes):
+			// An OCTET STRING is looked into only when it holds DER
+			// from end to end (a safe's contents), not ciphertext
+			// that happens to start like DER.
 			if n := maxIterationCount(v.Bytes, depth+1); n > max {
 				max = n
 			}
 		}
 	}
 	return max
+}
+
+// wellFormedDER reports whether b is one or more DER values and nothing
+// else.
+func wellFormedDER(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for len(b) > 0 {
+		var v asn1.RawValue
+		rest, err := asn1.Unmarshal(b, &v)
+		if err != nil {
+			return false
+		}
+		b = rest
+	}
+	return true
 }
 
 // derUint is the value of a DER INTEGER's content, saturated at MaxInt64

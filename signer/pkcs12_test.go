@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"bytes"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
@@ -120,6 +121,15 @@ func TestPKCS12IterationBound(t *testing.T) {
 	}
 	if n := maxIterationCount(ok, 0); n != 2048 {
 		t.Errorf("Modern2023 file: largest iteration count %d, want 2048", n)
+	}
+	// With the MAC's count (the last INTEGER of the file) set to 1, the
+	// key and certificate bags' PBKDF2 counts are still found.
+	if i := bytes.LastIndex(ok, []byte{0x02, 0x02, 0x08, 0x00}); i != len(ok)-4 {
+		t.Fatalf("MAC iteration count not at the end of the file (%d of %d)", i, len(ok))
+	}
+	ok[len(ok)-2], ok[len(ok)-1] = 0, 1
+	if n := maxIterationCount(ok, 0); n != 2048 {
+		t.Errorf("Modern2023 file, MAC count 1: largest iteration count %d, want the bags' 2048", n)
 	}
 	// A PFX whose MAC asks for 2^30 iterations: refused before any key
 	// derivation.
