@@ -243,10 +243,17 @@ func load(o LoadOptions, r *LoadReport) (*Material, error) {
 		return nil, r.fail(CheckFiles, err)
 	}
 	m.CertificateFileSHA256 = sha256.Sum256(certPEM)
-	certs, cerr := parseCertificates(certPEM)
-	if cerr != nil {
-		cerr.Path = m.CertificatePath
-		return nil, r.fail(CheckFiles, cerr)
+	var certs []*x509.Certificate
+	if isPKCS12(certPEM) { // leaf, chain and key in one .p12/.pfx (pkcs12.go)
+		if _, certs, err = parsePKCS12(certPEM, o.Password); err != nil {
+			return nil, r.fail(CheckFiles, fmt.Errorf("certificate %q: %w", m.CertificatePath, err))
+		}
+	} else {
+		var cerr *CertificateError
+		if certs, cerr = parseCertificates(certPEM); cerr != nil {
+			cerr.Path = m.CertificatePath
+			return nil, r.fail(CheckFiles, cerr)
+		}
 	}
 	keyPEM, err := readFile("private key", m.PrivateKeyPath)
 	if err != nil {

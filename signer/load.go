@@ -234,6 +234,9 @@ func parseCertificates(b []byte) ([]*x509.Certificate, *CertificateError) {
 // returns RSA and ECDSA keys only; errors never include key material or the
 // password.
 func ParsePrivateKey(b, password []byte) (crypto.Signer, error) {
+	if isPKCS12(b) { // a .p12/.pfx file's key (pkcs12.go)
+		return pkcs12Key(b, password)
+	}
 	for {
 		var blk *pem.Block
 		blk, b = pem.Decode(b)

@@ -15,5 +15,8 @@ var commands = []command{
 	{name: "update", summary: "keep a profile of ~/.aws/credentials filled with fresh credentials", run: runUpdate},
 	{name: "serve", summary: "serve credentials over IMDSv2 and ECS container-credentials endpoints", run: runServe},
 	{name: "aws-config", summary: "print a ~/.aws/config profile whose credential_process runs this program", run: runAWSConfig},
+	{name: "sign-string", summary: "sign the official helper's fixed test string with the key (diagnostic; RSA output equals the official's)", run: runSignString},
+	{name: "read-certificate-data", summary: "print a certificate's keyType, certificateData, serialNumber and supportedAlgorithms as JSON (diagnostic)", run: runReadCertificateData},
+	{name: "completion", summary: "print a bash, zsh or fish completion script generated from the commands and their flags", run: runCompletion},
 	{name: "doctor", summary: "check a setup: files, key, chain, validity, ARNs, fingerprint, clock (PASS/WARN/FAIL with fixes)", run: runDoctor},
 }

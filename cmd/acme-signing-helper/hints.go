@@ -142,6 +142,8 @@ func signerHint(e error) string {
 		return "Let's Encrypt's shortlived and tlsserver profiles issue certificates without a CN: request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
 	case signer.ErrNoDigitalSignature:
 		return "IAM Roles Anywhere needs keyUsage digitalSignature on the leaf: issue the certificate with an ECDSA key or ask the CA for digitalSignature"
+	case signer.ErrUnsupportedDigest:
+		return "pass --digest SHA256, SHA384 or SHA512"
 	case signer.ErrChainTooLong:
 		return "IAM Roles Anywhere accepts at most 5 intermediates: keep only the certificates between the leaf and the trust anchor"
 	case signer.ErrLayoutNotFound:

@@ -33,6 +33,7 @@ var signerErrors = map[string]error{
 	"ErrEmptySubject":              signer.ErrEmptySubject,
 	"ErrNoDigitalSignature":        signer.ErrNoDigitalSignature,
 	"ErrChainTooLong":              signer.ErrChainTooLong,
+	"ErrUnsupportedDigest":         signer.ErrUnsupportedDigest,
 	"ErrLayoutNotFound":            signer.ErrLayoutNotFound,
 	"ErrFileTooLarge":              signer.ErrFileTooLarge,
 	"ErrSourceConflict":            signer.ErrSourceConflict,

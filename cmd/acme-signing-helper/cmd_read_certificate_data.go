@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+const readCertificateDataHelp = `
+Print what the official helper's read-certificate-data prints for a
+certificate file, as one JSON object: keyType (RSA or EC), certificateData
+(the DER in base64, the X-Amz-X509 header), serialNumber (decimal, the
+Credential of the Authorization header) and supportedAlgorithms. The first
+certificate of a PEM file is described; of a PKCS#12 file, the key's
+certificate (its password from --private-key-password-file or
+ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD; default: empty).
+`
+
+// readCertificateDataUnsupported are the official read-certificate-data
+// flags for certificate stores and PKCS#11.
+var readCertificateDataUnsupported = []string{"cert-selector", "system-store-name", "pkcs11-lib"}
+
+func runReadCertificateData(e *env, args []string) error {
+	var certificate, passwordFile string
+	fs := newFlagSet(e, "read-certificate-data", readCertificateDataHelp)
+	fs.StringVar(&certificate, "certificate", "", "certificate `FILE` (PEM, or PKCS#12)")
+	fs.StringVar(&passwordFile, "private-key-password-file", "", "read a PKCS#12 file's password from `FILE` (or set "+envKeyPassword+")")
+	addUnsupportedFlags(fs, readCertificateDataUnsupported...)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	switch u := changedUnsupported(fs); {
+	case fs.NArg() > 0:
+		return usageErrorf("read-certificate-data takes flags only", "read-certificate-data: unexpected argument %q", fs.Arg(0))
+	case len(u) > 0:
+		return usageErrorf(hintUnsupported, "read-certificate-data: %s not supported", strings.Join(u, ", "))
+	case strings.HasPrefix(certificate, "pkcs11:"):
+		return usageErrorf(hintUnsupported, "read-certificate-data: PKCS#11 URIs are not supported")
+	case certificate == "":
+		return usageErrorf("pass --certificate FILE", "read-certificate-data: --certificate is required")
+	}
+	password, err := (&credentialProcessOptions{privateKeyPasswordFile: passwordFile}).keyPassword(e)
+	if err != nil {
+		return err
+	}
+	d, err := signer.ReadCertificateData(certificate, password)
+	clear(password)
+	if err != nil {
+		return err
+	}
+	out, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("read-certificate-data: encode: %w", err)
+	}
+	// No line break: the official helper writes none.
+	if _, err := e.stdout.Write(out); err != nil {
+		return fmt.Errorf("write certificate data to stdout: %w", err)
+	}
+	return nil
+}
+
+// addUnsupportedFlags adds the official helper's PKCS#11, TPM and
+// certificate-store flags named (all of unsupportedFlags when none is), so
+// that they are refused with a hint instead of being unknown.
+func addUnsupportedFlags(fs *pflag.FlagSet, names ...string) {
+	for _, u := range unsupportedFlags {
+		if len(names) > 0 && !slices.Contains(names, u.name) {
+			continue
+		}
+		if u.isBool {
+			fs.Bool(u.name, false, "not supported (PKCS#11, TPM and certificate stores)")
+		} else {
+			fs.String(u.name, "", "not supported (PKCS#11, TPM and certificate stores)")
+		}
+	}
+}
+
+// changedUnsupported names the flags of addUnsupportedFlags that were set.
+func changedUnsupported(fs *pflag.FlagSet) []string {
+	var out []string
+	for _, u := range unsupportedFlags {
+		if f := fs.Lookup(u.name); f != nil && f.Changed {
+			out = append(out, "--"+u.name)
+		}
+	}
+	return out
+}

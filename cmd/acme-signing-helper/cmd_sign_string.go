@@ -1,0 +1,118 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+)
+
+const signStringHelp = `
+Sign the official helper's fixed test string with the private key and print
+the signature: a diagnostic, as 'aws_signing_helper sign-string'. The string
+is "AWS Roles Anywhere Credential Helper Signing Test" || "1" ||
+SHA-256("IAM RA" || public key). RSA signatures (PKCS#1 v1.5) are the same
+bytes as the official helper's; ECDSA signatures differ every time and verify
+over the same string.
+
+The key is --private-key (PEM: PKCS#8, SEC1, PKCS#1, encrypted PKCS#8), or
+the key inside a PKCS#12 --certificate. Its password comes from
+--private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD,
+never from a flag.
+`
+
+// signFormats are sign-string's --format values, the official's default
+// first.
+var signFormats = []string{"json", "text", "bin"}
+
+type signStringOptions struct {
+	certificate, privateKey, privateKeyPasswordFile string
+	digest, format                                  string
+}
+
+func runSignString(e *env, args []string) error {
+	if err := rejectPasswordFlag(args); err != nil {
+		return err
+	}
+	var o signStringOptions
+	fs := newFlagSet(e, "sign-string", signStringHelp)
+	fs.StringVar(&o.certificate, "certificate", "", "certificate `FILE`: a PKCS#12 file holding the key (a PEM certificate is only read)")
+	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1 or encrypted PKCS#8)")
+	fs.StringVar(&o.privateKeyPasswordFile, "private-key-password-file", "", "read an encrypted key's password from `FILE` (or set "+envKeyPassword+")")
+	fs.StringVar(&o.digest, "digest", signer.Digests[0], "digest: "+strings.Join(signer.Digests, ", "))
+	fs.StringVar(&o.format, "format", signFormats[0], "output format: json (a JSON string of hex), text (hex) or bin (raw bytes)")
+	addUnsupportedFlags(fs)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if err := o.validate(fs.Args(), changedUnsupported(fs)); err != nil {
+		return err
+	}
+	h, _ := signer.ParseDigest(o.digest)
+	password, err := (&credentialProcessOptions{privateKeyPasswordFile: o.privateKeyPasswordFile}).keyPassword(e)
+	if err != nil {
+		return err
+	}
+	defer clear(password)
+	if o.certificate != "" && o.privateKey != "" {
+		// As the official helper: the certificate must be readable, the
+		// key signs.
+		if _, err := signer.ReadCertificateData(o.certificate, password); err != nil {
+			return err
+		}
+	}
+	keyFile := o.privateKey
+	if keyFile == "" {
+		keyFile = o.certificate
+	}
+	key, err := signer.LoadPrivateKey(keyFile, password)
+	if err != nil {
+		return err
+	}
+	e.log.Debug("signing the fixed test string", "key", keyFile, "digest", o.digest)
+	sig, err := signer.SignFixedString(rand.Reader, key, h)
+	if err != nil {
+		return err
+	}
+	var out []byte
+	switch o.format {
+	case "text":
+		out = []byte(hex.EncodeToString(sig))
+	case "json":
+		if out, err = json.Marshal(hex.EncodeToString(sig)); err != nil {
+			return fmt.Errorf("sign-string: encode signature: %w", err)
+		}
+	case "bin":
+		out = sig
+	}
+	// No line break: the official helper writes none.
+	if _, err := e.stdout.Write(out); err != nil {
+		return fmt.Errorf("write signature to stdout: %w", err)
+	}
+	return nil
+}
+
+func (o *signStringOptions) validate(args, unsupported []string) error {
+	switch {
+	case len(args) > 0:
+		return usageErrorf("sign-string takes flags only", "sign-string: unexpected argument %q", args[0])
+	case len(unsupported) > 0:
+		return usageErrorf(hintUnsupported, "sign-string: %s not supported", strings.Join(unsupported, ", "))
+	case strings.HasPrefix(o.certificate, "pkcs11:") || strings.HasPrefix(o.privateKey, "pkcs11:"):
+		return usageErrorf(hintUnsupported, "sign-string: PKCS#11 URIs are not supported")
+	case o.privateKey == "" && o.certificate == "":
+		return usageErrorf("pass --private-key FILE (or a PKCS#12 --certificate FILE)", "sign-string: no key: --private-key is required")
+	}
+	if _, err := signer.ParseDigest(o.digest); err != nil {
+		return usageErrorf("pass --digest "+strings.Join(signer.Digests, ", --digest "), "sign-string: --digest: %w", err)
+	}
+	for _, f := range signFormats {
+		if o.format == f {
+			return nil
+		}
+	}
+	return usageErrorf("pass --format json, text or bin", "sign-string: --format %q is not one of %s", o.format, strings.Join(signFormats, ", "))
+}
