@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/completion"
 )
 
 // TestCompletionFromTable: every visible command of the table is in the
@@ -18,9 +20,9 @@ func TestCompletionFromTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]completionCommand{}
+	byName := map[string]completion.Command{}
 	for _, c := range cmds {
-		byName[c.name] = c
+		byName[c.Name] = c
 	}
 	for _, c := range commands {
 		if _, ok := byName[c.name]; !ok && !c.hidden {
@@ -29,10 +31,10 @@ func TestCompletionFromTable(t *testing.T) {
 	}
 	has := func(cmd, flag, value string) {
 		t.Helper()
-		i := slices.IndexFunc(byName[cmd].flags, func(f completionFlag) bool { return f.name == flag })
+		i := slices.IndexFunc(byName[cmd].Flags, func(f completion.Flag) bool { return f.Name == flag })
 		if i < 0 {
 			t.Errorf("%s: no --%s", cmd, flag)
-		} else if got := byName[cmd].flags[i].value; got != value {
+		} else if got := byName[cmd].Flags[i].Value; got != value {
 			t.Errorf("%s --%s: value %q, want %q", cmd, flag, got, value)
 		}
 	}
@@ -41,13 +43,13 @@ func TestCompletionFromTable(t *testing.T) {
 	has("sign-string", "digest", "string")
 	has("totp code", "seed-file", "FILE")
 	has("trust-policy role", "trust-anchor-arn", "ARN")
-	if subs := byName["totp"].subs; !slices.Equal(subs, []string{"seed", "code", "verify", "enroll"}) {
+	if subs := byName["totp"].Subs; !slices.Equal(subs, []string{"seed", "code", "verify", "enroll"}) {
 		t.Errorf("totp subcommands: got %v", subs)
 	}
 	for _, c := range cmds {
-		for _, f := range c.flags {
-			if f.name == "retry-max-backoff" {
-				t.Errorf("%s: hidden flag --%s is completed", c.name, f.name)
+		for _, f := range c.Flags {
+			if f.Name == "retry-max-backoff" {
+				t.Errorf("%s: hidden flag --%s is completed", c.Name, f.Name)
 			}
 		}
 	}
@@ -63,9 +65,9 @@ func TestCompletionFromTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for shell, write := range map[string]func(*bytes.Buffer){
-		"bash": func(b *bytes.Buffer) { writeBashCompletion(b, tree) },
-		"zsh":  func(b *bytes.Buffer) { writeZshCompletion(b, tree) },
-		"fish": func(b *bytes.Buffer) { writeFishCompletion(b, tree) },
+		"bash": func(b *bytes.Buffer) { _ = completion.Write(b, "bash", progName, tree) },
+		"zsh":  func(b *bytes.Buffer) { _ = completion.Write(b, "zsh", progName, tree) },
+		"fish": func(b *bytes.Buffer) { _ = completion.Write(b, "fish", progName, tree) },
 	} {
 		var b bytes.Buffer
 		write(&b)
