@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
 
 const awsConfigHelp = `
@@ -35,53 +35,6 @@ var pathFlags = map[string]bool{"certificate": true, "private-key": true, "inter
 
 // ownAWSConfigFlags are aws-config's own flags, not passed on.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
-
-var shellSafeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`) })
-
-// shellWord renders s as one word that a POSIX shell (sh -c, the SDKs) and
-// Python's shlex.split (the AWS CLI) both read back as s, and that the
-// SDKs' INI reader leaves alone (it cuts a value at " #" or " ;").
-// Double quotes when they suffice, backslash escapes otherwise. first
-// avoids a leading quote: the SDKs strip quotes around the whole value.
-func shellWord(s string, first bool) (string, error) {
-	if strings.ContainsAny(s, "\n\r\x00") {
-		return "", fmt.Errorf("%q contains a line break or NUL, which a credential_process line cannot carry", s)
-	}
-	if shellSafeRE().MatchString(s) {
-		return s, nil
-	}
-	if s == "" {
-		if first {
-			return "", fmt.Errorf("empty program path")
-		}
-		return `""`, nil
-	}
-	if !first && !strings.ContainsAny(s, "\"$`\\#;!\t") {
-		return `"` + s + `"`, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		// Bytes, not runes: a name need not be valid UTF-8.
-		if c := s[i]; c < 0x80 && !shellSafeRE().MatchString(string(rune(c))) {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String(), nil
-}
-
-// credentialProcessLine joins argv into a credential_process value.
-func credentialProcessLine(argv []string) (string, error) {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		w, err := shellWord(a, i == 0)
-		if err != nil {
-			return "", err
-		}
-		words[i] = w
-	}
-	return strings.Join(words, " "), nil
-}
 
 func absPath(p string) string {
 	if p == "" || filepath.IsAbs(p) {
@@ -192,14 +145,10 @@ func runAWSConfig(e *env, args []string) error {
 	} else {
 		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && f.Changed })...)
 	}
-	line, err := credentialProcessLine(argv)
+	line, err := credentials.CredentialProcessLine(argv)
 	if err != nil {
 		return withHint(fmt.Errorf("aws-config: %w", err), "rename the file or directory")
 	}
-	header := "[profile " + profile + "]"
-	if profile == "default" {
-		header = "[default]"
-	}
-	_, err = fmt.Fprintf(e.stdout, "%s\ncredential_process = %s\n", header, line)
+	_, err = fmt.Fprint(e.stdout, credentials.ConfigProfile(profile, line))
 	return err
 }

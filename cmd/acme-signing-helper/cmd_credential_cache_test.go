@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
@@ -368,9 +369,23 @@ func FuzzProcessJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, secret, token string, sec, nsec int64) {
 		c := signer.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token, Expiration: time.Unix(sec, nsec)}
 		want, werr := c.ProcessJSON()
-		got, gerr := credentialProcessOutput(c)
+		got, gerr := credentials.ProcessJSON(c)
 		if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
 			t.Fatalf("credentialProcessOutput = %q, %v; ProcessJSON = %q, %v", got, gerr, want, werr)
 		}
 	})
+}
+
+// The cache key as credential-process computes it (credentials.CacheKey of
+// the options), under the names the tests above had for it.
+func materialCacheKeyInputs(m *signer.Material) (credentials.KeyInputs, error) {
+	return credentials.MaterialKeyInputs(m)
+}
+
+func credentialCacheKey(o *credentialProcessOptions, in credentials.KeyInputs) string {
+	return credentials.CacheKey(o.signerConfig(), in, o.sessionNameKeyParts())
+}
+
+func (o *credentialProcessOptions) locateCacheKeyInputs() (credentials.KeyInputs, error) {
+	return credentials.LocateKeyInputs(o.loadOptions())
 }
