@@ -209,7 +209,9 @@ func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
 		if err != nil {
 			return nil, withHint(fmt.Errorf("read --private-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
 		}
-		if st, err := os.Stat(o.privateKeyPasswordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+		if note := credentials.UncheckedModes(o.privateKeyPasswordFile); note != "" {
+			e.log.Debug(note)
+		} else if st, err := os.Stat(o.privateKeyPasswordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
 			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", o.privateKeyPasswordFile)
 		}
 		// One trailing line break, as editors and echo write it.
