@@ -75,12 +75,12 @@ type Session struct {
 	Key, Path string
 	// Uncached is true when the cache could not be used and fetch was
 	// called without it: Warning then says why (wrapping
-	// ErrCacheUnavailable when the directory or lock failed, else the
-	// private key file's error).
+	// ErrCacheUnavailable when the directory or lock failed, else
+	// "credential cache: " and the private key file's error).
 	Uncached bool
 	// Warning, when not nil, is a problem that did not stop the session:
 	// the cache was skipped (Uncached), or only storing the new entry
-	// failed.
+	// failed ("credential cache: " and the write error).
 	Warning error
 }
 
@@ -105,7 +105,7 @@ func (c *Cache) Session(ctx context.Context, m *signer.Material, cfg signer.Conf
 	in, err := MaterialKeyInputs(m)
 	if err != nil {
 		// The key file went away after Load read it: no entry to key.
-		return uncached(err)
+		return uncached(fmt.Errorf("credential cache: %w", err))
 	}
 	key := CacheKey(cfg, in, sessionName)
 	validity := CertValidity{NotBefore: m.Leaf.NotBefore, NotAfter: m.Leaf.NotAfter}
@@ -119,7 +119,7 @@ func (c *Cache) Session(ctx context.Context, m *signer.Material, cfg signer.Conf
 		return uncached(err)
 	case src == FromFetch && cr.AccessKeyID != "":
 		// The session is good; only storing it failed.
-		return Session{Credentials: cr, Source: src, Key: key, Path: c.Path(key), Warning: err}, nil
+		return Session{Credentials: cr, Source: src, Key: key, Path: c.Path(key), Warning: fmt.Errorf("credential cache: %w", err)}, nil
 	}
 	return Session{}, err
 }

@@ -2,6 +2,8 @@ package credentials
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -66,4 +68,34 @@ func ConfigProfile(profile, line string) string {
 		header = "[default]"
 	}
 	return header + "\ncredential_process = " + line + "\n"
+}
+
+// AbsPath is p made absolute, as a credential_process line needs it (the
+// SDKs run it from any working directory); p unchanged when empty,
+// absolute already or when the working directory is unknown.
+func AbsPath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// ProcessProgram is the program a credential_process line runs: program
+// made absolute, or when program is "", this process's executable with
+// symbolic links resolved.
+func ProcessProgram(program string) (string, error) {
+	if program != "" {
+		return AbsPath(program), nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find this program's path: %w", err)
+	}
+	if r, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = r
+	}
+	return AbsPath(exe), nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -36,16 +34,6 @@ var pathFlags = map[string]bool{"certificate": true, "private-key": true, "inter
 // ownAWSConfigFlags are aws-config's own flags, not passed on.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
 
-func absPath(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
 // flagArgs renders the flags of fs for which include is true, in
 // definition order, with path values made absolute.
 func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
@@ -59,7 +47,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 			for _, v := range sv.GetSlice() {
 				if f.Name == "fingerprint" {
 					if rest, ok := strings.CutPrefix(v, "file:"); ok {
-						v = "file:" + absPath(rest)
+						v = "file:" + credentials.AbsPath(rest)
 					}
 				}
 				out = append(out, name, v)
@@ -76,7 +64,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 			return
 		}
 		if pathFlags[f.Name] {
-			v = absPath(v)
+			v = credentials.AbsPath(v)
 		}
 		out = append(out, name, v)
 	})
@@ -125,22 +113,15 @@ func runAWSConfig(e *env, args []string) error {
 	if err := cache.validate(o.sessionDuration); err != nil {
 		return err
 	}
-	if binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return withHint(fmt.Errorf("aws-config: find this program's path: %w", err), "pass --binary PATH")
-		}
-		if r, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = r
-		}
-		binary = exe
+	binary, err := credentials.ProcessProgram(binary)
+	if err != nil {
+		return withHint(fmt.Errorf("aws-config: %w", err), "pass --binary PATH")
 	}
-	binary = absPath(binary)
 
 	argv := []string{binary, "credential-process"}
 	if cli.Changed("config") {
 		cfg, _ := fs.GetString("config")
-		argv = append(argv, "--config", absPath(cfg))
+		argv = append(argv, "--config", credentials.AbsPath(cfg))
 		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && cli.Changed(f.Name) })...)
 	} else {
 		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && f.Changed })...)

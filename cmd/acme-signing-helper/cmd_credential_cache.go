@@ -43,15 +43,15 @@ func (c *cacheOptions) enabled() bool { return c.cache && !c.noCache }
 // open returns the cache, nil when disabled or when there is no default
 // directory (a service without a home: it works, uncached).
 func (c *cacheOptions) open(e *env) *credentials.Cache {
-	dir, err := c.dir, error(nil)
-	if dir == "" && c.enabled() {
-		dir, err = credentials.DefaultDir(e.lookupEnv)
-	}
-	if err != nil {
-		e.log.Debug("no credential cache: pass --cache-dir DIR (or --no-cache)", "err", err)
-	}
-	if !c.enabled() || err != nil {
+	if !c.enabled() {
 		return nil
+	}
+	dir, err := c.dir, error(nil)
+	if dir == "" {
+		if dir, err = credentials.DefaultDir(e.lookupEnv); err != nil {
+			e.log.Debug("no credential cache: pass --cache-dir DIR (or --no-cache)", "err", err)
+			return nil
+		}
 	}
 	if note := credentials.UncheckedModes(dir); note != "" {
 		e.log.Debug("credential cache: " + note)
@@ -90,11 +90,10 @@ func (c *cacheOptions) cachedCreateSession(e *env, o *credentialProcessOptions, 
 	case s.Uncached && errors.Is(s.Warning, credentials.ErrCacheUnavailable):
 		fmt.Fprintf(e.stderr, "%s: warning: %v; going on without the cache (pass --cache-dir DIR or --no-cache)\n", progName, s.Warning)
 	case s.Uncached:
-		fmt.Fprintf(e.stderr, "%s: warning: credential cache: %v; going on without the cache\n", progName, s.Warning)
+		fmt.Fprintf(e.stderr, "%s: warning: %v; going on without the cache\n", progName, s.Warning)
 	case s.Warning != nil:
-		fmt.Fprintf(e.stderr, "%s: warning: credential cache: %v\n", progName, s.Warning)
-	}
-	if s.Key != "" {
+		fmt.Fprintf(e.stderr, "%s: warning: %v\n", progName, s.Warning)
+	case s.Key != "":
 		e.log.Debug("credentials", "source", s.Source.String(), "access_key_id", s.Credentials.AccessKeyID, "cache", s.Path)
 	}
 	return s.Credentials, nil

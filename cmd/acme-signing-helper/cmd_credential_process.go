@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -205,19 +203,17 @@ func (o *credentialProcessOptions) sessionNameKeyParts() []string {
 // the environment, nil when neither is set.
 func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
 	if o.privateKeyPasswordFile != "" {
-		b, err := os.ReadFile(o.privateKeyPasswordFile)
+		f, err := credentials.ReadSecretFile(o.privateKeyPasswordFile)
 		if err != nil {
 			return nil, withHint(fmt.Errorf("read --private-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
 		}
-		if note := credentials.UncheckedModes(o.privateKeyPasswordFile); note != "" {
-			e.log.Debug(note)
-		} else if st, err := os.Stat(o.privateKeyPasswordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+		if f.Exposed {
 			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", o.privateKeyPasswordFile)
 		}
-		// One trailing line break, as editors and echo write it.
-		b = bytes.TrimSuffix(b, []byte("\n"))
-		b = bytes.TrimSuffix(b, []byte("\r"))
-		return b, nil
+		if f.Unchecked != "" {
+			e.log.Debug(f.Unchecked)
+		}
+		return f.Secret, nil
 	}
 	if v, ok := e.lookupEnv(envKeyPassword); ok {
 		return []byte(v), nil
