@@ -5,26 +5,20 @@ package credentials
 import (
 	"fmt"
 	"io/fs"
-	"strconv"
 	"syscall"
 )
 
-// FileIdentity changes when the file is replaced or rewritten: its size,
-// modification time and, on Windows, the volume serial number and file
-// index (the NTFS file ID, another one for a new file renamed over the
-// old) and the creation time. The file index needs a handle: path is
-// opened without read or write access (no byte is read); when that fails
-// the identity has the creation time from fi alone. The format is part of
-// the cache key: changing it makes every existing cache entry miss once.
-func FileIdentity(path string, fi fs.FileInfo) string {
-	id := strconv.FormatInt(fi.Size(), 10) + ":" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+// platformFileIdentity is ":VOLUME:INDEX:CREATED" from a handle opened
+// without read or write access (no byte is read), or ":CREATED" from fi
+// alone when path cannot be opened.
+func platformFileIdentity(path string, fi fs.FileInfo) string {
 	if info, ok := fileInformation(path); ok {
-		return id + fmt.Sprintf(":%d:%d:%d", info.VolumeSerialNumber, uint64(info.FileIndexHigh)<<32|uint64(info.FileIndexLow), info.CreationTime.Nanoseconds())
+		return fmt.Sprintf(":%d:%d:%d", info.VolumeSerialNumber, uint64(info.FileIndexHigh)<<32|uint64(info.FileIndexLow), info.CreationTime.Nanoseconds())
 	}
 	if d, ok := fi.Sys().(*syscall.Win32FileAttributeData); ok {
-		id += fmt.Sprintf(":%d", d.CreationTime.Nanoseconds())
+		return fmt.Sprintf(":%d", d.CreationTime.Nanoseconds())
 	}
-	return id
+	return ""
 }
 
 func fileInformation(path string) (syscall.ByHandleFileInformation, bool) {

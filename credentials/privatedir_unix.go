@@ -4,6 +4,7 @@ package credentials
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -13,17 +14,9 @@ import (
 // Unix.
 const FileModesChecked = true
 
-// CheckPrivateDir returns an error wrapping ErrInsecureDir unless dir is a
-// directory (not a symlink to one) owned by the current user and not
-// writable by group or others.
-func CheckPrivateDir(dir string) error {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("check cache directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("cache directory %q: %w: not a directory (a symlink?)", dir, ErrInsecureDir)
-	}
+// checkOwnerAndMode: dir is owned by the current user and not writable by
+// group or others.
+func checkOwnerAndMode(dir string, fi fs.FileInfo) error {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
 		return fmt.Errorf("cache directory %q: %w: owned by uid %d, not %d", dir, ErrInsecureDir, st.Uid, os.Geteuid())
 	}
