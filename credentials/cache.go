@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
@@ -82,18 +81,6 @@ func Key(parts ...string) string {
 		h.Write([]byte(p))
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// DefaultDir is $XDG_CACHE_HOME/acme-signing-helper, else
-// $HOME/.cache/acme-signing-helper. lookupEnv is os.LookupEnv in the binary.
-func DefaultDir(lookupEnv func(string) (string, bool)) (string, error) {
-	if d, ok := lookupEnv("XDG_CACHE_HOME"); ok && d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "acme-signing-helper"), nil
-	}
-	if h, ok := lookupEnv("HOME"); ok && h != "" {
-		return filepath.Join(h, ".cache", "acme-signing-helper"), nil
-	}
-	return "", errors.New("no cache directory: neither XDG_CACHE_HOME nor HOME is set")
 }
 
 // Cache is a directory of credential files, one per key, shared by every
@@ -306,63 +293,4 @@ func (c *Cache) prepareDir() error {
 		return fmt.Errorf("create cache directory %q: %w", c.Dir, err)
 	}
 	return CheckPrivateDir(c.Dir)
-}
-
-// CheckPrivateDir returns an error wrapping ErrInsecureDir unless dir is a
-// directory (not a symlink to one) owned by the current user and not
-// writable by group or others.
-func CheckPrivateDir(dir string) error {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("check cache directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("cache directory %q: %w: not a directory (a symlink?)", dir, ErrInsecureDir)
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("cache directory %q: %w: owned by uid %d, not %d", dir, ErrInsecureDir, st.Uid, os.Geteuid())
-	}
-	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("cache directory %q: %w: mode %04o is writable by group or others", dir, ErrInsecureDir, perm)
-	}
-	return nil
-}
-
-// lockFile takes an exclusive flock on path (created 0600), waiting until it
-// is free or ctx is done. The lock dies with the process, so a crashed
-// holder never blocks the others.
-func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open lock file %q: %w", path, err)
-	}
-	fd := int(f.Fd())
-	if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
-		return func() { f.Close() }, nil
-	}
-	// Held by someone else: wait in a goroutine so that ctx can end the
-	// wait. Closing the file on cancellation releases a lock acquired
-	// late.
-	done := make(chan error, 1)
-	go func() {
-		for {
-			err := syscall.Flock(fd, syscall.LOCK_EX)
-			if err == syscall.EINTR {
-				continue
-			}
-			done <- err
-			return
-		}
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock %q: %w", path, err)
-		}
-		return func() { f.Close() }, nil
-	case <-ctx.Done():
-		go func() { <-done; f.Close() }()
-		return nil, fmt.Errorf("wait for lock %q: %w", path, ctx.Err())
-	}
 }

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
-	"os"
-	"syscall"
 	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 )
 
 // maxEntrySize bounds what read takes from a cache file: entries are
@@ -15,23 +14,15 @@ import (
 const maxEntrySize = 64 << 10
 
 // readSmallFile reads path, at most limit bytes (more is an error),
-// without the runtime's network poller: os.ReadFile registers the file with
-// it, which the first time in a process costs several system calls, and a
-// cache hit of credential-process is otherwise only a few of them.
+// without the runtime's network poller (internal/rawfile): os.ReadFile
+// registers the file with it, which the first time in a process costs
+// several system calls, and a cache hit of credential-process is otherwise
+// only a few of them.
 func readSmallFile(path string, limit int64) ([]byte, error) {
-	var fd int
-	for {
-		var err error
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-		}
-		break
+	f, err := rawfile.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), path)
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {

@@ -270,14 +270,14 @@ func Listen(ctx context.Context, addr string, hopLimit int) (net.Listener, error
 		var serr error
 		err := c.Control(func(fd uintptr) {
 			if strings.HasSuffix(network, "6") {
-				serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IPV6, syscall.IPV6_UNICAST_HOPS, hopLimit)
+				serr = setsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_UNICAST_HOPS, hopLimit)
 				// A dual-stack socket also sends IPv4.
 				if serr == nil {
-					_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_TTL, hopLimit)
+					_ = setsockoptInt(fd, syscall.IPPROTO_IP, syscall.IP_TTL, hopLimit)
 				}
 				return
 			}
-			serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_TTL, hopLimit)
+			serr = setsockoptInt(fd, syscall.IPPROTO_IP, syscall.IP_TTL, hopLimit)
 		})
 		if err != nil {
 			return err

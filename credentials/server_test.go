@@ -223,7 +223,7 @@ func TestListenHopLimit(t *testing.T) {
 		}
 		var got int
 		var gerr error
-		raw.Control(func(fd uintptr) { got, gerr = syscall.GetsockoptInt(int(fd), tc.level, tc.opt) })
+		raw.Control(func(fd uintptr) { got, gerr = getsockoptInt(fd, tc.level, tc.opt) })
 		if gerr != nil || got != tc.wantTTL {
 			t.Errorf("%s hop %d: accepted socket has %d (%v), want %d", tc.addr, tc.hop, got, gerr, tc.wantTTL)
 		}

@@ -23,18 +23,6 @@ const (
 	KeyExpiration = "x_expiration"
 )
 
-// DefaultSharedCredentialsFile is $AWS_SHARED_CREDENTIALS_FILE, else
-// $HOME/.aws/credentials, as the AWS CLI and SDKs look it up.
-func DefaultSharedCredentialsFile(lookupEnv func(string) (string, bool)) (string, error) {
-	if p, ok := lookupEnv("AWS_SHARED_CREDENTIALS_FILE"); ok && p != "" {
-		return p, nil
-	}
-	if h, ok := lookupEnv("HOME"); ok && h != "" {
-		return filepath.Join(h, ".aws", "credentials"), nil
-	}
-	return "", errors.New("no credentials file: neither AWS_SHARED_CREDENTIALS_FILE nor HOME is set")
-}
-
 // SharedFile writes credentials into one profile of an AWS shared
 // credentials file, leaving every other byte of the file as it was.
 type SharedFile struct {

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -166,7 +165,7 @@ func TestSharedFileKilledBeforeRename(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSharedFileHelperProcess$")
 	cmd.Env = append(os.Environ(), "CREDENTIALS_TEST_HELPER=1", "CREDS_FILE="+path)
 	out, err := cmd.CombinedOutput()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+	if !killed(cmd.ProcessState) {
 		t.Fatalf("helper was not killed: %v\n%s", err, out)
 	}
 	if got, _ := os.ReadFile(path); string(got) != orig {
@@ -192,8 +191,7 @@ func TestSharedFileHelperProcess(t *testing.T) {
 		t.Skip("helper for TestSharedFileKilledBeforeRename")
 	}
 	w := &SharedFile{Path: os.Getenv("CREDS_FILE"), Profile: "ra", BeforeRename: func() {
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
+		killSelf()
 	}}
 	w.Write(context.Background(), creds(1, t0))
 	t.Fatal("not killed")

@@ -11,13 +11,12 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sigv4x509"
 )
 
@@ -154,16 +153,7 @@ func readFile(what, path string) ([]byte, error) {
 // files never block. A cache hit of credential-process reads its files
 // this way and never starts the poller.
 func openFile(path string) (*os.File, error) {
-	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-		}
-		return os.NewFile(uintptr(fd), path), nil
-	}
+	return rawfile.Open(path)
 }
 
 // CertificateFileSHA256 reads the certificate file at path as Load does

@@ -3,13 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
 
 const awsConfigHelp = `
@@ -36,63 +34,6 @@ var pathFlags = map[string]bool{"certificate": true, "private-key": true, "inter
 // ownAWSConfigFlags are aws-config's own flags, not passed on.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
 
-var shellSafeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`) })
-
-// shellWord renders s as one word that a POSIX shell (sh -c, the SDKs) and
-// Python's shlex.split (the AWS CLI) both read back as s, and that the
-// SDKs' INI reader leaves alone (it cuts a value at " #" or " ;").
-// Double quotes when they suffice, backslash escapes otherwise. first
-// avoids a leading quote: the SDKs strip quotes around the whole value.
-func shellWord(s string, first bool) (string, error) {
-	if strings.ContainsAny(s, "\n\r\x00") {
-		return "", fmt.Errorf("%q contains a line break or NUL, which a credential_process line cannot carry", s)
-	}
-	if shellSafeRE().MatchString(s) {
-		return s, nil
-	}
-	if s == "" {
-		if first {
-			return "", fmt.Errorf("empty program path")
-		}
-		return `""`, nil
-	}
-	if !first && !strings.ContainsAny(s, "\"$`\\#;!\t") {
-		return `"` + s + `"`, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		// Bytes, not runes: a name need not be valid UTF-8.
-		if c := s[i]; c < 0x80 && !shellSafeRE().MatchString(string(rune(c))) {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String(), nil
-}
-
-// credentialProcessLine joins argv into a credential_process value.
-func credentialProcessLine(argv []string) (string, error) {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		w, err := shellWord(a, i == 0)
-		if err != nil {
-			return "", err
-		}
-		words[i] = w
-	}
-	return strings.Join(words, " "), nil
-}
-
-func absPath(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
 // flagArgs renders the flags of fs for which include is true, in
 // definition order, with path values made absolute.
 func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
@@ -106,7 +47,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 			for _, v := range sv.GetSlice() {
 				if f.Name == "fingerprint" {
 					if rest, ok := strings.CutPrefix(v, "file:"); ok {
-						v = "file:" + absPath(rest)
+						v = "file:" + credentials.AbsPath(rest)
 					}
 				}
 				out = append(out, name, v)
@@ -123,7 +64,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 			return
 		}
 		if pathFlags[f.Name] {
-			v = absPath(v)
+			v = credentials.AbsPath(v)
 		}
 		out = append(out, name, v)
 	})
@@ -172,34 +113,23 @@ func runAWSConfig(e *env, args []string) error {
 	if err := cache.validate(o.sessionDuration); err != nil {
 		return err
 	}
-	if binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return withHint(fmt.Errorf("aws-config: find this program's path: %w", err), "pass --binary PATH")
-		}
-		if r, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = r
-		}
-		binary = exe
+	binary, err := credentials.ProcessProgram(binary)
+	if err != nil {
+		return withHint(fmt.Errorf("aws-config: %w", err), "pass --binary PATH")
 	}
-	binary = absPath(binary)
 
 	argv := []string{binary, "credential-process"}
 	if cli.Changed("config") {
 		cfg, _ := fs.GetString("config")
-		argv = append(argv, "--config", absPath(cfg))
+		argv = append(argv, "--config", credentials.AbsPath(cfg))
 		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && cli.Changed(f.Name) })...)
 	} else {
 		argv = append(argv, flagArgs(fs, func(f *pflag.Flag) bool { return !ownAWSConfigFlags[f.Name] && f.Changed })...)
 	}
-	line, err := credentialProcessLine(argv)
+	line, err := credentials.CredentialProcessLine(argv)
 	if err != nil {
 		return withHint(fmt.Errorf("aws-config: %w", err), "rename the file or directory")
 	}
-	header := "[profile " + profile + "]"
-	if profile == "default" {
-		header = "[default]"
-	}
-	_, err = fmt.Fprintf(e.stdout, "%s\ncredential_process = %s\n", header, line)
+	_, err = fmt.Fprint(e.stdout, credentials.ConfigProfile(profile, line))
 	return err
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
 
 // shlexSplit is Python's shlex.split in POSIX mode (what the AWS CLI uses
@@ -105,7 +107,7 @@ func TestShellWordRoundTrip(t *testing.T) {
 			if first {
 				argv = []string{w, "credential-process", w}
 			}
-			line, err := credentialProcessLine(argv)
+			line, err := credentials.CredentialProcessLine(argv)
 			if err != nil {
 				t.Fatalf("%q: %v", w, err)
 			}
@@ -145,15 +147,15 @@ func TestShellWordRoundTrip(t *testing.T) {
 		t.Log("python3 not found: shlex checked with the Go port only")
 	}
 	// Readable where possible: double quotes for plain spaces.
-	if w, _ := shellWord("/a b/c", false); w != `"/a b/c"` {
-		t.Errorf("shellWord(/a b/c) = %s", w)
+	if w, _ := credentials.ShellWord("/a b/c", false); w != `"/a b/c"` {
+		t.Errorf("credentials.ShellWord(/a b/c) = %s", w)
 	}
-	if w, _ := shellWord("/a b/c", true); w != `/a\ b/c` {
-		t.Errorf("first shellWord(/a b/c) = %s", w)
+	if w, _ := credentials.ShellWord("/a b/c", true); w != `/a\ b/c` {
+		t.Errorf("first credentials.ShellWord(/a b/c) = %s", w)
 	}
 	for _, bad := range []string{"a\nb", "a\rb", "a\x00b"} {
-		if _, err := shellWord(bad, false); err == nil {
-			t.Errorf("shellWord(%q): no error", bad)
+		if _, err := credentials.ShellWord(bad, false); err == nil {
+			t.Errorf("credentials.ShellWord(%q): no error", bad)
 		}
 	}
 }
@@ -164,7 +166,7 @@ func FuzzShellWord(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, w string) {
 		for _, first := range []bool{true, false} {
-			line, err := shellWord(w, first)
+			line, err := credentials.ShellWord(w, first)
 			if strings.ContainsAny(w, "\n\r\x00") || first && w == "" {
 				if err == nil {
 					t.Fatalf("%q accepted", w)
@@ -176,7 +178,7 @@ func FuzzShellWord(f *testing.F) {
 			}
 			line = "x " + line + " y"
 			if first {
-				line, _ = shellWord(w, true)
+				line, _ = credentials.ShellWord(w, true)
 				line += " y"
 			}
 			if v := sdkINIValue(line); v != line {

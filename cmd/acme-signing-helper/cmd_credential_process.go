@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -186,21 +185,35 @@ func (o *credentialProcessOptions) signerConfig() signer.Config {
 	}
 }
 
+// loadOptions are the files signer.Load reads, without the password.
+func (o *credentialProcessOptions) loadOptions() signer.LoadOptions {
+	lo := signer.LoadOptions{Certificate: o.certificate, PrivateKey: o.privateKey, AcmeDir: o.acmeDir, Domain: o.domain}
+	if o.intermediates != "" {
+		lo.Intermediates = []string{o.intermediates}
+	}
+	return lo
+}
+
+// sessionNameKeyParts are the TOTP settings the cache key holds.
+func (o *credentialProcessOptions) sessionNameKeyParts() []string {
+	return credentials.SessionNameKeyParts(o.totp.digitsOrDefault(), o.totp.fingerprints)
+}
+
 // keyPassword returns the key password from --private-key-password-file or
 // the environment, nil when neither is set.
 func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
 	if o.privateKeyPasswordFile != "" {
-		b, err := os.ReadFile(o.privateKeyPasswordFile)
+		f, err := credentials.ReadSecretFile(o.privateKeyPasswordFile)
 		if err != nil {
 			return nil, withHint(fmt.Errorf("read --private-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
 		}
-		if st, err := os.Stat(o.privateKeyPasswordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+		if f.Exposed {
 			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", o.privateKeyPasswordFile)
 		}
-		// One trailing line break, as editors and echo write it.
-		b = bytes.TrimSuffix(b, []byte("\n"))
-		b = bytes.TrimSuffix(b, []byte("\r"))
-		return b, nil
+		if f.Unchecked != "" {
+			e.log.Debug(f.Unchecked)
+		}
+		return f.Secret, nil
 	}
 	if v, ok := e.lookupEnv(envKeyPassword); ok {
 		return []byte(v), nil
@@ -222,10 +235,8 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 	if err != nil {
 		return nil, signer.Config{}, err
 	}
-	lo := signer.LoadOptions{Certificate: o.certificate, PrivateKey: o.privateKey, AcmeDir: o.acmeDir, Domain: o.domain, Password: password, Now: e.now}
-	if o.intermediates != "" {
-		lo.Intermediates = []string{o.intermediates}
-	}
+	lo := o.loadOptions()
+	lo.Password, lo.Now = password, e.now
 	m, err := signer.Load(lo)
 	clear(password)
 	if err != nil {
@@ -315,7 +326,7 @@ func runCredentialProcess(e *env, args []string) error {
 			return err
 		}
 	}
-	out, err := credentialProcessOutput(creds)
+	out, err := credentials.ProcessJSON(creds)
 	if err != nil {
 		return err
 	}
@@ -324,40 +335,4 @@ func runCredentialProcess(e *env, args []string) error {
 	}
 	e.log.Debug("wrote credentials", "access_key_id", creds.AccessKeyID, "expiration", creds.Expiration.UTC().Format(time.RFC3339))
 	return nil
-}
-
-// credentialProcessOutput is creds.ProcessJSON() byte for byte
-// (FuzzProcessJSON holds it to that), written by hand when every string is
-// printable ASCII that encoding/json leaves as it is (AWS keys, tokens and
-// RFC 3339 times are): a cache hit then never builds encoding/json's
-// reflection cache, about a tenth of a millisecond of a 3 ms process.
-func credentialProcessOutput(c signer.Credentials) ([]byte, error) {
-	exp := c.Expiration.UTC().Format(time.RFC3339)
-	if !plainJSONString(c.AccessKeyID) || !plainJSONString(c.SecretAccessKey) || !plainJSONString(c.SessionToken) || !plainJSONString(exp) {
-		return c.ProcessJSON()
-	}
-	b := make([]byte, 0, 96+len(c.AccessKeyID)+len(c.SecretAccessKey)+len(c.SessionToken)+len(exp))
-	b = append(b, `{"Version":1,"AccessKeyId":"`...)
-	b = append(b, c.AccessKeyID...)
-	b = append(b, `","SecretAccessKey":"`...)
-	b = append(b, c.SecretAccessKey...)
-	b = append(b, `","SessionToken":"`...)
-	b = append(b, c.SessionToken...)
-	b = append(b, `","Expiration":"`...)
-	b = append(b, exp...)
-	b = append(b, "\"}\n"...)
-	return b, nil
-}
-
-// plainJSONString reports whether encoding/json writes s unchanged between
-// quotes: printable ASCII without '"', '\\' and the HTML characters it
-// escapes ('<', '>', '&').
-func plainJSONString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +11,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -85,47 +82,33 @@ func roleNameOf(roleARN string) string {
 	return a.Resource[strings.LastIndex(a.Resource, "/")+1:]
 }
 
-// readOrCreateToken reads the ECS authorization token from path, or creates
-// the file (0600, in a directory created 0700) with a random token.
-func readOrCreateToken(path string) (string, error) {
-	hint := "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
-	b, err := os.ReadFile(path)
-	if err == nil {
-		tok := strings.TrimRight(string(b), "\r\n")
-		if tok == "" || strings.ContainsAny(tok, "\r\n") {
-			return "", withHint(fmt.Errorf("serve: --auth-token-file %q: want one non-empty line", path), hint)
-		}
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o007 != 0 {
-			return "", withHint(fmt.Errorf("serve: --auth-token-file %q is accessible by others (mode %04o)", path, st.Mode().Perm()), "chmod o-rwx the token file: whoever reads it gets the credentials")
-		}
-		return tok, nil
+// tokenFileError words a credentials.TokenFileError with the flag's name.
+func tokenFileError(err error) error {
+	var te *credentials.TokenFileError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("serve: %w", err)
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", withHint(fmt.Errorf("serve: read --auth-token-file: %w", err), hint)
+	msg := fmt.Sprintf("serve: %s --auth-token-file: %v", te.Op, te.Err)
+	switch te.Err {
+	case credentials.ErrTokenFormat:
+		msg = fmt.Sprintf("serve: --auth-token-file %q: %v", te.Path, te.Err)
+	case credentials.ErrTokenExposed:
+		msg = fmt.Sprintf("serve: --auth-token-file %q is %v (mode %04o)", te.Path, te.Err, te.Mode)
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("serve: make token: %w", err)
+	if te.Op == credentials.TokenRandom {
+		msg = fmt.Sprintf("serve: make token: %v", te.Err)
 	}
-	tok := hex.EncodeToString(raw)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", withHint(fmt.Errorf("serve: create directory of --auth-token-file: %w", err), hint)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", withHint(fmt.Errorf("serve: create --auth-token-file: %w", err), hint)
-	}
-	// No final newline: clients send the file as the header verbatim.
-	if _, err := f.WriteString(tok); err != nil {
-		f.Close()
-		os.Remove(path)
-		return "", fmt.Errorf("serve: write --auth-token-file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("serve: write --auth-token-file: %w", err)
-	}
-	return tok, nil
+	return &rewordedError{msg: msg, err: err}
 }
+
+// rewordedError is a package error in the CLI's words (the flag's name).
+type rewordedError struct {
+	msg string
+	err error
+}
+
+func (r *rewordedError) Error() string { return r.msg }
+func (r *rewordedError) Unwrap() error { return r.err }
 
 func runServe(e *env, args []string) error {
 	if err := rejectPasswordFlag(args); err != nil {
@@ -160,14 +143,17 @@ func runServe(e *env, args []string) error {
 	}
 	var token string
 	if o.authTokenFile != "" {
-		t, err := readOrCreateToken(o.authTokenFile)
+		t, err := credentials.ReadOrCreateToken(o.authTokenFile)
 		if err != nil {
-			return err
+			return tokenFileError(err)
+		}
+		if note := credentials.UncheckedModes(o.authTokenFile); note != "" {
+			e.log.Warn("serve: " + note)
 		}
 		token = t
 	}
 
-	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(e.ctx, stopSignals...)
 	defer stop()
 	r := &credentials.Refresher{Fetch: sessionFetcher(e, &o.cp), Margin: o.margin, Now: e.now, Log: e.log}
 	// The first session must work: there is nothing to serve otherwise.

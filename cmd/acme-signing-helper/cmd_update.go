@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/signal"
 	"regexp"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -28,9 +26,10 @@ replaced atomically, mode 0600. --once writes once and exits.
 Takes the credential-process flags (certificate, ARNs, ...), plus:
 `
 
-// envKillBeforeRename is a test hook: when set to 1, update kills itself
-// between writing the new credentials file and renaming it into place.
-const envKillBeforeRename = envPrefix + "TEST_KILL_BEFORE_RENAME"
+// updateBeforeRename, when set, runs between writing the new credentials
+// file and renaming it into place. Production leaves it nil; the tests set
+// it (testhooks_test.go) to kill the process there.
+var updateBeforeRename func()
 
 var profileNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`) })
 
@@ -95,18 +94,15 @@ func runUpdate(e *env, args []string) error {
 	if path == "" {
 		p, err := credentials.DefaultSharedCredentialsFile(e.lookupEnv)
 		if err != nil {
-			return withHint(fmt.Errorf("update: %w", err), "pass --credentials-file FILE")
+			return fmt.Errorf("update: %w", err)
 		}
 		path = p
 	}
-	file := &credentials.SharedFile{Path: path, Profile: o.profile}
-	if v, _ := e.lookupEnv(envKillBeforeRename); v == "1" {
-		file.BeforeRename = func() {
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			select {}
-		}
+	file := &credentials.SharedFile{Path: path, Profile: o.profile, BeforeRename: updateBeforeRename}
+	if note := credentials.UncheckedModes(path); note != "" {
+		e.log.Warn("update: " + note)
 	}
-	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(e.ctx, stopSignals...)
 	defer stop()
 	r := &credentials.Refresher{
 		Fetch:        sessionFetcher(e, &o.cp),
@@ -133,7 +129,7 @@ func runUpdate(e *env, args []string) error {
 		return nil
 	}
 	if errors.Is(err, credentials.ErrExpired) {
-		return withHint(fmt.Errorf("update: %w", err), "the last credentials in the file have expired; fix the error above (run 'acme-signing-helper doctor' with the same flags) and restart")
+		return fmt.Errorf("update: %w", err)
 	}
 	return err
 }

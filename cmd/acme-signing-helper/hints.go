@@ -15,6 +15,7 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
 
 // This file is the one place where package errors meet the CLI's words.
@@ -200,6 +201,36 @@ func signerHint(e error) string {
 
 // credentialsHint names the fix for an error of package credentials.
 func credentialsHint(e error) string {
+	switch e {
+	case credentials.ErrInsecureDir:
+		return "make the cache directory private to you (chmod 700 DIR, owned by you), pass another --cache-dir, or --no-cache"
+	case credentials.ErrCacheUnavailable:
+		return "pass --cache-dir DIR or --no-cache"
+	case credentials.ErrExpired:
+		return "the last credentials in the file have expired; fix the error above (run 'acme-signing-helper doctor' with the same flags) and restart"
+	case credentials.ErrNoCredentials:
+		return "wait for the first session, or fix the error logged by the refresh (run 'acme-signing-helper doctor' with the same flags)"
+	case credentials.ErrInvalidCredentials:
+		return "the endpoint answered without complete credentials: check --endpoint (run 'acme-signing-helper doctor' with the same flags)"
+	case credentials.ErrTokenExposed:
+		return "chmod o-rwx the token file: whoever reads it gets the credentials"
+	case credentials.ErrTokenFormat:
+		return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
+	}
+	switch e := e.(type) {
+	case *credentials.NoDefaultPathError:
+		if e.What == credentials.WhatCacheDir {
+			return "pass --cache-dir DIR (or --no-cache)"
+		}
+		return "pass --credentials-file FILE"
+	case *credentials.TokenFileError:
+		switch {
+		case e.Err == credentials.ErrTokenExposed:
+			return "chmod o-rwx the token file: whoever reads it gets the credentials"
+		case e.Op == credentials.TokenRead, e.Op == credentials.TokenMkdir, e.Op == credentials.TokenCreate:
+			return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
+		}
+	}
 	return ""
 }
 

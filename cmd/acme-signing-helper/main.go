@@ -14,8 +14,18 @@
 // stderr.
 package main
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// stopSignals end serve and update normally: on Unix SIGINT (Ctrl-C) and
+// SIGTERM (systemctl stop, kill); on Windows Ctrl-C or Ctrl-Break
+// (os.Interrupt) and the console's close, logoff and shutdown events,
+// which Go delivers as syscall.SIGTERM. The list is the same on both, so
+// it is not split by platform; neither command uses SIGHUP.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}

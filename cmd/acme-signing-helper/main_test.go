@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 		os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=10"))
 	}
 	testscript.Main(m, map[string]func(){
-		progName:  func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		progName:  func() { installTestHooks(); os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 		"testpki": func() { os.Exit(testpkiMain(os.Args[1:])) },
 	})
 }

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+)
+
+// TestCredentialsHints: every sentinel and error type of package
+// credentials gets a fix from hintOf, also wrapped as the commands wrap
+// them; a new one without a hint in credentialsHint fails here.
+func TestCredentialsHints(t *testing.T) {
+	for _, err := range []error{
+		credentials.ErrInsecureDir,
+		credentials.ErrCacheUnavailable,
+		credentials.ErrExpired,
+		credentials.ErrNoCredentials,
+		credentials.ErrInvalidCredentials,
+		credentials.ErrTokenFormat,
+		credentials.ErrTokenExposed,
+		&credentials.NoDefaultPathError{What: credentials.WhatCacheDir, Vars: []string{"HOME"}},
+		&credentials.NoDefaultPathError{What: credentials.WhatCredentialsFile, Vars: []string{"HOME"}},
+		&credentials.TokenFileError{Op: credentials.TokenRead, Path: "t", Err: credentials.ErrTokenFormat},
+		&credentials.TokenFileError{Op: credentials.TokenRead, Path: "t", Err: credentials.ErrTokenExposed},
+		&credentials.TokenFileError{Op: credentials.TokenCreate, Path: "t", Err: errors.New("denied")},
+	} {
+		if h := hintOf(fmt.Errorf("cmd: %w", err)); h == "" {
+			t.Errorf("%T %v: no hint", err, err)
+		}
+	}
+	// The texts the scripts and users know, word for word.
+	for err, want := range map[error]string{
+		credentials.ErrInsecureDir: "make the cache directory private to you (chmod 700 DIR, owned by you), pass another --cache-dir, or --no-cache",
+		credentials.ErrExpired:     "the last credentials in the file have expired; fix the error above (run 'acme-signing-helper doctor' with the same flags) and restart",
+		&credentials.NoDefaultPathError{What: credentials.WhatCredentialsFile}:                   "pass --credentials-file FILE",
+		&credentials.TokenFileError{Op: credentials.TokenRead, Err: credentials.ErrTokenExposed}: "chmod o-rwx the token file: whoever reads it gets the credentials",
+	} {
+		if got := hintOf(err); got != want {
+			t.Errorf("hintOf(%v) = %q, want %q", err, got, want)
+		}
+	}
+}
