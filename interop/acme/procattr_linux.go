@@ -1,6 +1,9 @@
 package acme
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // procAttr puts a server in its own process group (Stop kills the group)
 // and has the kernel kill it when the test binary dies without running
@@ -8,3 +11,6 @@ import "syscall"
 func procAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
+
+// killGroup kills the process group p leads (the negative pid names it).
+func killGroup(p *os.Process) { _ = syscall.Kill(-p.Pid, syscall.SIGKILL) }

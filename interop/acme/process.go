@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -64,8 +63,7 @@ func (p *Process) Stop() {
 		return
 	}
 	if !p.Exited() {
-		// The negative pid names the group the process leads (Setpgid).
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(p.cmd.Process)
 	}
 	select {
 	case <-p.done:
