@@ -23,7 +23,7 @@ func TestWrite(t *testing.T) {
 		want  []string
 	}{
 		{"bash", []string{`"run") flags="--config --debug --count"; valueflags=" --config --count "; fileflags=" --config "`, `totp) subs="code seed"`, "complete -o filenames -F _acme_signing_helper prog"}},
-		{"zsh", []string{`'run:it'\''s \[a\] test\: with quotes'`, `'--config=[read `+"`FILE`"+` ('\''quoted'\'')]:FILE:_files'`, `'--debug[log \[more\]]'`, `'--count=[how many]:N: '`}},
+		{"zsh", []string{`'run:it'\''s \[a\] test\: with quotes'`, `'--config=[read ` + "`FILE`" + ` ('\''quoted'\'')]:FILE:_files'`, `'--debug[log \[more\]]'`, `'--count=[how many]:N: '`}},
 		{"fish", []string{`-a run -d 'it\'s [a] test: with quotes'`, `-l config -r -F -d`, `-l count -r -d 'how many'`, `-a code`}},
 	} {
 		t.Run(tc.shell, func(t *testing.T) {

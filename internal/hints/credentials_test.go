@@ -1,4 +1,4 @@
-package main
+package hints
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 )
 
 // TestCredentialsHints: every sentinel and error type of package
-// credentials gets a fix from hintOf, also wrapped as the commands wrap
+// credentials gets a fix from For, also wrapped as the commands wrap
 // them; a new one without a hint in credentialsHint fails here.
 func TestCredentialsHints(t *testing.T) {
 	for _, err := range []error{
@@ -26,7 +26,7 @@ func TestCredentialsHints(t *testing.T) {
 		&credentials.TokenFileError{Op: credentials.TokenRead, Path: "t", Err: credentials.ErrTokenExposed},
 		&credentials.TokenFileError{Op: credentials.TokenCreate, Path: "t", Err: errors.New("denied")},
 	} {
-		if h := hintOf(fmt.Errorf("cmd: %w", err)); h == "" {
+		if h := For(fmt.Errorf("cmd: %w", err)); h == "" {
 			t.Errorf("%T %v: no hint", err, err)
 		}
 	}
@@ -37,8 +37,8 @@ func TestCredentialsHints(t *testing.T) {
 		&credentials.NoDefaultPathError{What: credentials.WhatCredentialsFile}:                   "pass --credentials-file FILE",
 		&credentials.TokenFileError{Op: credentials.TokenRead, Err: credentials.ErrTokenExposed}: "chmod o-rwx the token file: whoever reads it gets the credentials",
 	} {
-		if got := hintOf(err); got != want {
-			t.Errorf("hintOf(%v) = %q, want %q", err, got, want)
+		if got := For(err); got != want {
+			t.Errorf("For(%v) = %q, want %q", err, got, want)
 		}
 	}
 }

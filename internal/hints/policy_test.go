@@ -1,4 +1,4 @@
-package main
+package hints
 
 import (
 	"errors"
@@ -36,10 +36,10 @@ func TestTrustpolicyEmulatorDemoHints(t *testing.T) {
 		errs["OptionError "+opt+" required"] = &trustpolicy.OptionError{Option: opt, Err: trustpolicy.ErrRequired}
 	}
 	for name, err := range errs {
-		if hintOf(err) == "" {
+		if For(err) == "" {
 			t.Errorf("%s: no hint", name)
 		}
-		if hintOf(fmt.Errorf("cmd: %w", err)) == "" {
+		if For(fmt.Errorf("cmd: %w", err)) == "" {
 			t.Errorf("%s wrapped: no hint", name)
 		}
 	}
@@ -68,7 +68,7 @@ func TestTrustpolicyEmulatorDemoHints(t *testing.T) {
 			t.Errorf("%s: no error", name)
 			continue
 		}
-		if hintOf(err) == "" {
+		if For(err) == "" {
 			t.Errorf("%s: %v has no hint", name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package hints
 
 import (
 	"errors"
@@ -129,11 +129,11 @@ func TestSignerHints(t *testing.T) {
 			t.Errorf("signer.%s: add an example to signerErrors and its hint to signerHint", name)
 			continue
 		}
-		if h := hintOf(err); h == "" {
+		if h := For(err); h == "" {
 			t.Errorf("signer.%s (%v) has no hint", name, err)
 		}
 		// Wrapped, as signer returns most of them.
-		if h := hintOf(errors.Join(errors.New("context"), err)); h == "" {
+		if h := For(errors.Join(errors.New("context"), err)); h == "" {
 			t.Errorf("wrapped signer.%s has no hint", name)
 		}
 	}
@@ -147,17 +147,17 @@ func TestSignerHints(t *testing.T) {
 // TestSignerHintFacts: hints that depend on the error's facts.
 func TestSignerHintFacts(t *testing.T) {
 	skew := &signer.APIError{Kind: signer.ErrClockSkew, StatusCode: 403, Skew: -7 * time.Minute}
-	if h := hintOf(skew); !strings.HasPrefix(h, "the local clock is 7m0s ahead of the server's: synchronise") {
+	if h := For(skew); !strings.HasPrefix(h, "the local clock is 7m0s ahead of the server's: synchronise") {
 		t.Errorf("clock skew hint %q", h)
 	}
-	if h := hintOf(&signer.APIError{Kind: signer.ErrUntrustedCertificate}); h != signerHint(signer.ErrUntrustedCertificate) {
+	if h := For(&signer.APIError{Kind: signer.ErrUntrustedCertificate}); h != signerHint(signer.ErrUntrustedCertificate) {
 		t.Errorf("API error hint %q is not its kind's", h)
 	}
 	perm := &signer.FileError{What: "private key", Path: "k.pem", Err: &fs.PathError{Op: "open", Path: "k.pem", Err: fs.ErrPermission}}
-	if h := hintOf(perm); !strings.Contains(h, "owns the private key file") {
+	if h := For(perm); !strings.Contains(h, "owns the private key file") {
 		t.Errorf("permission hint %q", h)
 	}
-	if h := hintOf(&signer.FileError{What: "certificate", Path: "c.pem", Err: signer.ErrFileTooLarge}); !strings.Contains(h, "not an archive") {
+	if h := For(&signer.FileError{What: "certificate", Path: "c.pem", Err: signer.ErrFileTooLarge}); !strings.Contains(h, "not an archive") {
 		t.Errorf("too large hint %q", h)
 	}
 }

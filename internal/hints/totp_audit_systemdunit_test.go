@@ -1,4 +1,4 @@
-package main
+package hints
 
 import (
 	"compress/gzip"
@@ -120,7 +120,7 @@ func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 			continue
 		}
 		for _, err := range errs {
-			if h := hintOf(err); h == "" {
+			if h := For(err); h == "" {
 				t.Errorf("%s: %v has no hint", n, err)
 			}
 		}
@@ -146,9 +146,9 @@ func TestTOTPAuditHintTexts(t *testing.T) {
 		{&audit.FileError{Path: "a", Err: gzip.ErrHeader}, "the file is truncated or corrupt"},
 		{&audit.FileError{Path: "a", Err: errors.New("other")}, ""},
 	} {
-		got := hintOf(tt.err)
+		got := For(tt.err)
 		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
-			t.Errorf("hintOf(%v) = %q, want %q", tt.err, got, tt.want)
+			t.Errorf("For(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,472 @@
+// Package hints is the one place where the errors of this module's
+// packages meet the command line's words: For returns the fix for an error,
+// naming the flags, environment variables and commands of
+// acme-signing-helper.
+//
+// The convention, for every package of this module: an error carries facts
+// (the file, field, value and cause) as an exported sentinel
+// (var ErrX = errors.New(...)) or an exported type with fields and Unwrap,
+// so that callers match it with errors.Is/As. No package error text, and no
+// method of one, names a flag, an environment variable of the CLI or a fix.
+// The fix, in the CLI's words, is added here, and only here: For walks the
+// error chain, outermost first, and asks each package's hint function about
+// each error of the chain in turn. The command's own edge errors (usage
+// errors, errors wrapped with a hint where the flag is known) carry their
+// hint through a Hint() string method, which For asks first.
+//
+// Security considerations: hints are fixed texts plus facts the error
+// already carries (paths, names, durations); they never quote a secret
+// value (key password, seed, session token), so they are safe to print.
+package hints
+
+import (
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
+)
+
+// progName is the command the hints name.
+const progName = "acme-signing-helper"
+
+// hinter is implemented by the command's edge errors (usage errors, errors
+// given a hint where the flag is known).
+type hinter interface{ Hint() string }
+
+// For returns the fix for err, or "" when none is known.
+func For(err error) string {
+	for err != nil {
+		if h := hintAt(err); h != "" {
+			return h
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				if h := For(e); h != "" {
+					return h
+				}
+			}
+			return ""
+		}
+		err = errors.Unwrap(err)
+	}
+	return ""
+}
+
+// hintAt is the hint of e itself, not of the errors it wraps. The package
+// functions below look at e alone: they compare with == and type-assert,
+// never errors.Is/As (For does the walking).
+func hintAt(e error) string {
+	if h, ok := e.(hinter); ok && h.Hint() != "" {
+		return h.Hint()
+	}
+	for _, f := range []func(error) string{
+		signerHint,
+		credentialsHint,
+		totpHint,
+		auditHint,
+		systemdunitHint,
+		trustpolicyHint,
+		emulatorHint,
+		demoHint,
+	} {
+		if h := f(e); h != "" {
+			return h
+		}
+	}
+	return ""
+}
+
+// ---- signer ----------------------------------------------------------------
+
+// signerHint names the fix for an error of package signer.
+func signerHint(e error) string {
+	switch e := e.(type) {
+	case *signer.APIError:
+		if e.Kind == signer.ErrClockSkew && e.Skew != 0 {
+			local := "ahead of"
+			if e.Skew > 0 {
+				local = "behind"
+			}
+			skew := e.Skew
+			if skew < 0 {
+				skew = -skew
+			}
+			return fmt.Sprintf("the local clock is %s %s the server's: %s", skew.Round(time.Second), local, signerHint(e.Kind))
+		}
+		return signerHint(e.Kind)
+	case *signer.FileError:
+		switch {
+		case e.Err == signer.ErrFileTooLarge:
+			return "point at the PEM file, not an archive or directory"
+		case errors.Is(e.Err, fs.ErrNotExist):
+			return "check the " + e.What + " path; with an ACME client's files use --acme-dir DIR --domain NAME"
+		case errors.Is(e.Err, fs.ErrPermission):
+			return "run as the user that owns the " + e.What + " file or grant read access (for certbot: the live/ and archive/ directories)"
+		}
+		return "check the " + e.What + " path"
+	case *signer.CertificateError:
+		return signerHint(signer.ErrNoCertificate)
+	case *signer.LayoutError:
+		return signerHint(signer.ErrLayoutNotFound)
+	case *signer.DomainError:
+		return "pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com"
+	case *signer.CABundleError:
+		if e.Err != nil {
+			return "point AWS_CA_BUNDLE at a PEM file of the CA certificates that issued the endpoint's TLS certificate"
+		}
+		return "point AWS_CA_BUNDLE at a PEM file of CA certificates"
+	}
+	switch e {
+	case signer.ErrNoCertificate:
+		return "give --certificate a PEM file with BEGIN CERTIFICATE blocks (the leaf first), such as lego's NAME.crt, certbot's cert.pem or fullchain.pem"
+	case signer.ErrNoPrivateKey:
+		return "give --private-key the PEM key file the ACME client wrote (PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE KEY or ENCRYPTED PRIVATE KEY)"
+	case signer.ErrKeyPasswordRequired:
+		return "put the password in a file readable only by you and pass --private-key-password-file FILE, or set ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD"
+	case signer.ErrKeyPassword:
+		return "check the password in --private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD (a trailing newline in the file is ignored)"
+	case signer.ErrUnsupportedEncryption:
+		return "re-encrypt the key as PKCS#8 with AES-256-CBC: openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in OLD -out NEW"
+	case signer.ErrUnsupportedKey:
+		return "IAM Roles Anywhere signs with RSA (2048 to 4096 bits) or ECDSA (P-256 or P-384): have the ACME client issue with such a key (lego --key-type rsa2048|ec256|ec384, certbot --key-type ecdsa --elliptic-curve secp256r1|secp384r1)"
+	case signer.ErrKeyMismatch:
+		return "pass the key file written together with the certificate (lego: NAME.key next to NAME.crt; certbot: privkey.pem of the same live/ directory); after a renewal both files change"
+	case signer.ErrExpired:
+		return "renew it (lego renew, certbot renew, acme.sh --renew) and check that the renewal timer runs; if the dates look wrong, check the system clock"
+	case signer.ErrNotYetValid:
+		return "check the system clock (timedatectl status); a certificate issued seconds ago may also need a moment"
+	case signer.ErrLeafIsCA:
+		return "give --certificate the leaf certificate (or the full chain with the leaf first) and put CA certificates in --intermediates"
+	case signer.ErrEmptySubject:
+		return "Let's Encrypt's shortlived and tlsserver profiles issue certificates without a CN: request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
+	case signer.ErrNoDigitalSignature:
+		return "IAM Roles Anywhere needs keyUsage digitalSignature on the leaf: issue the certificate with an ECDSA key or ask the CA for digitalSignature"
+	case signer.ErrUnsupportedDigest:
+		return "pass --digest SHA256, SHA384 or SHA512"
+	case signer.ErrChainTooLong:
+		return "IAM Roles Anywhere accepts at most 5 intermediates: keep only the certificates between the leaf and the trust anchor"
+	case signer.ErrLayoutNotFound:
+		return "--acme-dir is lego's --path (holding certificates/), certbot's config dir (holding live/) or acme.sh's home (holding DOMAIN_ecc/ or DOMAIN/); --domain is the certificate's name there"
+	case signer.ErrInvalidARN:
+		return "copy the ARNs from the IAM Roles Anywhere console or 'aws rolesanywhere list-trust-anchors/list-profiles': arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID, ...:profile/ID, arn:aws:iam::ACCOUNT:role/NAME"
+	case signer.ErrRegionMismatch:
+		return "a session is created in one region: use the trust anchor and profile of the same region (the region is the fourth field of the ARN)"
+	case signer.ErrDuration:
+		return "give --session-duration between 900 and 43200 seconds (the profile and the role's MaxSessionDuration may lower it)"
+	case signer.ErrNoRegion:
+		return "pass --region or a trust anchor ARN with a region"
+	case signer.ErrSessionName:
+		return "a role session name is 2 to 64 characters of letters, digits and _+=,.@-"
+	case signer.ErrUntrustedCertificate:
+		return "the trust anchor must hold the CA that issued the chain's top certificate: pass the issuer bundle with --intermediates (or a full-chain --certificate), and check that the trust anchor's CA bundle has the current root/intermediate (Let's Encrypt rotates intermediates)"
+	case signer.ErrRoleSessionNameNotAllowed:
+		return "set acceptRoleSessionName=true on the profile (aws rolesanywhere update-profile --profile-id ID --accept-role-session-name), or drop the session name"
+	case signer.ErrClockSkew:
+		return "synchronise the system clock (timedatectl set-ntp true, chronyc makestep)"
+	case signer.ErrAccessDenied:
+		return "check that the role's trust policy trusts rolesanywhere.amazonaws.com with its conditions (aws:SourceArn = the trust anchor, principal tags), that the role is listed in the profile and that the trust anchor and profile are enabled"
+	case signer.ErrValidation:
+		return "check --session-duration against the profile's and role's maximum, the role session name, and the ARNs"
+	case signer.ErrResourceNotFound:
+		return "check that --trust-anchor-arn, --profile-arn and --role-arn exist in that account and region"
+	case signer.ErrThrottled:
+		return "CreateSession allows about 10 calls per second per account: cache the credentials (--cache) or spread the callers"
+	case signer.ErrServer:
+		return "retry later; if it persists with --endpoint, check that the endpoint is a Roles Anywhere endpoint"
+	case signer.ErrBadResponse:
+		return "check --endpoint and any proxy (HTTPS_PROXY) between you and IAM Roles Anywhere"
+	case signer.ErrTimeout:
+		return "check network access to the endpoint (proxy: HTTPS_PROXY/NO_PROXY) or raise --timeout"
+	case signer.ErrConnect:
+		return "check --endpoint, DNS and proxy settings (HTTPS_PROXY/NO_PROXY); for a private endpoint CA set AWS_CA_BUNDLE"
+	case signer.ErrAPI:
+		return "run with --debug for the request details"
+	case signer.ErrFileTooLarge:
+		return "point at the PEM file, not an archive or directory"
+	case signer.ErrSourceConflict:
+		return "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"
+	case signer.ErrAcmeDirOrDomain:
+		return "pass both --acme-dir DIR and --domain NAME"
+	case signer.ErrNoCertificatePath:
+		return "pass --certificate FILE (or --acme-dir DIR --domain NAME)"
+	case signer.ErrNoPrivateKeyPath:
+		return "pass --private-key FILE (or --acme-dir DIR --domain NAME)"
+	}
+	return ""
+}
+
+// ---- credentials -----------------------------------------------------------
+
+// credentialsHint names the fix for an error of package credentials.
+func credentialsHint(e error) string {
+	switch e {
+	case credentials.ErrInsecureDir:
+		return "make the cache directory private to you (chmod 700 DIR, owned by you), pass another --cache-dir, or --no-cache"
+	case credentials.ErrCacheUnavailable:
+		return "pass --cache-dir DIR or --no-cache"
+	case credentials.ErrExpired:
+		return "the last credentials in the file have expired; fix the error above (run 'acme-signing-helper doctor' with the same flags) and restart"
+	case credentials.ErrNoCredentials:
+		return "wait for the first session, or fix the error logged by the refresh (run 'acme-signing-helper doctor' with the same flags)"
+	case credentials.ErrInvalidCredentials:
+		return "the endpoint answered without complete credentials: check --endpoint (run 'acme-signing-helper doctor' with the same flags)"
+	case credentials.ErrTokenExposed:
+		return "chmod o-rwx the token file: whoever reads it gets the credentials"
+	case credentials.ErrTokenFormat:
+		return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
+	}
+	switch e := e.(type) {
+	case *credentials.NoDefaultPathError:
+		if e.What == credentials.WhatCacheDir {
+			return "pass --cache-dir DIR (or --no-cache)"
+		}
+		return "pass --credentials-file FILE"
+	case *credentials.TokenFileError:
+		switch {
+		case e.Err == credentials.ErrTokenExposed:
+			return "chmod o-rwx the token file: whoever reads it gets the credentials"
+		case e.Op == credentials.TokenRead, e.Op == credentials.TokenMkdir, e.Op == credentials.TokenCreate:
+			return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
+		}
+	}
+	return ""
+}
+
+// ---- totp ------------------------------------------------------------------
+
+// totpHint names the fix for an error of package totp.
+func totpHint(e error) string {
+	switch e := e.(type) {
+	case *totp.SpecError:
+		if e.Reason == totp.ReasonDuplicate {
+			return "give each --fingerprint source once"
+		}
+		return "a fingerprint source is one of file:PATH, machine-id, dmi:FIELD (e.g. dmi:product_uuid), hostname, env:NAME"
+	case *totp.SourceError:
+		// The fix depends on why the source failed: e.Err is a field of
+		// e (its cause as os or totp reported it), not another error of
+		// the chain, so it is looked into here.
+		switch {
+		case errors.Is(e.Err, fs.ErrPermission):
+			return "run as a user that can read the source, or choose another --fingerprint source"
+		case errors.Is(e.Err, totp.ErrEmptySource):
+			return "an empty source would make every machine alike: fill it or choose another --fingerprint source"
+		case errors.Is(e.Err, fs.ErrNotExist):
+			return "check the --fingerprint source exists on this machine, or choose another one"
+		}
+		return "check the --fingerprint source, or choose another one"
+	case *totp.PermissionError:
+		return fmt.Sprintf("seeds are secrets: chmod 600 %s", shellQuote(e.Path))
+	case *totp.EnrollError:
+		if e.Op == "write" {
+			return "check that the directory of --db exists and is writable"
+		}
+	case *totp.SeedChangedError:
+		return "the fingerprint of this machine changed (or another machine uses this identity); add --replace to overwrite the stored seed"
+	}
+	switch e {
+	case totp.ErrInvalidTime:
+		return "give a time as RFC 3339 (2026-11-21T19:49:42Z), @UNIX-SECONDS (@1795290582) or what 'date -R' prints (Sat, 21 Nov 2026 19:49:42 +0000)"
+	case totp.ErrBeforeEpoch:
+		return "give a time after 1970-01-01T00:00:00Z"
+	case totp.ErrInvalidAlgorithm:
+		return "use --algorithm sha1 (the default, as oathtool --totp), sha256 or sha512"
+	case totp.ErrInvalidCode:
+		return "a code is 6, 7 or 8 digits, leading zeros included, as 'totp code' prints it"
+	case totp.ErrInvalidKey:
+		return "the seed file holds one hex key, as '" + progName + " totp seed' or sha1sum prints it"
+	case totp.ErrInvalidDigits:
+		return "use 6 digits (the default), 7 or 8: --digits, or --totp-digits with --fingerprint"
+	case totp.ErrInvalidWindow:
+		return "--window is how many 30-second steps either side to accept, e.g. --window 1"
+	case totp.ErrNoIdentity:
+		return "enroll the workload's ACME certificate (it names the host)"
+	case totp.ErrAmbiguousSeed:
+		return "keep one seed per identity in the seeds database: remove the other entries, or run '" + progName + " totp enroll --db FILE --replace' on the machine"
+	}
+	return ""
+}
+
+// shellQuote quotes s for a command line in a hint (sh syntax).
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ---- audit -----------------------------------------------------------------
+
+// auditHint names the fix for an error of package audit.
+func auditHint(e error) string {
+	switch e := e.(type) {
+	case *audit.DBError:
+		switch {
+		case e.Op == "open":
+			return "give the seed database with --db FILE (the seed script's env-sha1sum-db.json)"
+		case e.Err == audit.ErrDBWritable:
+			return fmt.Sprintf("whoever can write it can add a seed and pass as legit: chmod go-w %q (0600 or 0640 is right for a file of secrets)", e.Path)
+		case e.Op == "parse":
+			return `write the database as the seed's env-sha1sum-db.json, [{"CN=host.example.com":"<hex seed>"}, ...], or as one object {"host.example.com":"<hex seed>", ...}; 'acme-signing-helper totp seed' prints a seed`
+		}
+	case *audit.FileError:
+		// As for totp.SourceError, the fix depends on the cause, e.Err.
+		switch {
+		case errors.Is(e.Err, audit.ErrTruncated), errors.Is(e.Err, gzip.ErrChecksum), errors.Is(e.Err, gzip.ErrHeader):
+			return "the file is truncated or corrupt: fetch it again (aws s3 cp); the other files were checked"
+		case errors.Is(e.Err, audit.ErrNotJSON):
+			return "give CloudTrail log files ({\"Records\":[...]}, gzip or not), single events or JSON lines"
+		case errors.Is(e.Err, fs.ErrNotExist):
+			return "check the path"
+		}
+	}
+	return ""
+}
+
+// ---- systemdunit ----------------------------------------------------------
+
+// systemdunitHint names the fix for an error of package systemdunit (the
+// systemd command's options).
+func systemdunitHint(e error) string {
+	switch e {
+	case systemdunit.ErrUnknownMode:
+		return "run 'acme-signing-helper systemd --help' for the flags"
+	case systemdunit.ErrNotDNSName:
+		return "pass the certificate's DNS name, e.g. --domain host.example.com"
+	case systemdunit.ErrNotEmail:
+		return "pass the ACME account e-mail address, e.g. --email ops@example.com"
+	case systemdunit.ErrNotUserName:
+		return "user and group names are lower case letters, digits, '_' and '-'"
+	case systemdunit.ErrNotProvider:
+		return "pass lego's DNS provider name, e.g. --dns route53"
+	case systemdunit.ErrNotAbsolutePath:
+		return "systemd needs absolute paths; avoid spaces, quotes, '%', '$' and ';' in them"
+	case systemdunit.ErrNotCalendar:
+		return "see systemd.time(7), e.g. --on-calendar weekly or daily for 6-day certificates"
+	case systemdunit.ErrOutOfRange:
+		return "give seconds between 0 and 604800"
+	case systemdunit.ErrNotProfile:
+		return "use letters, digits and _.@+- in --profile"
+	case systemdunit.ErrSpecialCharacters:
+		return "values must not contain spaces, quotes, '%', '$', ';' or backslashes"
+	}
+	return ""
+}
+
+// ---- trustpolicy -----------------------------------------------------------
+
+// trustpolicyHint names the fix for an error of package trustpolicy.
+func trustpolicyHint(e error) string {
+	switch e {
+	case trustpolicy.ErrInvalidPolicy:
+		return trustpolicyParseHint
+	case trustpolicy.ErrUnsupportedOperator:
+		return trustpolicyOperatorHint
+	case trustpolicy.ErrBadConditionValue:
+		return trustpolicyValueHint
+	case trustpolicy.ErrRequired:
+		return "give the option; run '" + progName + " trust-policy COMMAND --help' for the flags"
+	}
+	// A *ConditionError wraps ErrUnsupportedOperator or
+	// ErrBadConditionValue: hintOf finds their hints.
+	switch e := e.(type) {
+	case *trustpolicy.ParseError:
+		return trustpolicyParseHint
+	case *trustpolicy.OptionError:
+		return trustpolicyOptionHint(e)
+	}
+	return ""
+}
+
+const (
+	trustpolicyParseHint    = "fix the policy document; see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
+	trustpolicyOperatorHint = "use one of the String*, Arn*, Bool, IpAddress/NotIpAddress, Numeric*, Date*, BinaryEquals or Null operators, optionally with ForAllValues:/ForAnyValue: and IfExists"
+	trustpolicyValueHint    = "fix the condition value in the policy document"
+)
+
+// trustpolicyOptionHint is the fix for a bad template option, by option
+// and by whether it was missing or wrong.
+func trustpolicyOptionHint(e *trustpolicy.OptionError) string {
+	missing := e.Err == trustpolicy.ErrRequired
+	switch e.Option {
+	case "trust-anchor-arn":
+		if missing {
+			return "give the ARN of the trust anchor that holds your ACME CA"
+		}
+		return "copy the ARN from 'aws rolesanywhere list-trust-anchors'"
+	case "match":
+		return "use --match cn or --match san"
+	case "workload":
+		if missing {
+			return "name the certificates allowed, e.g. --workload '*.example.com' or --workload host.example.com"
+		}
+		return "give a DNS name (host.example.com) or a pattern for one domain (*.example.com)"
+	case "totp-digits":
+		return "use 6, 7 or 8 (oathtool's range), or 0 for no session-name condition"
+	case "issuer-cn":
+		return "give the issuing CA's CN, e.g. --issuer-cn YE1,YE2,YR1,YR2"
+	case "revoke":
+		return "give the exact identity (CN or DNS name) to deny"
+	case "zone-id":
+		return "copy the ID from 'aws route53 list-hosted-zones-by-name --dns-name example.com'"
+	case "domain":
+		if missing {
+			return "name each domain of the certificate, e.g. --domain '*.example.com'"
+		}
+		return "give a DNS name such as example.com or *.example.com"
+	case "client":
+		return "use --client " + strings.Join(trustpolicy.Route53Clients, ", ")
+	case "cidr":
+		if missing {
+			return "give the addresses calls may come from, e.g. --cidr 203.0.113.7/32"
+		}
+		return "write an address or a CIDR range such as 203.0.113.0/24 or 2001:db8::/32"
+	case "session-duration":
+		return "use 900 to 43200 seconds"
+	case "anchor-cert":
+		return "give the PEM file of your ACME CA's root or intermediate certificate (for lego: certificates/<domain>.issuer.crt)"
+	}
+	return ""
+}
+
+// ---- emulator --------------------------------------------------------------
+
+// emulatorHint names the fix for an error of package emulator.
+func emulatorHint(e error) string {
+	switch e {
+	case emulator.ErrNoAnchors:
+		return "check --anchor-cert and the --*-arn flags"
+	case emulator.ErrFaultSpec:
+		return "write --fault as " + emulator.FaultSyntax
+	}
+	return ""
+}
+
+// ---- internal/demo ---------------------------------------------------------
+
+// demoHint names the fix for an error of package internal/demo.
+func demoHint(e error) string {
+	switch e := e.(type) {
+	case *demo.PathError:
+		if e.Dir {
+			return "pass --dir a directory you can write to"
+		}
+		return "set TMPDIR to a writable directory"
+	case *demo.DirError:
+		return "pass --dir a directory you can write to"
+	case *demo.ListenError:
+		return "the demo needs a loopback TCP port"
+	}
+	return ""
+}
