@@ -41,7 +41,7 @@ func TestKey(t *testing.T) {
 	if Key("ab", "c") == Key("a", "bc") {
 		t.Error("Key does not separate parts")
 	}
-	if Key("a") != Key("a") {
+	if k1, k2 := Key("a"), Key("a"); k1 != k2 {
 		t.Error("Key is not deterministic")
 	}
 	if k := Key("x"); len(k) != 64 || strings.Trim(k, "0123456789abcdef") != "" {

@@ -142,7 +142,7 @@ func TestFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if off := d.Sub(time.Now()); off < 9*time.Minute || off > 11*time.Minute {
+		if off := time.Until(d); off < 9*time.Minute || off > 11*time.Minute {
 			t.Errorf("got Date %v, %v from now; want about 10 minutes ahead", d, off)
 		}
 	})

@@ -102,7 +102,7 @@ func TestSDKClientParsesAnswers(t *testing.T) {
 		t.Errorf("empty credentials in %+v", cr)
 	}
 	exp, err := time.Parse(time.RFC3339, aws.ToString(cr.Expiration))
-	if err != nil || exp.Sub(time.Now()) < 29*time.Minute || exp.Sub(time.Now()) > 31*time.Minute {
+	if err != nil || time.Until(exp) < 29*time.Minute || time.Until(exp) > 31*time.Minute {
 		t.Errorf("got expiration %q (%v), want in 30 minutes", aws.ToString(cr.Expiration), err)
 	}
 	if got := aws.ToString(out.CredentialSet[0].SourceIdentity); got != "CN=host.example.com" {

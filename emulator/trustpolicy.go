@@ -26,10 +26,12 @@ func TrustPolicy(p *trustpolicy.Policy) (func(AuthorizeInput) error, error) {
 	return func(in AuthorizeInput) error {
 		d, err := trustpolicy.EvaluateCreateSession(p, in.Request())
 		if err != nil {
+			//lint:ignore ST1005 the service's own message, which clients and tests match
 			return fmt.Errorf("Unable to assume role %s: the trust policy cannot be evaluated: %v", in.RoleARN, err)
 		}
 		if !d.Allowed {
 			deny := d.Deciding()
+			//lint:ignore ST1005 the service's own message, which clients and tests match
 			return fmt.Errorf("Unable to assume role %s: the role's trust policy does not allow %s: %s", in.RoleARN, deny.Action, deny.Explain(p))
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -30,7 +31,8 @@ func TestPrintingHidesSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secrets := []string{key.D.String(), key.D.Text(16), hex.EncodeToString(b), base64.StdEncoding.EncodeToString(der)[:40]}
+	d := new(big.Int).SetBytes(b) // the private scalar, as key.D held it
+	secrets := []string{d.String(), d.Text(16), hex.EncodeToString(b), base64.StdEncoding.EncodeToString(der)[:40]}
 	const password = "s3cr3t-pw"
 	lo := LoadOptions{Certificate: "c.pem", PrivateKey: "k.pem", Password: []byte(password)}
 	out := fmt.Sprintf("%v %+v %#v %s | %v %+v %#v %s | %v %+v %#v", m, m, m, m, *m, *m, *m, *m, lo, lo, lo)

@@ -25,7 +25,9 @@ func wantFixedString(t *testing.T, pub crypto.PublicKey) []byte {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		n := (k.Curve.Params().BitSize + 7) / 8
+		//lint:ignore SA1019 the point is built by hand on purpose, independently of PublicKey.Bytes
 		keyBytes = append([]byte{4}, k.X.FillBytes(make([]byte, n))...)
+		//lint:ignore SA1019 as above
 		keyBytes = append(keyBytes, k.Y.FillBytes(make([]byte, n))...)
 	case *rsa.PublicKey:
 		b, err := asn1.Marshal(struct {

@@ -19,7 +19,7 @@ import (
 // startEmulatorCmd runs serve-emulator with args in the background and
 // returns its URL and a stop function that returns the command's error
 // and stderr.
-func startEmulatorCmd(t *testing.T, args ...string) (url string, stop func() (error, string)) {
+func startEmulatorCmd(t *testing.T, args ...string) (url string, stop func() (string, error)) {
 	t.Helper()
 	addr := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -47,14 +47,14 @@ func startEmulatorCmd(t *testing.T, args ...string) (url string, stop func() (er
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	return url, func() (error, string) {
+	return url, func() (string, error) {
 		cancel()
 		select {
 		case err := <-done:
-			return err, stderr.String()
+			return stderr.String(), err
 		case <-time.After(10 * time.Second):
 			t.Fatal("serve-emulator did not stop")
-			return nil, ""
+			return "", nil
 		}
 	}
 }
@@ -98,7 +98,7 @@ func TestServeEmulatorRoundTrip(t *testing.T) {
 		if _, err := signer.CreateSession(context.Background(), m, cfg); err == nil || !strings.Contains(err.Error(), "RoleSessionName") {
 			t.Errorf("session name abc: got %v, want a refusal naming sts:RoleSessionName", err)
 		}
-		if err, stderr := stop(); err != nil {
+		if stderr, err := stop(); err != nil {
 			t.Fatalf("serve-emulator: %v\n%s", err, stderr)
 		} else if strings.Contains(stderr, creds.SecretAccessKey) || strings.Contains(stderr, creds.SessionToken) {
 			t.Errorf("stderr holds a secret:\n%s", stderr)
@@ -146,7 +146,7 @@ func TestServeEmulatorRoundTrip(t *testing.T) {
 		if _, err := signer.CreateSession(context.Background(), m, cfg); err != nil {
 			t.Errorf("CreateSession with the CA bundle: %v", err)
 		}
-		if err, stderr := stop(); err != nil {
+		if stderr, err := stop(); err != nil {
 			t.Fatalf("serve-emulator: %v\n%s", err, stderr)
 		}
 	})
