@@ -91,7 +91,7 @@ func runDemoWith(e *env, args []string, hooks demoHooks) error {
 	o := demoOptions{hooks: hooks}
 	fs := newFlagSet(e, "demo", "")
 	fs.Usage = func() { fmt.Fprint(e.stdout, demoUsage+fs.FlagUsages()) }
-	fs.StringVar(&o.dir, "dir", "", "write the throwaway PKI into `DIR` and keep it (default: a temporary directory, removed at the end)")
+	fs.StringVar(&o.dir, "dir", "", "write the throwaway PKI (lego layout, and the root CA as DIR/root.pem for serve-emulator --anchor-cert) into `DIR` and keep it (default: a temporary directory, removed at the end)")
 	fs.StringVar(&o.domain, "domain", "host.example.com", "DNS `NAME` of the demo certificate")
 	fs.StringVar(&o.keyType, "key-type", string(testpki.ECDSAP256), "leaf key `TYPE`: p256, p384, rsa2048, rsa3072 or rsa4096")
 	fs.StringVar(&o.roleSessionName, "role-session-name", "", "ask for this session `NAME` instead of a TOTP code")

@@ -44,6 +44,10 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
+// RootFile is the name, inside Options.Dir, of the kept PKI's root CA
+// certificate (PEM): the trust anchor for 'serve-emulator --anchor-cert'.
+const RootFile = "root.pem"
+
 // KeyTypes are the leaf key types the demo offers.
 var KeyTypes = []testpki.KeyType{testpki.ECDSAP256, testpki.ECDSAP384, testpki.RSA2048, testpki.RSA3072, testpki.RSA4096}
 
@@ -52,7 +56,9 @@ var KeyTypes = []testpki.KeyType{testpki.ECDSAP256, testpki.ECDSAP384, testpki.R
 // caller validates them); the rest has defaults.
 type Options struct {
 	// Dir receives the throwaway PKI and is kept ("": a directory inside
-	// the private temporary directory, removed at the end).
+	// the private temporary directory, removed at the end): the lego
+	// layout and Dir/root.pem, the root CA (RootFile), so the kept PKI
+	// works with 'serve-emulator --anchor-cert DIR/root.pem'.
 	Dir string
 	// Domain is the DNS name of the demo certificate.
 	Domain string
@@ -235,6 +241,13 @@ func Run(ctx context.Context, o Options) (err error) {
 	if keyPEM, err := os.ReadFile(files.Key); err == nil {
 		o.secret(keyPEM)
 	}
+	rootFile := ""
+	if o.Dir != "" {
+		rootFile = filepath.Join(dir, RootFile)
+		if err := os.WriteFile(rootFile, testpki.CertPEM(h.Root.Cert), 0o644); err != nil {
+			return &PathError{Op: fmt.Sprintf("write the root CA %q", rootFile), Dir: true, Err: err}
+		}
+	}
 	p.step("A throwaway ACME-like PKI (internal/testpki), written in lego's layout")
 	p.field("root", "%s  (the trust anchor)", h.Root.Cert.Subject)
 	for _, ic := range h.Intermediates {
@@ -250,6 +263,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	p.field("files", "%s", files.Certificate)
 	p.field("", "%s (mode 0600)", files.Key)
 	p.field("", "%s", files.Chain)
+	if rootFile != "" {
+		p.field("", "%s (the root CA, for serve-emulator --anchor-cert)", rootFile)
+	}
 
 	// 2. Loading, as credential-process --acme-dir does.
 	m, err := signer.Load(signer.LoadOptions{AcmeDir: dir, Domain: o.Domain, Now: o.Now})
@@ -372,7 +388,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	p.printf("\nDone in %d ms. With your own certificate, point credential-process at a real trust anchor:\n", time.Since(start).Milliseconds())
 	p.printf("   [profile acme]\n   credential_process = %s credential-process --acme-dir /etc/lego --domain %s%s --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN\n", o.ProgName, o.Domain, fingerprint)
-	p.printf("or try it offline against 'acme-signing-helper serve-emulator --anchor-cert YOUR-CA.pem'.\n")
+	anchor := "YOUR-CA.pem"
+	if rootFile != "" {
+		anchor = rootFile
+	}
+	p.printf("or try it offline against '%s serve-emulator --anchor-cert %s'.\n", o.ProgName, anchor)
 	return p.err
 }
 

@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"os"
@@ -108,5 +110,67 @@ func TestRunErrors(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("printed %q before failing", out.String())
+	}
+}
+
+// TestRunKeepsRoot: with Dir, the kept PKI includes the root CA
+// (Dir/root.pem), the anchor the leaf's chain verifies to, so the kept
+// files work with 'serve-emulator --anchor-cert DIR/root.pem'; without
+// Dir nothing names a root file.
+func TestRunKeepsRoot(t *testing.T) {
+	var out bytes.Buffer
+	o := testOptions(&out)
+	o.Dir = filepath.Join(t.TempDir(), "kept")
+	if err := Run(context.Background(), o); err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	root := filepath.Join(o.Dir, RootFile)
+	rootPEM, err := os.ReadFile(root)
+	if err != nil {
+		t.Fatalf("the root CA was not kept: %v", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(rootPEM) {
+		t.Fatalf("%s holds no certificate", root)
+	}
+	leafPEM, err := os.ReadFile(filepath.Join(o.Dir, "certificates", "host.example.com.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs []*x509.Certificate
+	for rest := leafPEM; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) < 2 {
+		t.Fatalf("lego's .crt holds %d certificates, want leaf and issuer", len(certs))
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: t0, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		t.Errorf("the kept leaf does not verify to %s: %v", root, err)
+	}
+	for _, want := range []string{root + " (the root CA, for serve-emulator --anchor-cert)", "serve-emulator --anchor-cert " + root + "'"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+
+	out.Reset()
+	o = testOptions(&out)
+	if err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), RootFile) || !strings.Contains(out.String(), "--anchor-cert YOUR-CA.pem'") {
+		t.Errorf("without Dir the output names a root file or lacks the YOUR-CA.pem line:\n%s", out.String())
 	}
 }
