@@ -324,13 +324,14 @@ func headingSlug(h string) string {
 	return b.String()
 }
 
-// TestDocsLinks: every relative link of the README and of docs/*.md
+// TestDocsLinks: every relative link of the README, bench/README.md and
+// docs/*.md
 // names a file that exists, and an #anchor names one of its headings.
 func TestDocsLinks(t *testing.T) {
 	pages, _ := filepath.Glob("../../docs/*.md")
-	pages = append(pages, "../../README.md")
-	if len(pages) < 10 {
-		t.Fatalf("docs/ holds %d pages", len(pages)-1)
+	pages = append(pages, "../../README.md", "../../bench/README.md")
+	if len(pages) < 12 {
+		t.Fatalf("docs/ holds %d pages", len(pages)-2)
 	}
 	anchors := func(path string) map[string]bool {
 		b, err := os.ReadFile(path)
