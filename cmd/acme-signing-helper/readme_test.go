@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -369,5 +370,81 @@ func TestDocsLinks(t *testing.T) {
 				t.Errorf("%s links to %s: no heading with anchor #%s", p, m[1], anchor)
 			}
 		}
+	}
+}
+
+// TestDocsSystemdUnits: the table of docs/operations.md says what the
+// units of 'systemd' (default options) contain: each unit a row names
+// has every Key=value directive the row shows (one of the row's units,
+// for a row of two), and none has a directive the row says it lacks
+// ("no `Key`").
+func TestDocsSystemdUnits(t *testing.T) {
+	units := map[string]string{}
+	for _, mode := range []string{"serve", "update"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"systemd", "--domain", "host.example.com", "--email", "ops@example.com", "--mode", mode}, strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("systemd --mode %s: exit %d: %s", mode, code, errb.String())
+		}
+		for _, part := range strings.Split(out.String(), "### ")[1:] {
+			name, body, _ := strings.Cut(part, "\n")
+			units[name] = body
+		}
+	}
+	b, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	directive := regexp.MustCompile(`^[A-Z][A-Za-z]*=`)
+	absent := regexp.MustCompile("\\bno `([A-Z][A-Za-z]*)`")
+	rows := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		cells := strings.Split(l, " | ")
+		if !strings.HasPrefix(l, "| `") || len(cells) < 4 || !strings.Contains(cells[0], ".service") {
+			continue
+		}
+		rows++
+		var names []string
+		for _, m := range inlineCode.FindAllStringSubmatch(cells[0], -1) {
+			n := m[1]
+			if strings.HasPrefix(n, ".") && len(names) > 0 {
+				n = strings.TrimSuffix(names[len(names)-1], ".service") + n
+			}
+			if !strings.HasPrefix(n, "-") {
+				names = append(names, n)
+			}
+		}
+		has := func(unit, d string) bool {
+			for _, ul := range strings.Split(units[unit], "\n") {
+				if strings.HasPrefix(ul, d) || ul == "Environment="+d {
+					return true
+				}
+			}
+			return false
+		}
+		for _, n := range names {
+			if _, ok := units[n]; !ok {
+				t.Errorf("docs/operations.md names unit %s, which systemd does not print (it prints %v)", n, units)
+			}
+		}
+		rest := strings.Join(cells[1:], " | ")
+		for _, m := range inlineCode.FindAllStringSubmatch(rest, -1) {
+			d := m[1]
+			if !directive.MatchString(d) {
+				continue
+			}
+			if !slices.ContainsFunc(names, func(n string) bool { return has(n, d) }) {
+				t.Errorf("docs/operations.md says %v have %s; the units lack it", names, d)
+			}
+		}
+		for _, m := range absent.FindAllStringSubmatch(rest, -1) {
+			for _, n := range names {
+				if has(n, m[1]+"=") {
+					t.Errorf("docs/operations.md says %s has no %s; the unit has one", n, m[1])
+				}
+			}
+		}
+	}
+	if rows != 4 {
+		t.Errorf("found %d unit rows in docs/operations.md, want 4", rows)
 	}
 }
