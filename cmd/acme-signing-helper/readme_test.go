@@ -12,8 +12,9 @@ import (
 )
 
 // The README is short, its links lead somewhere, and every command and
-// flag it shows is run by some testscript (testdata/script/*.txtar), so
-// the README cannot show a command line nobody has run.
+// flag it (or a page of docs/) shows is run by some testscript
+// (testdata/script/*.txtar), so the documentation cannot show a command
+// line nobody has run.
 
 // readmeMaxLines is the README's length budget (style point 11: short;
 // the reference lives in docs/).
@@ -275,6 +276,24 @@ func TestReadmeCommandsTested(t *testing.T) {
 	t.Logf("README: %d command lines, %d commands", len(inv), len(cmds))
 	for _, m := range untested(inv, allScriptInvocations(t)) {
 		t.Errorf("README shows it, no testscript runs it: %s", m)
+	}
+}
+
+// TestDocsCommandsTested: the same for the reference pages in docs/.
+func TestDocsCommandsTested(t *testing.T) {
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no docs pages: %v", err)
+	}
+	scripts := allScriptInvocations(t)
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range untested(readmeInvocations(string(b)), scripts) {
+			t.Errorf("%s shows it, no testscript runs it: %s", filepath.Base(p), m)
+		}
 	}
 }
 
