@@ -250,6 +250,8 @@ func totpHint(e error) string {
 		return "--window is how many 30-second steps either side to accept, e.g. --window 1"
 	case totp.ErrNoIdentity:
 		return "enroll the workload's ACME certificate (it names the host)"
+	case totp.ErrCodeLength:
+		return "give detect --digits N, or the identity's \"digits\" in the seeds database, the length the workload's codes have (credential-process --totp-digits); a code of another length is never legit"
 	case totp.ErrAmbiguousSeed:
 		return "keep one seed per identity in the seeds database: remove the other entries, or run '" + progName + " totp enroll --db FILE --replace' on the machine"
 	}
