@@ -337,6 +337,10 @@ func trustpolicyHint(e error) string {
 		return trustpolicyValueHint
 	case trustpolicy.ErrRequired:
 		return "give the option; run '" + progName + " trust-policy COMMAND --help' for the flags"
+	case trustpolicy.ErrNotPrincipalAllow, trustpolicy.ErrTrustNotPrincipal:
+		return "name the principal with \"Principal\": {\"Service\": \"" + trustpolicy.RolesAnywhereService + "\"} instead of NotPrincipal ('" + progName + " trust-policy role' writes such a policy)"
+	case trustpolicy.ErrTrustResource:
+		return "remove Resource and NotResource from the trust policy: it is attached to the role, which is its resource (limit resources in the role's permission policies)"
 	}
 	// A *ConditionError wraps ErrUnsupportedOperator or
 	// ErrBadConditionValue: hintOf finds their hints.
