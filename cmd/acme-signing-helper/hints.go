@@ -160,6 +160,8 @@ func signerHint(e error) string {
 		return "the trust anchor must hold the CA that issued the chain's top certificate: pass the issuer bundle with --intermediates (or a full-chain --certificate), and check that the trust anchor's CA bundle has the current root/intermediate (Let's Encrypt rotates intermediates)"
 	case signer.ErrRoleSessionNameNotAllowed:
 		return "set acceptRoleSessionName=true on the profile (aws rolesanywhere update-profile --profile-id ID --accept-role-session-name), or drop the session name"
+	case signer.ErrSessionNameDenied:
+		return "the role's trust policy has an sts:RoleSessionName condition the name did not meet: check that --totp-digits matches its pattern (\"??????\" is 6 digits) and that the clock is right; '" + progName + " simulate' shows the failing condition"
 	case signer.ErrClockSkew:
 		return "synchronise the system clock (timedatectl set-ntp true, chronyc makestep)"
 	case signer.ErrAccessDenied:

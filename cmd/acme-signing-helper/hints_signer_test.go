@@ -46,6 +46,7 @@ var signerErrors = map[string]error{
 	"ErrSessionName":               signer.ErrSessionName,
 	"ErrUntrustedCertificate":      signer.ErrUntrustedCertificate,
 	"ErrRoleSessionNameNotAllowed": signer.ErrRoleSessionNameNotAllowed,
+	"ErrSessionNameDenied":         signer.ErrSessionNameDenied,
 	"ErrClockSkew":                 signer.ErrClockSkew,
 	"ErrAccessDenied":              signer.ErrAccessDenied,
 	"ErrValidation":                signer.ErrValidation,
