@@ -38,7 +38,15 @@ func (e *DBError) Unwrap() error { return e.Err }
 // DB maps workload identities to TOTP keys. Identities are normalised with
 // NormalizeIdentity. It never prints its keys.
 type DB struct {
-	keys map[string]totp.Key
+	keys   map[string]totp.Key
+	digits map[string]int // identities whose entry sets "digits"
+}
+
+// Digits returns the code length the database sets for an identity
+// (normalised first), or 0 when it sets none: the Checker's policy then
+// decides.
+func (db *DB) Digits(identity string) int {
+	return db.digits[NormalizeIdentity(identity)]
 }
 
 // Len returns the number of identities.
@@ -99,12 +107,22 @@ func LoadDB(path string) (*DB, []string, error) {
 }
 
 // ParseDB parses a seed database: the seed's env-sha1sum-db.json format
-// (an array of one-key objects, identity → hex seed) or a plain object of
-// identity → hex seed. Identities are normalised ("CN=x" and "x" are the
-// same); the same identity twice with different seeds is an error. Errors
-// name the identity, never the seed.
+// (an array of one-key objects, identity → hex seed, where an object may
+// also set "digits": the code length of its identities, see totp.SeedDB)
+// or a plain object of identity → hex seed. Identities are normalised
+// ("CN=x" and "x" are the same); the same identity twice with different
+// seeds or different digits is an error. Errors name the identity, never
+// the seed.
 func ParseDB(b []byte) (*DB, error) {
-	db := &DB{keys: map[string]totp.Key{}}
+	db := &DB{keys: map[string]totp.Key{}, digits: map[string]int{}}
+	setDigits := func(id string, d int) error {
+		n := NormalizeIdentity(id)
+		if old, ok := db.digits[n]; ok && old != d {
+			return fmt.Errorf("%w: identity %q appears twice with different digits", ErrDBFormat, id)
+		}
+		db.digits[n] = d
+		return nil
+	}
 	add := func(id, seed string) error {
 		n := NormalizeIdentity(id)
 		if n == "" {
@@ -132,6 +150,11 @@ func ParseDB(b []byte) (*DB, error) {
 		for _, e := range sdb.Entries {
 			if err := add(e.Identity, e.Seed); err != nil {
 				return nil, err
+			}
+			if e.Digits != 0 {
+				if err := setDigits(e.Identity, e.Digits); err != nil {
+					return nil, err
+				}
 			}
 		}
 	case len(t) > 0 && t[0] == '{':

@@ -40,7 +40,12 @@
 // input is untrusted (anyone able to write to the log bucket controls it):
 // memory per record is bounded (MaxRecordBytes), a malformed record is
 // reported and never stops the run, and a record that cannot be parsed is
-// never counted as legit. Detection is only as good as the log: a session
+// never counted as legit. The session name is attacker-chosen too, so it
+// never sets the code length: HOTP truncation makes the last 6 or 7 digits
+// of a valid 8-digit code valid shorter codes, and the length comes from
+// the Checker's Policy.Digits or the database's "digits" (a code of
+// another length is a Mismatch; the tail of a longer code seen from
+// another source is a Replay). Detection is only as good as the log: a session
 // whose records were dropped is not seen, and an attacker who knows the
 // workload's fingerprint inputs produces legit codes by design.
 package audit

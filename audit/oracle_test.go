@@ -38,6 +38,7 @@ type oracleEvent struct {
 	id       string
 	identity string // as written in x509Subject
 	seedHex  string // "" when the identity is not in the database
+	digits   int    // the identity's configured code length
 	when     time.Time
 	name     *string // nil: roleSessionName absent
 	label    string  // what kind of case it is, for failure messages
@@ -46,8 +47,9 @@ type oracleEvent struct {
 // genOracleEvents makes n events covering: legit codes, codes of steps
 // k-4..k+2, codes of other seeds, unknown identities, missing, empty,
 // 5-, 7- and 8-digit and non-numeric names, and times on and next to
-// step boundaries.
-func genOracleEvents(n int, ids []string, seeds map[string]totp.Key) []oracleEvent {
+// step boundaries. digits gives an identity's configured code length
+// (absent: 6); the legit-looking codes have that length.
+func genOracleEvents(n int, ids []string, seeds map[string]totp.Key, digits map[string]int) []oracleEvent {
 	r := rand.New(rand.NewPCG(42, 5))
 	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC).Unix()
 	str := func(s string) *string { return &s }
@@ -73,6 +75,10 @@ func genOracleEvents(n int, ids []string, seeds map[string]totp.Key) []oracleEve
 		if known {
 			e.seedHex = hex.EncodeToString(key)
 		}
+		e.digits = digits[id]
+		if e.digits == 0 {
+			e.digits = totp.DefaultDigits
+		}
 		k := totp.Step(e.when)
 		codeAt := func(key totp.Key, step int64, digits int) string {
 			c, err := totp.CodeAtStep(key, step, totp.Options{Digits: digits})
@@ -88,7 +94,7 @@ func genOracleEvents(n int, ids []string, seeds map[string]totp.Key) []oracleEve
 		switch c := r.IntN(100); {
 		case c < 55:
 			d := int64(r.IntN(7)) - 4 // k-4 .. k+2
-			e.name, e.label = str(codeAt(key, k+d, 6)), fmt.Sprintf("6 digits, step k%+d", d)
+			e.name, e.label = str(codeAt(key, k+d, e.digits)), fmt.Sprintf("%d digits (configured), step k%+d", e.digits, d)
 		case c < 65:
 			d := int64(r.IntN(7)) - 4
 			e.name, e.label = str(codeAt(key, k+d, 8)), fmt.Sprintf("8 digits, step k%+d", d)
@@ -135,10 +141,13 @@ func (e oracleEvent) record() map[string]any {
 	}
 }
 
-// askOathtool asks oathtool exactly what the seed script asks:
-// oathtool --window 1 --now "$(date -R -u -d "$when - 30 seconds")" --totp SEED CODE
+// askOathtool asks oathtool what the seed script asks, with the digit count
+// from configuration as detect takes it (the script lets the code's length
+// choose, which the truncation attack abuses):
+// oathtool --digits D --window 1 --now "$(date -R -u -d "$when - 30 seconds")" --totp SEED CODE
 // and applies the script's test ("$found" -le 1). It returns the verdict
-// and the printed offset.
+// and the printed offset. oathtool refuses a code of another length than
+// --digits ("bad length"): not legit.
 func askOathtool(oathtool string, e oracleEvent) (legit bool, offset int, err error) {
 	if e.seedHex == "" {
 		return false, 0, nil // the script passes an empty seed: oathtool fails
@@ -148,7 +157,7 @@ func askOathtool(oathtool string, e oracleEvent) (legit bool, offset int, err er
 		code = *e.name
 	}
 	now := e.when.Add(-30 * time.Second).Format("Mon, 02 Jan 2006 15:04:05 -0700")
-	out, runErr := exec.Command(oathtool, "--window", "1", "--now", now, "--totp", e.seedHex, code).Output()
+	out, runErr := exec.Command(oathtool, "--digits", strconv.Itoa(e.digits), "--window", "1", "--now", now, "--totp", e.seedHex, code).Output()
 	s := strings.TrimSpace(string(out))
 	if runErr != nil {
 		if _, ok := runErr.(*exec.ExitError); ok && s == "" {
@@ -174,6 +183,7 @@ func TestOracleOathtool(t *testing.T) {
 		n = 600
 	}
 	seeds := map[string]totp.Key{}
+	digits := map[string]int{}
 	var ids []string
 	var db bytes.Buffer
 	db.WriteString("[")
@@ -185,13 +195,25 @@ func TestOracleOathtool(t *testing.T) {
 		if i > 0 {
 			db.WriteString(",")
 		}
-		fmt.Fprintf(&db, "{%q:%q}", "CN="+id, hex.EncodeToString(k))
+		// Every fifth identity sends 8 digits, the next 7 (the
+		// database's "digits"); the rest the default 6.
+		switch i % 5 {
+		case 1:
+			digits[id] = 8
+		case 2:
+			digits[id] = 7
+		}
+		if d := digits[id]; d != 0 {
+			fmt.Fprintf(&db, "{%q:%q,%q:%d}", "CN="+id, hex.EncodeToString(k), totp.DigitsKey, d)
+		} else {
+			fmt.Fprintf(&db, "{%q:%q}", "CN="+id, hex.EncodeToString(k))
+		}
 	}
 	db.WriteString("]")
 	for i := 0; i < 5; i++ {
 		ids = append(ids, fmt.Sprintf("intruder%d.not-your-co.com", i))
 	}
-	evs := genOracleEvents(n, ids, seeds)
+	evs := genOracleEvents(n, ids, seeds, digits)
 
 	dir := t.TempDir()
 	var lines bytes.Buffer
@@ -281,7 +303,12 @@ func TestOracleOathtool(t *testing.T) {
 
 // TestOracleSeedScript runs the seed's own detection script (bash, jq,
 // date, oathtool) on a sample of events, each in its own file as the
-// script wants, and compares its output with Detect in --compat mode.
+// script wants, and compares its output with Detect in --compat mode. The
+// database gives one identity "digits": 8, and the script's own jq lookup
+// must still find that identity's seed. The one intended difference: the
+// script lets the code's length choose the digit count, so it calls a
+// truncated code legit; Detect must say "oh no" to every code whose length
+// is not the configured one.
 func TestOracleSeedScript(t *testing.T) {
 	requireTool(t, "oathtool")
 	requireTool(t, "jq")
@@ -294,20 +321,25 @@ func TestOracleSeedScript(t *testing.T) {
 	ids := []string{"foo.not-your-co.com", "bar.not-your-co.com", "baz.not-your-co.com", "intruder.not-your-co.com"}
 	var db bytes.Buffer
 	db.WriteString("[\n")
+	digits := map[string]int{"bar.not-your-co.com": 8}
 	for i, id := range ids[:3] {
 		k := totp.Key(fmt.Sprintf("monkey.jpg of %s", id))
 		seeds[id] = k
 		if i > 0 {
 			db.WriteString(",\n")
 		}
-		fmt.Fprintf(&db, "  {%q: %q}", "CN="+id, hex.EncodeToString(k))
+		if d := digits[id]; d != 0 {
+			fmt.Fprintf(&db, "  {%q: %q, %q: %d}", "CN="+id, hex.EncodeToString(k), totp.DigitsKey, d)
+		} else {
+			fmt.Fprintf(&db, "  {%q: %q}", "CN="+id, hex.EncodeToString(k))
+		}
 	}
 	db.WriteString("\n]\n")
 	pdb, err := ParseDB(db.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := genOracleEvents(400, ids, seeds)
+	evs := genOracleEvents(400, ids, seeds, digits)
 	n := 16 // about 0.3 s of bash, jq, date and oathtool each
 	if testing.Short() {
 		n = 6
@@ -315,6 +347,13 @@ func TestOracleSeedScript(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "env-sha1sum-db.json"), db.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	// The script's lookup, verbatim, on the identity with "digits".
+	jq := requireTool(t, "jq")
+	lookup := exec.Command(jq, "-r", `.[] | ."CN=bar.not-your-co.com" // empty`, "env-sha1sum-db.json")
+	lookup.Dir = dir
+	if out, err := lookup.Output(); err != nil || strings.TrimSpace(string(out)) != hex.EncodeToString(seeds["bar.not-your-co.com"]) {
+		t.Fatalf("the seed script's jq lookup no longer finds the seed next to \"digits\": %v (%d bytes)", err, len(out))
 	}
 	type outcome struct {
 		ours, script string
@@ -362,8 +401,15 @@ func TestOracleSeedScript(t *testing.T) {
 			t.Fatalf("event %d: %v", i, o.err)
 		}
 		seen[o.script]++
+		e := evs[i*7%len(evs)]
+		if e.name != nil && totp.CheckCode(*e.name) == nil && len(*e.name) != e.digits {
+			// The truncation attack: the script may say legit.
+			if o.ours != "oh no" {
+				t.Errorf("%s (%s): detect --compat says %q to a %d-digit code where %d are configured", e.id, e.label, o.ours, len(*e.name), e.digits)
+			}
+			continue
+		}
 		if o.ours != o.script {
-			e := evs[i*7%len(evs)]
 			t.Errorf("%s (%s): detect --compat says %q, the seed script %q", e.id, e.label, o.ours, o.script)
 		}
 	}

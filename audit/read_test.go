@@ -334,6 +334,7 @@ func FuzzParseDB(f *testing.F) {
 	f.Add([]byte(`{"a.example": "` + seed + `"}`))
 	f.Add([]byte(`[{"a": "` + seed + `", "a": "00"}]`))
 	f.Add([]byte(`[{"a": 1}]`))
+	f.Add([]byte(`[{"CN=a": "` + seed + `", "digits": 8}, {"a": "` + seed + `", "digits": 7}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		db, err := ParseDB(b)
 		if err != nil {
@@ -345,6 +346,9 @@ func FuzzParseDB(f *testing.F) {
 		for _, id := range db.Identities() {
 			if k, ok := db.Key(id); !ok || len(k) == 0 {
 				t.Fatalf("identity %q has no key", id)
+			}
+			if d := db.Digits(id); d != 0 && (d < 6 || d > 8) {
+				t.Fatalf("identity %q has %d digits", id, d)
 			}
 		}
 	})

@@ -5,10 +5,8 @@ import (
 	"container/list"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -266,11 +264,9 @@ const pruneEvery = 4096
 // session name (the newest ones).
 const maxMarks = 4
 
-// firstAccept is the first acceptance of a code (replay index).
-type firstAccept struct {
-	t              time.Time
-	sourceIP, cert string
-}
+// firstAccept is the first acceptance of a code (replay index), or with
+// longer > 0 a longer code whose truncation the key's code is.
+type firstAccept seenCode
 
 // streamState merges and marks replays in output order (one goroutine).
 type streamState struct {
@@ -283,7 +279,7 @@ type streamState struct {
 	primary    *lru[[]time.Time] // identity, session name (or none) -> CreateSession times
 	secondary  *lru[[]time.Time] // identity, session name -> AssumeRole times handed out
 	seen       *lru[struct{}]    // session ID of a later call handed out
-	replays    *lru[firstAccept] // identity, step, code -> first acceptance
+	replays    *lru[firstAccept] // identity, step, code -> first acceptance; "\x01" + that -> longer code seen
 	// AssumeRole and later calls held for a CreateSession: a queue by
 	// release time, by identity, and a count per session ID.
 	pending      heldQueue
@@ -524,19 +520,27 @@ func (s *streamState) flush(out func(Result)) {
 
 // emit marks a replay (the rule of Finish) and hands r out.
 func (s *streamState) emit(r Result, out func(Result)) {
+	if r.fullMatched && !s.late(r) {
+		// A code of another length than configured: remember its
+		// truncations, so that they are replays from another source.
+		for _, suffix := range truncations(r.SessionName) {
+			k := "\x01" + r.Identity + "\x00" + strconv.FormatInt(r.fullStep, 10) + "\x00" + suffix
+			if _, ok := s.replays.get(k); !ok {
+				s.replays.put(k, r.Time, firstAccept{r.Time, r.SourceIP, r.CertSerial, len(r.SessionName)})
+			}
+		}
+	}
 	if r.Verdict == Legit {
 		k := r.Identity + "\x00" + strconv.FormatInt(r.Step, 10) + "\x00" + r.SessionName
 		if f, ok := s.replays.get(k); !ok {
 			if !s.late(r) {
-				s.replays.put(k, r.Time, firstAccept{r.Time, r.SourceIP, r.CertSerial})
+				s.replays.put(k, r.Time, firstAccept{r.Time, r.SourceIP, r.CertSerial, 0})
+			}
+			if f, ok := s.replays.get("\x01" + k); ok {
+				markReplay(&r, seenCode(f.v))
 			}
 		} else {
-			switch {
-			case differentIP(f.v.sourceIP, r.SourceIP):
-				r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s from %s; now from %s", r.Identity, f.v.t.UTC().Format(time.RFC3339), f.v.sourceIP, r.SourceIP)
-			case f.v.cert != "" && r.CertSerial != "" && !strings.EqualFold(f.v.cert, r.CertSerial):
-				r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s with certificate serial %s; now with serial %s", r.Identity, f.v.t.UTC().Format(time.RFC3339), f.v.cert, r.CertSerial)
-			}
+			markReplay(&r, seenCode(f.v))
 		}
 	}
 	out(r)

@@ -38,9 +38,20 @@ type Result struct {
 	// StepOffset is what oathtool prints for a legit code: the absolute
 	// offset of the matched step from the reference step.
 	StepOffset int
+
+	// fullStep is, for a mismatch only by length (a code of another digit
+	// count than configured), the step it matches at its own length; the
+	// replay rule then refuses its suffixes (truncations) from another
+	// source. fullMatched says it matched.
+	fullStep    int64
+	fullMatched bool
 }
 
-// Checker decides verdicts with a seed database and a policy.
+// Checker decides verdicts with a seed database and a policy. The code
+// length of an identity is the database's "digits" for it, else
+// Policy.Digits (0: totp.DefaultDigits); a session name of another length
+// is a Mismatch, never legit, whatever its digits match: HOTP truncation
+// makes the last 6 or 7 digits of a valid 8-digit code valid shorter codes.
 type Checker struct {
 	DB     *DB
 	Policy totp.Policy
@@ -69,8 +80,19 @@ func (c *Checker) Check(ev Event) Result {
 		r.Verdict, r.Reason = UnknownIdentity, fmt.Sprintf("identity %q is not in the seed database", ev.Identity)
 		return r
 	}
-	res, err := totp.VerifyWithPolicy(key, ev.SessionName, ev.Time, c.Policy)
+	p := c.Policy
+	if d := c.DB.Digits(ev.Identity); d != 0 {
+		p.Digits = d
+	}
+	res, err := totp.VerifyWithPolicy(key, ev.SessionName, ev.Time, p)
+	var le *totp.CodeLengthError
 	switch {
+	case errors.As(err, &le):
+		r.Verdict, r.Reason = Mismatch, fmt.Sprintf("code has %d digits, the configured length for %q is %d: a code of another length is never legit (the last digits of a valid longer code are a valid shorter one)", le.Got, ev.Identity, le.Want)
+		p.Digits = le.Got
+		if full, err := totp.VerifyWithPolicy(key, ev.SessionName, ev.Time, p); err == nil && full.Matched {
+			r.fullStep, r.fullMatched = full.Step, true
+		}
 	case errors.Is(err, totp.ErrInvalidCode):
 		r.Verdict, r.Reason = Mismatch, fmt.Sprintf("session name %q is not a 6-8 digit TOTP code", clip(ev.SessionName))
 	case err != nil:
@@ -121,8 +143,10 @@ const sameSessionWindow = 5 * time.Minute
 // made for it, and with --sessions the later calls: one result per
 // session, the CreateSession preferred), and marks replays: a code
 // accepted for an identity more than once from different source IP
-// addresses or certificate serials. The first acceptance stays legit; the
-// later ones become Replay.
+// addresses or certificate serials (the first acceptance stays legit; the
+// later ones become Replay), and an accepted code that is the last digits
+// of a longer code of the same identity and step seen earlier from another
+// source (a truncated replay).
 func Finish(rs []Result) []Result {
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := &rs[i], &rs[j]
@@ -184,8 +208,18 @@ func Finish(rs []Result) []Result {
 		code string
 	}
 	first := map[ck]int{}
+	longer := map[ck]int{} // suffixes of longer codes of the same step
 	for i := range out {
 		r := &out[i]
+		if r.fullMatched {
+			for _, suffix := range truncations(r.SessionName) {
+				k := ck{r.Identity, r.fullStep, suffix}
+				if _, ok := longer[k]; !ok {
+					longer[k] = i
+				}
+			}
+			continue
+		}
 		if r.Verdict != Legit {
 			continue
 		}
@@ -193,17 +227,49 @@ func Finish(rs []Result) []Result {
 		j, ok := first[k]
 		if !ok {
 			first[k] = i
+			if j, ok := longer[k]; ok {
+				f := &out[j]
+				markReplay(r, seenCode{f.Time, f.SourceIP, f.CertSerial, len(f.SessionName)})
+			}
 			continue
 		}
 		f := &out[j]
-		switch {
-		case differentIP(f.SourceIP, r.SourceIP):
-			r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s from %s; now from %s", r.Identity, f.Time.UTC().Format(time.RFC3339), f.SourceIP, r.SourceIP)
-		case f.CertSerial != "" && r.CertSerial != "" && !strings.EqualFold(f.CertSerial, r.CertSerial):
-			r.Verdict, r.Reason = Replay, fmt.Sprintf("code already accepted for %q at %s with certificate serial %s; now with serial %s", r.Identity, f.Time.UTC().Format(time.RFC3339), f.CertSerial, r.CertSerial)
-		}
+		markReplay(r, seenCode{f.Time, f.SourceIP, f.CertSerial, 0})
 	}
 	return out
+}
+
+// truncations are the codes of 6 or more digits that the last digits of
+// code are: HOTP truncation makes each a valid code of the same step.
+func truncations(code string) []string {
+	var out []string
+	for n := len(code) - 1; n >= 6; n-- {
+		out = append(out, code[len(code)-n:])
+	}
+	return out
+}
+
+// seenCode is an earlier code of the same identity and step: an accepted
+// one (longer 0) or a longer code whose last digits the current one is.
+type seenCode struct {
+	t              time.Time
+	sourceIP, cert string
+	longer         int
+}
+
+// markReplay makes r a Replay when f came from another source address or
+// certificate serial.
+func markReplay(r *Result, f seenCode) {
+	what := "code already accepted"
+	if f.longer > 0 {
+		what = fmt.Sprintf("code is the last %d digits of the %d-digit code of the same step seen", len(r.SessionName), f.longer)
+	}
+	switch {
+	case differentIP(f.sourceIP, r.SourceIP):
+		r.Verdict, r.Reason = Replay, fmt.Sprintf("%s for %q at %s from %s; now from %s", what, r.Identity, f.t.UTC().Format(time.RFC3339), f.sourceIP, r.SourceIP)
+	case f.cert != "" && r.CertSerial != "" && !strings.EqualFold(f.cert, r.CertSerial):
+		r.Verdict, r.Reason = Replay, fmt.Sprintf("%s for %q at %s with certificate serial %s; now with serial %s", what, r.Identity, f.t.UTC().Format(time.RFC3339), f.cert, r.CertSerial)
+	}
 }
 
 // differentIP reports two different IP addresses; an AWS service name in

@@ -91,6 +91,10 @@ var (
 	// ErrRoleSessionNameNotAllowed: the profile does not accept a session
 	// name.
 	ErrRoleSessionNameNotAllowed = errors.New("the profile does not accept a role session name")
+	// ErrSessionNameDenied: the role's trust policy refused the session
+	// name (a condition on sts:RoleSessionName not met); the profile
+	// accepts names.
+	ErrSessionNameDenied = errors.New("the role's trust policy refused the role session name")
 	// ErrClockSkew: the service rejected the signing date.
 	ErrClockSkew = errors.New("the request's signing date was rejected (clock skew)")
 	// ErrAccessDenied: another AccessDeniedException.

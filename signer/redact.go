@@ -1,6 +1,10 @@
 package signer
 
-import "fmt"
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
 
 // String names the files and the leaf, never the private key, so that a
 // Material printed by mistake (%v, %+v, %s) in a log line or a test
@@ -30,3 +34,43 @@ func (o LoadOptions) String() string {
 
 // GoString hides the password (%#v).
 func (o LoadOptions) GoString() string { return o.String() }
+
+// redactedSessionName replaces a session name that is a TOTP code in the
+// service's messages.
+const redactedSessionName = "[session name redacted]"
+
+// totpLike reports a name of 6 to 8 ASCII digits: a TOTP code.
+func totpLike(name string) bool {
+	if len(name) < 6 || len(name) > 8 {
+		return false
+	}
+	return strings.Trim(name, "0123456789") == ""
+}
+
+// redactSessionName removes name from what err (an *APIError) prints: its
+// Message and the SDK error's text. Only whole occurrences go (not the
+// digits inside an account ID).
+func redactSessionName(err error, name string) {
+	ae, ok := err.(*APIError)
+	if !ok {
+		return
+	}
+	re := regexp.MustCompile(`(^|[^0-9A-Za-z])` + regexp.QuoteMeta(name) + `($|[^0-9A-Za-z])`)
+	ae.Message = re.ReplaceAllString(ae.Message, "${1}"+redactedSessionName+"${2}")
+	if ae.Err != nil {
+		ae.Err = &redactedError{err: ae.Err, re: re}
+	}
+}
+
+// redactedError prints its error without the session name; errors.Is/As
+// still see the original.
+type redactedError struct {
+	err error
+	re  *regexp.Regexp
+}
+
+func (e *redactedError) Error() string {
+	return e.re.ReplaceAllString(e.err.Error(), "${1}"+redactedSessionName+"${2}")
+}
+
+func (e *redactedError) Unwrap() error { return e.err }

@@ -377,6 +377,11 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 			err = errors.Join(err, last)
 		}
 		mapped := mapError(ctx, err, now)
+		if name != "" && (cfg.SessionName != nil || totpLike(name)) {
+			// A TOTP code is secret-ish until it expires: the service's
+			// message may quote it.
+			redactSessionName(mapped, name)
+		}
 		if errors.Is(mapped, ErrTimeout) {
 			return Credentials{}, fmt.Errorf("%w after %s", mapped, timeout)
 		}
@@ -449,8 +454,13 @@ func mapError(ctx context.Context, err error, now func() time.Time) error {
 		switch {
 		case strings.Contains(msg, "untrusted signing certificate"):
 			e.Kind = ErrUntrustedCertificate
-		case strings.Contains(msg, "rolesessionname"):
+		case strings.Contains(msg, "not authorized to set rolesessionname"):
+			// The profile's refusal, word for word what the service
+			// says when acceptRoleSessionName is false.
 			e.Kind = ErrRoleSessionNameNotAllowed
+		case strings.Contains(msg, "rolesessionname"):
+			// A trust policy condition on sts:RoleSessionName.
+			e.Kind = ErrSessionNameDenied
 		case skewRE().MatchString(e.Message):
 			e.Kind = ErrClockSkew
 		default:

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
@@ -83,6 +84,10 @@ type SeedEntry struct {
 	Identity string
 	// Seed is the hex key as stored (not validated until used).
 	Seed string
+	// Digits is the length of the identity's codes when the database sets
+	// it (the entry's object has "digits": 6, 7 or 8), else 0: the
+	// detection then uses its configured default.
+	Digits int
 }
 
 // String names the identity and hides the seed.
@@ -97,6 +102,12 @@ func (e SeedEntry) GoString() string {
 // array of objects mapping an identity to its hex seed, looked up there with
 // `jq -r '.[] | ."CN=..." // empty'`. Order is kept; objects with several
 // keys are read as several entries and written back as one-key objects.
+//
+// An object may also hold "digits" with a JSON number (6, 7 or 8): the
+// code length of the identities of that object, for example
+// {"CN=host.example.com": "<hex seed>", "digits": 8}. The seed stays where
+// the seed script's jq finds it; a "digits" key with a string value is an
+// identity named "digits", as before.
 type SeedDB struct {
 	Entries []SeedEntry
 }
@@ -107,6 +118,10 @@ func (db *SeedDB) String() string { return fmt.Sprintf("totp.SeedDB{%d entries}"
 
 // GoString hides the seeds.
 func (db *SeedDB) GoString() string { return db.String() }
+
+// DigitsKey is the key of an object of the seeds database that holds the
+// code length of the object's identities (a JSON number).
+const DigitsKey = "digits"
 
 // ErrSeedChanged is returned by Merge when an identity already has a
 // different seed and replace is false.
@@ -124,6 +139,7 @@ func ParseSeedDB(data []byte) (*SeedDB, error) {
 		return db, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, fmt.Errorf("want a JSON array: %w", syntaxOnly(err))
@@ -139,6 +155,7 @@ func ParseSeedDB(data []byte) (*SeedDB, error) {
 		if d, ok := tok.(json.Delim); !ok || d != '{' {
 			return nil, fmt.Errorf("element %d: want an object {\"IDENTITY\": \"SEED\"}", i)
 		}
+		start, digits, haveDigits := len(db.Entries), 0, false
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
@@ -149,11 +166,25 @@ func ParseSeedDB(data []byte) (*SeedDB, error) {
 			if err != nil {
 				return nil, fmt.Errorf("element %d, identity %q: %w", i, id, syntaxOnly(err))
 			}
+			if n, ok := vt.(json.Number); ok && id == DigitsKey {
+				d, err := strconv.Atoi(string(n))
+				if err != nil || d < 6 || d > 8 || haveDigits {
+					return nil, fmt.Errorf("element %d: %q must be 6, 7 or 8, once", i, DigitsKey)
+				}
+				digits, haveDigits = d, true
+				continue
+			}
 			seed, ok := vt.(string)
 			if !ok {
 				return nil, fmt.Errorf("element %d, identity %q: the seed must be a string", i, id)
 			}
 			db.Entries = append(db.Entries, SeedEntry{Identity: id, Seed: seed})
+		}
+		if haveDigits && len(db.Entries) == start {
+			return nil, fmt.Errorf("element %d: %q without an identity", i, DigitsKey)
+		}
+		for j := start; j < len(db.Entries); j++ {
+			db.Entries[j].Digits = digits
 		}
 		if _, err := dec.Token(); err != nil {
 			return nil, fmt.Errorf("element %d: %w", i, syntaxOnly(err))
@@ -270,8 +301,8 @@ func (e *SeedChangedError) Error() string {
 // Unwrap returns ErrSeedChanged.
 func (e *SeedChangedError) Unwrap() error { return ErrSeedChanged }
 
-// MarshalJSON writes the database as a JSON array of one-key objects, one
-// per line.
+// MarshalJSON writes the database as a JSON array of one-identity objects,
+// one per line (with "digits" when the entry sets it).
 func (db *SeedDB) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("[")
@@ -291,6 +322,9 @@ func (db *SeedDB) MarshalJSON() ([]byte, error) {
 		b.Write(id)
 		b.WriteString(": ")
 		b.Write(seed)
+		if e.Digits != 0 {
+			fmt.Fprintf(&b, ", %q: %d", DigitsKey, e.Digits)
+		}
 		b.WriteString("}")
 	}
 	if len(db.Entries) > 0 {

@@ -21,8 +21,8 @@ func TestParseSeedDB(t *testing.T) {
 		{"empty file", "", nil, false},
 		{"empty array", "[]", nil, false},
 		{"seed format", `[{"CN=a.example.com": "` + seedA + `"}, {"CN=b.example.com": "00ff"}]`,
-			[]SeedEntry{{"CN=a.example.com", seedA}, {"CN=b.example.com", "00ff"}}, false},
-		{"several keys in one object", `[{"CN=a": "01", "CN=b": "02"}]`, []SeedEntry{{"CN=a", "01"}, {"CN=b", "02"}}, false},
+			[]SeedEntry{{"CN=a.example.com", seedA, 0}, {"CN=b.example.com", "00ff", 0}}, false},
+		{"several keys in one object", `[{"CN=a": "01", "CN=b": "02"}]`, []SeedEntry{{"CN=a", "01", 0}, {"CN=b", "02", 0}}, false},
 		{"object, not array", `{"CN=a": "01"}`, nil, true},
 		{"number seed", `[{"CN=a": 12}]`, nil, true},
 		{"array element", `[["CN=a"]]`, nil, true},
@@ -210,10 +210,16 @@ func TestCheckSecretFile(t *testing.T) {
 func FuzzParseSeedDB(f *testing.F) {
 	f.Add([]byte(`[{"CN=a": "01"}, {"CN=b": "02", "CN=c": "03"}]`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`[{"CN=a": "01", "digits": 8}, {"digits": 7, "CN=b": "02", "CN=c": "03"}, {"digits": "04"}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		db, err := ParseSeedDB(b)
 		if err != nil {
 			return
+		}
+		for _, e := range db.Entries {
+			if e.Digits != 0 && (e.Digits < 6 || e.Digits > 8) {
+				t.Fatalf("entry %v: digits %d", e, e.Digits)
+			}
 		}
 		out, err := db.MarshalJSON()
 		if err != nil {

@@ -2,6 +2,7 @@ package totp
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -10,6 +11,32 @@ import (
 // 6, 7 or 8. oathtool refuses such lengths too. A caller checking sessions
 // must treat it as "not legit" (the returned Result is never Matched).
 var ErrInvalidCode = errors.New("invalid code: want 6, 7 or 8 digits")
+
+// DefaultDigits is the code length a Policy expects when it sets none: the
+// seeds' setup (oathtool's default, `credential-process --totp-digits`'s
+// default).
+const DefaultDigits = 6
+
+// ErrCodeLength is returned by VerifyWithPolicy (in a *CodeLengthError) for
+// a well-formed code whose length is not the policy's digit count. HOTP
+// truncation makes the last 6 or 7 digits of a valid 8-digit code valid 6-
+// and 7-digit codes of the same step, so the digit count must come from
+// configuration, never from the code: a caller checking sessions must
+// treat this as "not legit".
+var ErrCodeLength = errors.New("code length is not the configured digit count")
+
+// CodeLengthError reports a code of Got digits where the policy expects
+// Want.
+type CodeLengthError struct {
+	Got, Want int
+}
+
+func (e *CodeLengthError) Error() string {
+	return fmt.Sprintf("code has %d digits, want %d: %v", e.Got, e.Want, ErrCodeLength)
+}
+
+// Unwrap returns ErrCodeLength.
+func (e *CodeLengthError) Unwrap() error { return ErrCodeLength }
 
 // MaxWindow bounds the window of Verify.
 const MaxWindow = 100000
@@ -114,6 +141,18 @@ type Policy struct {
 	MaxOffset int
 	// Algorithm is the HMAC hash ("" means SHA1).
 	Algorithm Algorithm
+	// Digits is the length of the codes the workloads send (6, 7 or 8; 0
+	// means DefaultDigits). A code of another length is ErrCodeLength:
+	// the length is configuration, never taken from the code.
+	Digits int
+}
+
+// ExpectedDigits is p.Digits, or DefaultDigits when it is 0.
+func (p Policy) ExpectedDigits() int {
+	if p.Digits == 0 {
+		return DefaultDigits
+	}
+	return p.Digits
 }
 
 // SeedScriptPolicy is the seeds' mismatch-detection script: oathtool
@@ -124,9 +163,22 @@ var SeedScriptPolicy = Policy{Name: "seed-script", Lag: 30 * time.Second, Window
 
 // VerifyWithPolicy checks the code of a session created at eventTime under
 // policy p. Result.Matched is the verdict (legit); Offset is what oathtool
-// would print. A malformed or empty code gives ErrInvalidCode and a
-// Result that is not Matched.
+// would print (`oathtool --digits D --window W ...`, D the policy's
+// digits). A malformed or empty code gives ErrInvalidCode, a code of
+// another length than p.ExpectedDigits() a *CodeLengthError
+// (ErrCodeLength), and a policy digit count other than 6, 7 or 8
+// ErrInvalidDigits; the Result is then not Matched.
 func VerifyWithPolicy(key Key, code string, eventTime time.Time, p Policy) (Result, error) {
+	if err := CheckCode(code); err != nil {
+		return Result{}, err
+	}
+	want := p.ExpectedDigits()
+	if want < 6 || want > 8 {
+		return Result{}, ErrInvalidDigits
+	}
+	if len(code) != want {
+		return Result{}, &CodeLengthError{Got: len(code), Want: want}
+	}
 	r, err := Verify(key, code, eventTime.Add(-p.Lag), p.Window, p.Algorithm)
 	if err != nil {
 		return Result{}, err

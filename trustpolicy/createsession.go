@@ -115,9 +115,13 @@ func (d CreateSessionDecision) Deciding() ActionDecision {
 // policy as IAM does: the call needs every action of r.Actions (by default
 // sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity) allowed for
 // r.Principal with r.Context(). Every action is evaluated, so a report
-// can show each; the error is Evaluate's (a *ConditionError for a policy
-// the evaluator does not understand).
+// can show each; the error is ValidateTrust's (a *ConditionError for a
+// policy the evaluator does not understand, an *ElementError for one IAM
+// rejects as a trust policy).
 func EvaluateCreateSession(p *Policy, r CreateSessionRequest) (CreateSessionDecision, error) {
+	if err := p.ValidateTrust(); err != nil {
+		return CreateSessionDecision{}, err
+	}
 	principal := r.Principal
 	if principal == "" {
 		principal = RolesAnywhereService

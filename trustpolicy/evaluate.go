@@ -164,6 +164,79 @@ func quoteList(l []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
+// ErrNotPrincipalAllow is a statement with NotPrincipal and Effect Allow:
+// IAM rejects such a policy (in any policy, not only trust policies).
+var ErrNotPrincipalAllow = errors.New("NotPrincipal with Effect Allow is rejected by IAM")
+
+// ErrTrustNotPrincipal is NotPrincipal in a role trust policy: IAM rejects
+// it there whatever the Effect.
+var ErrTrustNotPrincipal = errors.New("NotPrincipal is rejected by IAM in a role trust policy")
+
+// ErrTrustResource is a Resource or NotResource element in a role trust
+// policy: IAM rejects the policy (MalformedPolicyDocument "Has prohibited
+// field Resource"); the role itself is the resource.
+var ErrTrustResource = errors.New("IAM rejects a role trust policy with a Resource or NotResource element")
+
+// ElementError is a statement element IAM refuses: Err is
+// ErrNotPrincipalAllow, ErrTrustNotPrincipal or ErrTrustResource.
+type ElementError struct {
+	Statement int // 1-based
+	Sid       string
+	// Element is "NotPrincipal", "Resource" or "NotResource".
+	Element string
+	Err     error
+}
+
+// Error says what IAM says about a Resource in a trust policy ("has
+// prohibited field Resource") and why.
+func (e *ElementError) Error() string {
+	if e.Err == ErrTrustResource {
+		return fmt.Sprintf("policy %s: has prohibited field %s: %v", statementName(e.Statement-1, e.Sid), e.Element, e.Err)
+	}
+	return fmt.Sprintf("policy %s: %v", statementName(e.Statement-1, e.Sid), e.Err)
+}
+
+// Unwrap returns Err.
+func (e *ElementError) Unwrap() error { return e.Err }
+
+// ValidateTrust checks p as a role trust policy: Validate's checks, then
+// every element IAM rejects in a trust policy (NotPrincipal, Resource,
+// NotResource), as *ElementError. EvaluateCreateSession calls it, so such
+// a policy is an error, never a decision.
+func (p *Policy) ValidateTrust() error {
+	if p == nil {
+		return errors.New("nil policy")
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if errs := trustElementErrors(p); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// trustElementErrors lists the elements of p that IAM rejects in a role
+// trust policy, in statement order.
+func trustElementErrors(p *Policy) []*ElementError {
+	var out []*ElementError
+	for i, s := range p.Statement {
+		switch {
+		case s.NotPrincipal != nil && s.Effect == Allow:
+			out = append(out, &ElementError{Statement: i + 1, Sid: s.Sid, Element: "NotPrincipal", Err: ErrNotPrincipalAllow})
+		case s.NotPrincipal != nil:
+			out = append(out, &ElementError{Statement: i + 1, Sid: s.Sid, Element: "NotPrincipal", Err: ErrTrustNotPrincipal})
+		}
+		if s.Resource != nil {
+			out = append(out, &ElementError{Statement: i + 1, Sid: s.Sid, Element: "Resource", Err: ErrTrustResource})
+		}
+		if s.NotResource != nil {
+			out = append(out, &ElementError{Statement: i + 1, Sid: s.Sid, Element: "NotResource", Err: ErrTrustResource})
+		}
+	}
+	return out
+}
+
 // ConditionError is an operator or condition value Evaluate cannot use.
 type ConditionError struct {
 	Statement int // 1-based
@@ -536,7 +609,9 @@ func compilePolicy(p *Policy) ([][]compiledCond, error) {
 // its principal, action and resource match and all its conditions hold
 // (operators and keys are ANDed, values of one key ORed). The error is a
 // *ConditionError when p holds an unsupported operator or unusable value
-// anywhere, so a policy the simulator does not understand never decides.
+// anywhere, so a policy the simulator does not understand never decides,
+// and an *ElementError (ErrNotPrincipalAllow) for a statement IAM rejects
+// in any policy: NotPrincipal with Effect Allow.
 func Evaluate(p *Policy, r Request) (Decision, error) {
 	if p == nil {
 		return Decision{Statement: -1}, errors.New("evaluate: nil policy")
@@ -544,6 +619,11 @@ func Evaluate(p *Policy, r Request) (Decision, error) {
 	conds, err := compilePolicy(p)
 	if err != nil {
 		return Decision{Statement: -1}, err
+	}
+	for i, s := range p.Statement {
+		if s.NotPrincipal != nil && s.Effect == Allow {
+			return Decision{Statement: -1}, &ElementError{Statement: i + 1, Sid: s.Sid, Element: "NotPrincipal", Err: ErrNotPrincipalAllow}
+		}
 	}
 	ctx := make(map[string][]string, len(r.Context))
 	for k, v := range r.Context {

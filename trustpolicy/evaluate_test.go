@@ -230,15 +230,18 @@ func TestEvaluateDenyWins(t *testing.T) {
 	}
 }
 
+// NotPrincipal and NotResource in a resource policy: NotPrincipal only
+// with Deny (IAM rejects it with Allow; TestHardeningNotPrincipal).
 func TestEvaluateNotPrincipalAndResource(t *testing.T) {
 	p := mustParse(t, []byte(`{"Statement":[
-		{"Effect":"Allow","NotPrincipal":{"Service":"ec2.amazonaws.com"},"Action":"s3:GetObject","NotResource":"arn:aws:s3:::secret/*"}]}`))
+		{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"},
+		{"Effect":"Deny","NotPrincipal":{"Service":"ec2.amazonaws.com"},"Action":"s3:GetObject","NotResource":"arn:aws:s3:::public/*"}]}`))
 	for _, c := range []struct {
 		prin, res string
 		want      bool
 	}{
 		{RolesAnywhereService, "arn:aws:s3:::public/x", true},
-		{"ec2.amazonaws.com", "arn:aws:s3:::public/x", false},
+		{"ec2.amazonaws.com", "arn:aws:s3:::secret/x", true},
 		{RolesAnywhereService, "arn:aws:s3:::secret/x", false},
 	} {
 		d, err := Evaluate(p, Request{Principal: c.prin, Action: "s3:GetObject", Resource: c.res})

@@ -2,6 +2,7 @@ package trustpolicy
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -60,8 +61,9 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzEvaluate: Evaluate never panics, an error means Validate fails too,
-// and a decision is consistent (an allow names an Allow statement, an
+// FuzzEvaluate: Evaluate never panics, an error means Validate fails too
+// or the policy has NotPrincipal with Allow (which IAM rejects), and a
+// decision is consistent (an allow names an Allow statement, an
 // explicit deny a Deny statement).
 func FuzzEvaluate(f *testing.F) {
 	f.Add([]byte(`{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:*","Condition":{"StringLike":{"k":"a?*"}}}}`), "sts:AssumeRole", "k", "abc", "arn:aws:s3:::x")
@@ -73,6 +75,7 @@ func FuzzEvaluate(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(seed, ActionAssumeRole, KeySubjectCN, "foo-is-revoked.not-your-co.com", "")
+	f.Add([]byte(`{"Statement":[{"Effect":"Deny","NotPrincipal":{"Service":"x"},"Action":"*"},{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"*","NotResource":"a"}]}`), "x:Y", "k", "v", "b")
 	f.Fuzz(func(t *testing.T, doc []byte, action, key, value, resource string) {
 		p, err := Parse(doc)
 		if err != nil {
@@ -80,6 +83,14 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		r := Request{Principal: RolesAnywhereService, Action: action, Resource: resource, Context: map[string][]string{key: {value}, KeySourceArn: {seedAnchor}}}
 		d, err := Evaluate(p, r)
+		if errors.Is(err, ErrNotPrincipalAllow) {
+			var ee *ElementError
+			if !errors.As(err, &ee) || ee.Statement < 1 || ee.Statement > len(p.Statement) ||
+				p.Statement[ee.Statement-1].NotPrincipal == nil || p.Statement[ee.Statement-1].Effect != Allow {
+				t.Fatalf("NotPrincipal error %v names no Allow statement with NotPrincipal", err)
+			}
+			return
+		}
 		if err != nil {
 			if p.Validate() == nil {
 				t.Fatalf("Evaluate failed but Validate passed: %v", err)

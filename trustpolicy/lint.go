@@ -75,6 +75,10 @@ func isIdentityKey(k string) bool {
 // its findings, most important first within each statement:
 //
 //   - error invalid-condition: an operator or value Evaluate cannot use;
+//   - error not-principal: NotPrincipal, which IAM rejects in a role trust
+//     policy (and with Effect Allow in any policy);
+//   - error trust-resource: a Resource or NotResource element, which IAM
+//     rejects in a role trust policy ("Has prohibited field Resource");
 //   - error/warning foreign-principal: an Allow for a principal other than
 //     rolesanywhere.amazonaws.com ("*" is an error);
 //   - error no-source-arn: an Allow without an aws:SourceArn pin, so any
@@ -118,6 +122,13 @@ func Lint(p *Policy) []Finding {
 			add(SeverityError, "invalid-condition", 0, "", "%v", err)
 		}
 	}
+	for _, e := range trustElementErrors(p) {
+		code := "trust-resource"
+		if e.Element == "NotPrincipal" {
+			code = "not-principal"
+		}
+		add(SeverityError, code, e.Statement, "", "%s", strings.TrimPrefix(e.Error(), "policy "+statementName(e.Statement-1, e.Sid)+": "))
+	}
 	covered := map[string]bool{}
 	for i, s := range p.Statement {
 		n := i + 1
@@ -141,8 +152,7 @@ func Lint(p *Policy) []Finding {
 		}
 		switch {
 		case s.NotPrincipal != nil:
-			add(SeverityError, "foreign-principal", n, "", "Allow with NotPrincipal trusts every other principal; use \"Principal\": {\"Service\": %q}", RolesAnywhereService)
-			continue
+			continue // not-principal above: IAM rejects the policy
 		case s.Principal.Wildcard || hasValue(s.Principal.Values["AWS"], "*"):
 			add(SeverityError, "foreign-principal", n, "", "Allow for every principal (\"*\"); use \"Principal\": {\"Service\": %q}", RolesAnywhereService)
 		case !ra || len(s.Principal.Values) > 1 || len(s.Principal.Values["Service"]) > 1:

@@ -79,7 +79,8 @@ func TestLintFindings(t *testing.T) {
 			doc := `{"Version":"2012-10-17","Statement":[` + first + tt.assume + extra + `]}`
 			if first == "" {
 				// keep statement numbers stable: a harmless first statement
-				doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"},` + tt.assume + `]}`
+				// (no Resource: IAM rejects one in a trust policy)
+				doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket"},` + tt.assume + `]}`
 			}
 			fs := Lint(mustParse(t, []byte(doc)))
 			got := codes(fs)

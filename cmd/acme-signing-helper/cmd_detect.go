@@ -20,6 +20,7 @@ type detectOptions struct {
 	jobs        int
 	sessions    bool
 	window      int
+	digits      int
 	skew        time.Duration
 	identity    []string
 	sessionName []string
@@ -45,6 +46,9 @@ func (o *detectOptions) validate() error {
 	}
 	if o.window < 0 || o.window > 100 {
 		return usageErrorf("--window counts 30-second steps either side of the reference time; the seed script uses 1", "detect: --window %d is out of range 0..100", o.window)
+	}
+	if o.digits != 0 && (o.digits < 6 || o.digits > 8) { // 0: totp.DefaultDigits
+		return usageErrorf("--digits is the length of the workloads' codes (credential-process --totp-digits): 6, 7 or 8", "detect: --digits %d is not 6, 7 or 8", o.digits)
 	}
 	if o.skew < -time.Hour || o.skew > time.Hour {
 		return usageErrorf("--skew is subtracted from the event time; the seed script uses 30s", "detect: --skew %s is out of range -1h..1h", o.skew)
@@ -102,6 +106,7 @@ func runDetect(e *env, args []string) error {
 	fs.IntVar(&o.jobs, "jobs", 0, "files read in parallel (0: one per CPU)")
 	fs.BoolVar(&o.sessions, "sessions", false, "also check later calls made with a Roles Anywhere session (timed by the session's creationDate, once per session)")
 	fs.IntVar(&o.window, "window", totp.SeedScriptPolicy.Window, "accept codes `N` 30-second steps either side of the reference time")
+	fs.IntVar(&o.digits, "digits", totp.DefaultDigits, "the workloads' codes have `N` digits (6, 7 or 8; an identity's \"digits\" in the seed database overrides it); a code of another length is a mismatch")
 	fs.DurationVar(&o.skew, "skew", totp.SeedScriptPolicy.Lag, "reference time = event time minus `DURATION` (with --window 1, the default accepts steps k-2..k like the seed script)")
 	fs.StringArrayVar(&o.identity, "identity-field", nil, "take the identity from this dot `PATH` of the record (repeatable, tried in order) instead of the built-in table")
 	fs.StringArrayVar(&o.sessionName, "session-name-field", nil, "take the session name from this dot `PATH` (repeatable)")
@@ -132,7 +137,7 @@ func runDetect(e *env, args []string) error {
 	if isTerminal(e.stderr) {
 		ro.Progress = progressPrinter(e.stderr)
 	}
-	policy := totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window}
+	policy := totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window, Digits: o.digits}
 	checker := &audit.Checker{DB: db, Policy: policy}
 	if o.stream {
 		return detectStream(e, &o, ro, checker, db)

@@ -140,7 +140,12 @@ func runSimulate(e *env, args []string) error {
 	}
 	d, err := trustpolicy.EvaluateCreateSession(p, req)
 	if err != nil {
-		return withHint(fmt.Errorf("simulate: --policy %q: %w", o.policy, err), "fix the policy; 'acme-signing-helper trust-policy lint' lists its problems")
+		err = fmt.Errorf("simulate: --policy %q: %w", o.policy, err)
+		var ee *trustpolicy.ElementError
+		if errors.As(err, &ee) {
+			return err // IAM rejects the policy: trustpolicyHint names the fix
+		}
+		return withHint(err, "fix the policy; 'acme-signing-helper trust-policy lint' lists its problems")
 	}
 	for _, a := range d.Actions {
 		e.log.Debug("simulate", "action", a.Action, "decision", a.Verdict(), "statement", a.Statement+1)

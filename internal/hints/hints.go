@@ -172,6 +172,8 @@ func signerHint(e error) string {
 		return "the trust anchor must hold the CA that issued the chain's top certificate: pass the issuer bundle with --intermediates (or a full-chain --certificate), and check that the trust anchor's CA bundle has the current root/intermediate (Let's Encrypt rotates intermediates)"
 	case signer.ErrRoleSessionNameNotAllowed:
 		return "set acceptRoleSessionName=true on the profile (aws rolesanywhere update-profile --profile-id ID --accept-role-session-name), or drop the session name"
+	case signer.ErrSessionNameDenied:
+		return "the role's trust policy has an sts:RoleSessionName condition the name did not meet: check that --totp-digits matches its pattern (\"??????\" is 6 digits) and that the clock is right; '" + progName + " simulate' shows the failing condition"
 	case signer.ErrClockSkew:
 		return "synchronise the system clock (timedatectl set-ntp true, chronyc makestep)"
 	case signer.ErrAccessDenied:
@@ -292,6 +294,8 @@ func totpHint(e error) string {
 		return "--window is how many 30-second steps either side to accept, e.g. --window 1"
 	case totp.ErrNoIdentity:
 		return "enroll the workload's ACME certificate (it names the host)"
+	case totp.ErrCodeLength:
+		return "give detect --digits N, or the identity's \"digits\" in the seeds database, the length the workload's codes have (credential-process --totp-digits); a code of another length is never legit"
 	case totp.ErrAmbiguousSeed:
 		return "keep one seed per identity in the seeds database: remove the other entries, or run '" + progName + " totp enroll --db FILE --replace' on the machine"
 	}
@@ -377,6 +381,10 @@ func trustpolicyHint(e error) string {
 		return trustpolicyValueHint
 	case trustpolicy.ErrRequired:
 		return "give the option; run '" + progName + " trust-policy COMMAND --help' for the flags"
+	case trustpolicy.ErrNotPrincipalAllow, trustpolicy.ErrTrustNotPrincipal:
+		return "name the principal with \"Principal\": {\"Service\": \"" + trustpolicy.RolesAnywhereService + "\"} instead of NotPrincipal ('" + progName + " trust-policy role' writes such a policy)"
+	case trustpolicy.ErrTrustResource:
+		return "remove Resource and NotResource from the trust policy: it is attached to the role, which is its resource (limit resources in the role's permission policies)"
 	}
 	// A *ConditionError wraps ErrUnsupportedOperator or
 	// ErrBadConditionValue: hintOf finds their hints.

@@ -47,6 +47,7 @@ var signerErrors = map[string]error{
 	"ErrSessionName":               signer.ErrSessionName,
 	"ErrUntrustedCertificate":      signer.ErrUntrustedCertificate,
 	"ErrRoleSessionNameNotAllowed": signer.ErrRoleSessionNameNotAllowed,
+	"ErrSessionNameDenied":         signer.ErrSessionNameDenied,
 	"ErrClockSkew":                 signer.ErrClockSkew,
 	"ErrAccessDenied":              signer.ErrAccessDenied,
 	"ErrValidation":                signer.ErrValidation,
