@@ -12,14 +12,15 @@ import (
 // allows all of sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity
 // for rolesanywhere.amazonaws.com with the call's condition keys
 // (AuthorizeInput.Request). The refusal message names the first action
-// denied and the deciding statement. p is validated first, so an operator
-// the evaluator does not know is an error here, not a refusal of every
-// call later.
+// denied and the deciding statement. p is validated first as a role trust
+// policy (ValidateTrust), so an operator the evaluator does not know, or an
+// element IAM rejects in a trust policy, is an error here, not a refusal of
+// every call later.
 func TrustPolicy(p *trustpolicy.Policy) (func(AuthorizeInput) error, error) {
 	if p == nil {
 		return nil, fmt.Errorf("trust policy: nil policy")
 	}
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateTrust(); err != nil {
 		return nil, fmt.Errorf("trust policy: %w", err)
 	}
 	p = p.Clone()

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -82,5 +83,15 @@ func TestTrustPolicyInvalid(t *testing.T) {
 	}
 	if _, err := emulator.TrustPolicy(nil); err == nil {
 		t.Error("nil policy accepted")
+	}
+}
+
+func TestTrustPolicyRefusesResourceAtStart(t *testing.T) {
+	p, err := trustpolicy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"rolesanywhere.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulator.TrustPolicy(p); !errors.Is(err, trustpolicy.ErrTrustResource) {
+		t.Fatalf("got %v, want ErrTrustResource when the emulator is set up, not at the first call", err)
 	}
 }
