@@ -212,7 +212,10 @@ func TestBadInput(t *testing.T) {
 		{"not PEM", func() error { _, err := tpm.LoadKeyFile("k", []byte("hello"), o); return err }, tpm.ErrNotTSS2Key},
 		{"empty handle", func() error { _, err := tpm.LoadHandle("handle:0x81000099", o); return err }, tpm.ErrNoObject},
 		{"bad handle", func() error { _, err := tpm.LoadHandle("handle:0x01000099", o); return err }, tpm.ErrInvalidHandle},
-		{"bad spec", func() error { _, err := tpm.LoadHandle("handle:0x81000001", tpm.KeyOptions{Device: "mssim:nope"}); return err }, tpm.ErrInvalidDevice},
+		{"bad spec", func() error {
+			_, err := tpm.LoadHandle("handle:0x81000001", tpm.KeyOptions{Device: "mssim:nope"})
+			return err
+		}, tpm.ErrInvalidDevice},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.load()

@@ -104,6 +104,10 @@ func materialCacheKeyInputs(m *signer.Material) (cacheKeyInputs, error) {
 }
 
 func keyFileInputs(files signer.Files, certSum [32]byte) (cacheKeyInputs, error) {
+	if signer.IsTPMHandle(files.PrivateKey) {
+		// A TPM persistent handle is no file; the certificate pins its key.
+		return cacheKeyInputs{files: files, certSum: certSum, keyID: files.PrivateKey}, nil
+	}
 	fi, err := os.Stat(files.PrivateKey)
 	if err != nil {
 		return cacheKeyInputs{}, fmt.Errorf("private key %q: %w", files.PrivateKey, err)

@@ -5,6 +5,7 @@
 package swtpmtest
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -60,9 +61,22 @@ func Start(t testing.TB) *TPM {
 		}
 		t.Cleanup(func() { os.RemoveAll(dir) })
 	}
+	sim, stop, err := Launch(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return sim
+}
+
+// Launch starts a fresh swtpm with its state, sockets and log in dir (keep
+// the path short: a Unix socket path is limited to about 100 bytes) and
+// returns it with the function that stops it. For test harnesses without
+// a testing.TB (testscript commands).
+func Launch(dir string) (*TPM, func(), error) {
 	state := filepath.Join(dir, "state")
 	if err := os.Mkdir(state, 0o700); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	sock := filepath.Join(dir, "tpm.sock")
 	cmd := exec.Command("swtpm", "socket", "--tpm2",
@@ -72,19 +86,20 @@ func Start(t testing.TB) *TPM {
 		"--flags", "not-need-init,startup-clear")
 	log, err := os.Create(filepath.Join(dir, "swtpm.log"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start swtpm: %v", err)
+		log.Close()
+		return nil, nil, fmt.Errorf("start swtpm: %w", err)
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	stop := func() {
 		cmd.Process.Kill()
 		<-done
 		log.Close()
-	})
+	}
 	for i := 0; ; i++ {
 		c, err := net.Dial("unix", sock)
 		if err == nil {
@@ -94,13 +109,15 @@ func Start(t testing.TB) *TPM {
 		select {
 		case <-done:
 			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("swtpm exited: %s", b)
+			stop()
+			return nil, nil, fmt.Errorf("swtpm exited: %s", b)
 		default:
 		}
-		if i > 200 {
-			t.Fatalf("swtpm did not listen on %s: %v", sock, err)
+		if i > 500 {
+			stop()
+			return nil, nil, fmt.Errorf("swtpm did not listen on %s: %v", sock, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return &TPM{Socket: sock, Dir: dir}
+	return &TPM{Socket: sock, Dir: dir}, stop, nil
 }
