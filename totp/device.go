@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -21,13 +22,10 @@ import (
 // KindTPMHMAC is a seed held by the TPM: tpm-hmac:PATH names its blob.
 const KindTPMHMAC Kind = "tpm-hmac"
 
-// ErrDeviceSource: a tpm-hmac source has no key to derive (the TPM holds
-// it), and it stands alone (it cannot be combined with other sources).
-var ErrDeviceSource = errors.New("a tpm-hmac source is computed in the TPM: it has no derivable key and stands alone")
-
-// ErrBlobExists: EnrollDevice does not overwrite a blob (the seed of the
-// old one would be lost for the seeds database).
-var ErrBlobExists = errors.New("the seed blob file exists already")
+// errDeviceSource is the cause of the *SourceError (its Spec.Kind is
+// KindTPMHMAC) of deriving a key from a tpm-hmac source: the TPM holds the
+// seed, there is nothing to derive.
+var errDeviceSource = errors.New("the seed is held by the TPM: there is no key to derive or print")
 
 // SeedBytes is the length of a seed EnrollDevice draws (160 bits, the
 // HMAC-SHA1 block-sized key RFC 4226 recommends, as sha1sum gives).
@@ -47,7 +45,7 @@ type SeedImporter interface {
 
 // DeviceSpec returns the tpm-hmac spec of specs and true when there is
 // one; a tpm-hmac spec with other sources is a *SpecError wrapping
-// ErrInvalidSpec (its Reason names ErrDeviceSource's rule).
+// ErrInvalidSpec with Reason ReasonDeviceAlone.
 func DeviceSpec(specs []Spec) (Spec, bool, error) {
 	for _, sp := range specs {
 		if sp.Kind != KindTPMHMAC {
@@ -144,12 +142,14 @@ type DeviceEnrollResult struct {
 // the device's blob to o.BlobPath (atomically, mode 0600, not over an
 // existing file) and the seed into the seeds database (Enroll) or Entry.
 // The seed is written nowhere else and cleared from memory after use.
-// Errors: ErrBlobExists, the importer's, Enroll's (*EnrollError); when the
-// database cannot be written the blob is removed again.
+// Errors: a *fs.PathError wrapping fs.ErrExist when the blob file exists
+// (its seed would be lost for the seeds database), the importer's,
+// Enroll's (*EnrollError); when the database cannot be written the blob is
+// removed again.
 func EnrollDevice(imp SeedImporter, o DeviceEnrollOptions) (DeviceEnrollResult, error) {
 	var res DeviceEnrollResult
 	if _, err := os.Lstat(o.BlobPath); err == nil {
-		return res, fmt.Errorf("%w: %s", ErrBlobExists, o.BlobPath)
+		return res, &fs.PathError{Op: "write", Path: o.BlobPath, Err: fs.ErrExist}
 	}
 	r := o.Rand
 	if r == nil {
@@ -209,8 +209,8 @@ func writeNewFile(path string, b []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%w: %s", ErrBlobExists, path)
+		if errors.Is(err, fs.ErrExist) {
+			return &fs.PathError{Op: "write", Path: path, Err: fs.ErrExist}
 		}
 		return fmt.Errorf("write %s: %w", path, err)
 	}

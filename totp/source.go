@@ -239,7 +239,7 @@ func (sys *System) digest(sp Spec, h hash.Hash) (int64, error) {
 		h.Write([]byte(v))
 		return int64(len(v)), nil
 	case KindTPMHMAC:
-		return fail(ErrDeviceSource) // the TPM holds the seed: device.go
+		return fail(errDeviceSource) // the TPM holds the seed: device.go
 	}
 	return fail(fmt.Errorf("unknown source kind %q", sp.Kind))
 }

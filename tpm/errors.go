@@ -36,8 +36,11 @@ var (
 	// another TPM (or under another parent), or the TPM was cleared.
 	ErrForeignKey = errors.New("this TPM cannot load the key (made by another TPM, or the TPM was cleared)")
 	// ErrUnsupportedKey: the key is not an ECDSA P-256/P-384 or RSA
-	// 2048..4096 signing key, or not an HMAC key where one is needed.
+	// 2048..4096 signing key.
 	ErrUnsupportedKey = errors.New("unsupported TPM key")
+	// ErrNotHMACKey: a blob is not an HMAC-SHA1 keyed-hash object (a
+	// signing key file, or a key of another scheme).
+	ErrNotHMACKey = errors.New("not an HMAC-SHA1 key blob")
 	// ErrKeyMismatch: the TPM's signature does not verify with the public
 	// key in the key file (the handle or blob holds another key).
 	ErrKeyMismatch = errors.New("the TPM's signature does not verify with the key's public key")

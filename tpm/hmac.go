@@ -50,7 +50,7 @@ func (im Importer) ImportHMACSHA1(seed []byte) ([]byte, error) {
 // ImportHMACKey is Importer{Device: device}.ImportHMACSHA1(seed).
 func ImportHMACKey(device string, seed []byte) ([]byte, error) {
 	if len(seed) == 0 || len(seed) > 64 {
-		return nil, fmt.Errorf("%w: HMAC key of %d bytes (want 1 to 64)", ErrUnsupportedKey, len(seed))
+		return nil, fmt.Errorf("%w: HMAC key of %d bytes (want 1 to 64)", ErrNotHMACKey, len(seed))
 	}
 	t, err := Open(device)
 	if err != nil {
@@ -93,7 +93,7 @@ type HMACKey struct {
 // LoadHMACKey parses the blob of ImportHMACKey (name is its path, for
 // errors) and checks that the TPM at device loads it (one HMAC of a fixed
 // message). Errors are a *KeyError wrapping ErrNotTSS2Key,
-// ErrUnsupportedKey or ErrForeignKey, or a *DeviceError.
+// ErrNotHMACKey or ErrForeignKey, or a *DeviceError.
 func LoadHMACKey(name string, blob []byte, device string) (*HMACKey, error) {
 	kf, err := parseKeyFile(blob)
 	if err != nil {
@@ -101,14 +101,14 @@ func LoadHMACKey(name string, blob []byte, device string) (*HMACKey, error) {
 	}
 	pub, err := kf.Pubkey.Contents()
 	if err != nil || pub.Type != tpm2.TPMAlgKeyedHash {
-		return nil, &KeyError{Key: name, Err: fmt.Errorf("%w: not an HMAC key", ErrUnsupportedKey)}
+		return nil, &KeyError{Key: name, Err: ErrNotHMACKey}
 	}
 	parms, err := pub.Parameters.KeyedHashDetail()
 	if err != nil || parms.Scheme.Scheme != tpm2.TPMAlgHMAC {
-		return nil, &KeyError{Key: name, Err: fmt.Errorf("%w: keyed hash without the HMAC scheme", ErrUnsupportedKey)}
+		return nil, &KeyError{Key: name, Err: fmt.Errorf("%w: keyed hash without the HMAC scheme", ErrNotHMACKey)}
 	}
 	if h, err := parms.Scheme.Details.HMAC(); err != nil || h.HashAlg != tpm2.TPMAlgSHA1 {
-		return nil, &KeyError{Key: name, Err: fmt.Errorf("%w: HMAC key not for SHA-1", ErrUnsupportedKey)}
+		return nil, &KeyError{Key: name, Err: fmt.Errorf("%w: HMAC key not for SHA-1", ErrNotHMACKey)}
 	}
 	k := &HMACKey{device: device, name: name, kf: kf}
 	if _, err := k.HMACSHA1([]byte("acme-signing-helper tpm hmac probe")); err != nil {

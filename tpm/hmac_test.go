@@ -104,7 +104,7 @@ func TestTOTPFromTPM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tpm.LoadHMACKey("key.pem", sk, sim.Device()); !errors.Is(err, tpm.ErrUnsupportedKey) {
-		t.Errorf("signing key as a blob: got %v, want ErrUnsupportedKey", err)
+	if _, err := tpm.LoadHMACKey("key.pem", sk, sim.Device()); !errors.Is(err, tpm.ErrNotHMACKey) {
+		t.Errorf("signing key as a blob: got %v, want ErrNotHMACKey", err)
 	}
 }

@@ -215,6 +215,7 @@ func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
 // signerInputs loads the certificate material (printing its warnings) and
 // builds the request configuration. Errors are ordinary failures (exit 1).
 func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signer.Config, error) {
+	o.totp.tpmDevice = o.tpmKey.device // a tpm-hmac:PATH fingerprint's TPM
 	totpName, err := o.totp.sessionName(e)
 	if err != nil {
 		return nil, signer.Config{}, err

@@ -457,6 +457,8 @@ func tpmHint(e error) string {
 		return "a TPM key file works only on the TPM that made it (and not after a TPM clear): use --tpm-device of that TPM, or make a new key here with 'acme-signing-helper tpm keygen' and get a certificate for it (re-enroll)"
 	case tpm.ErrUnsupportedKey:
 		return "use an ECDSA P-256/P-384 or RSA 2048..4096 signing key ('acme-signing-helper tpm keygen --type ecdsa-p256')"
+	case tpm.ErrNotHMACKey:
+		return "--fingerprint tpm-hmac:FILE takes the blob 'totp enroll --tpm --out FILE' wrote, not a signing key file"
 	case tpm.ErrKeyMismatch:
 		return "the TPM's key is not the one in the key file or certificate: check --private-key and --tpm-device"
 	case tpm.ErrUnsupportedSignature:
