@@ -225,3 +225,17 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestProbe(t *testing.T) {
+	sim := swtpmtest.Start(t)
+	info, err := tpm.Probe(sim.Device())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Manufacturer != "IBM" {
+		t.Errorf("swtpm manufacturer %q, want IBM", info.Manufacturer)
+	}
+	if _, err := tpm.Probe("unix:" + filepath.Join(t.TempDir(), "none")); !errors.Is(err, tpm.ErrNoTPM) {
+		t.Errorf("no TPM: got %v, want ErrNoTPM", err)
+	}
+}

@@ -454,7 +454,7 @@ func tpmHint(e error) string {
 	case tpm.ErrLockout:
 		return "wait for the TPM's lockout to expire (or reset it with tpm2_dictionarylockout --clear-lockout as the owner), then retry with the right password"
 	case tpm.ErrForeignKey:
-		return "a TPM key file works only on the TPM that made it (and not after a TPM clear): use --tpm-device of that TPM, or make a new key here with 'acme-signing-helper tpm keygen' and get a certificate for it (re-enroll)"
+		return "a TPM key file or seed blob works only on the TPM that made it (and not after a TPM clear): use --tpm-device of that TPM, or re-enroll on this one ('acme-signing-helper tpm keygen' and a new certificate for a key, 'acme-signing-helper totp enroll --tpm' for a TOTP seed)"
 	case tpm.ErrUnsupportedKey:
 		return "use an ECDSA P-256/P-384 or RSA 2048..4096 signing key ('acme-signing-helper tpm keygen --type ecdsa-p256')"
 	case tpm.ErrNotHMACKey:
