@@ -239,3 +239,23 @@ func TestProbe(t *testing.T) {
 		t.Errorf("no TPM: got %v, want ErrNoTPM", err)
 	}
 }
+
+// TestMssim uses swtpm's TCP server (mssim:HOST:PORT).
+func TestMssim(t *testing.T) {
+	dev := swtpmtest.StartTCP(t)
+	o := tpm.KeyOptions{Device: dev}
+	pemKey, err := tpm.GenerateKey(o, tpm.KeyECDSAP384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := tpm.LoadKeyFile("k.pem", pemKey, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sha256.Sum256([]byte("mssim"))
+	sig, err := k.Sign(nil, d[:], crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify(t, k.Public(), d[:], sig)
+}

@@ -75,7 +75,7 @@ func GenerateKey(o KeyOptions, kt KeyType) ([]byte, error) {
 		return nil, &DeviceError{Device: o.Device, Op: "create key", Err: err}
 	}
 	kf := keyfile.NewTPMKey(keyfile.OIDLoadableKey, rsp.OutPublic, rsp.OutPrivate,
-		keyfile.WithUserAuth(o.Password), keyfile.WithDescription("acme-signing-helper tpm keygen"))
+		keyfile.WithUserAuth(o.Password))
 	var b bytes.Buffer
 	if err := keyfile.Encode(&b, kf); err != nil {
 		return nil, err

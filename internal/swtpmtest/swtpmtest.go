@@ -69,6 +69,52 @@ func Start(t testing.TB) *TPM {
 	return sim
 }
 
+// StartTCP starts a fresh swtpm serving TCP on loopback (the server port
+// and the control port next to it, as tpm2-tools' swtpm: TCTI expects) and
+// returns its "mssim:127.0.0.1:PORT" device spec; stopped at the end of
+// the test.
+func StartTCP(t testing.TB) string {
+	t.Helper()
+	Need(t)
+	for attempt := 0; attempt < 5; attempt++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		dir := t.TempDir()
+		cmd := exec.Command("swtpm", "socket", "--tpm2",
+			"--server", fmt.Sprintf("type=tcp,port=%d,bindaddr=127.0.0.1", port),
+			"--ctrl", fmt.Sprintf("type=tcp,port=%d,bindaddr=127.0.0.1", port+1),
+			"--tpmstate", "dir="+dir, "--flags", "not-need-init,startup-clear")
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start swtpm: %v", err)
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		stop := func() { cmd.Process.Kill(); <-done }
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		for i := 0; i < 300; i++ {
+			select {
+			case <-done:
+				i = 300 // exited (port taken?): try another port
+				continue
+			default:
+			}
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				t.Cleanup(stop)
+				return "mssim:" + addr
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		stop()
+	}
+	t.Fatal("swtpm did not listen on TCP")
+	return ""
+}
+
 // Launch starts a fresh swtpm with its state, sockets and log in dir (keep
 // the path short: a Unix socket path is limited to about 100 bytes) and
 // returns it with the function that stops it. For test harnesses without
