@@ -18,15 +18,23 @@ import (
 
 // TestTPMKeyCSR is issue 15's acceptance 3: `tpm keygen` + `tpm csr` +
 // `lego --csr` against pebble issue a certificate whose key is in the TPM
-// (a swtpm); credential-process and its cache use it against the
-// emulator; the same key file on a second, fresh swtpm fails clearly.
+// (a swtpm); credential-process (--acme-dir: the TPM key file is lego's
+// NAME.key) and its cache use it against the emulator; the same key file on a second, fresh swtpm fails clearly.
 func TestTPMKeyCSR(t *testing.T) {
 	t.Parallel()
 	w := getWorld(t)
 	sim := swtpmtest.Start(t)
 	dir := t.TempDir()
 	const domain = "tpm." + fleetDomain
-	key, csr := filepath.Join(dir, "tpm-key.pem"), filepath.Join(dir, "tpm.csr")
+	// The convention for --acme-dir: the TPM key file where lego would keep
+	// the key, certificates/NAME.key (lego --csr writes no key, and leaves
+	// this one alone); the loader recognizes a TSS2 key by its contents.
+	l := w.newLego(w.pebA, domain)
+	f := l.Files(domain)
+	if err := os.MkdirAll(filepath.Dir(f.Key), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key, csr := f.Key, filepath.Join(dir, "tpm.csr")
 
 	if r := runProduct(t, nil, "tpm", "keygen", "--tpm-device", sim.Device(), "--out", key); r.code != 0 {
 		t.Fatalf("tpm keygen: %s", r)
@@ -43,17 +51,19 @@ func TestTPMKeyCSR(t *testing.T) {
 	// subject). lego writes the certificate, no key.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	l := w.newLego(w.pebA, domain)
+	keyBefore, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if out, err := l.exec(ctx, LegoRequest{KeyType: "ec256"}, "--csr", csr, "run", "--profile", "classic"); err != nil {
 		t.Fatalf("lego --csr: %v\n%s", err, out)
 	}
-	f := l.Files(domain)
 	chain, err := ReadChain(f.Cert)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(f.Key); err == nil {
-		t.Errorf("lego wrote a private key %s for a CSR", f.Key)
+	if keyAfter, err := os.ReadFile(key); err != nil || string(keyAfter) != string(keyBefore) {
+		t.Errorf("lego --csr changed or removed %s: %v", key, err)
 	}
 	leaf := chain[0]
 	pub, ok := leaf.PublicKey.(*ecdsa.PublicKey)
@@ -77,7 +87,7 @@ func TestTPMKeyCSR(t *testing.T) {
 	if r := runProduct(t, nil, "totp", "enroll", "--tpm", "--out", seed, "--tpm-device", sim.Device(), "--certificate", f.Cert, "--db", db); r.code != 0 {
 		t.Fatalf("totp enroll --tpm: %s", r)
 	}
-	base := append([]string{"credential-process", "--certificate", f.Cert, "--private-key", key, "--tpm-device", sim.Device(), "--fingerprint", "tpm-hmac:" + seed}, e.flags()...)
+	base := append([]string{"credential-process", "--acme-dir", l.Path, "--domain", domain, "--tpm-device", sim.Device(), "--fingerprint", "tpm-hmac:" + seed}, e.flags()...)
 
 	r = runProduct(t, e, append(base, "--no-cache")...)
 	if r.code != 0 {
