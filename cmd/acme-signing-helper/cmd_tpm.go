@@ -59,6 +59,9 @@ func (f *tpmKeyFlags) password(e *env) ([]byte, error) {
 		if err != nil {
 			return nil, withHint(fmt.Errorf("read --tpm-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
 		}
+		if st, err := os.Stat(f.passwordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", f.passwordFile)
+		}
 		b = bytes.TrimSuffix(b, []byte("\n"))
 		return bytes.TrimSuffix(b, []byte("\r")), nil
 	}
