@@ -36,9 +36,12 @@ server_key=${BENCH_SERVER_KEY:-p256}
 bench_init
 
 echo "bench: building aws_signing_helper v1.7.3 (cgo), acme-signing-helper (CGO_ENABLED=0), bench-emulator" >&2
-(cd interop && CGO_ENABLED=1 go build -o "$out/aws_signing_helper" \
+# go install MODULE@VERSION: built with the helper's own go.mod (its TPM code
+# needs the go-tpm v0.3.3 it pins; this module's graph has v0.9.6).
+(cd interop && GOBIN="$out/gobin" CGO_ENABLED=1 go install \
 	-ldflags "-X github.com/aws/rolesanywhere-credential-helper/cmd.Version=1.7.3" \
-	github.com/aws/rolesanywhere-credential-helper)
+	github.com/aws/rolesanywhere-credential-helper@v1.7.3 &&
+	mv "$out/gobin/rolesanywhere-credential-helper" "$out/aws_signing_helper")
 build_emulator
 official=$out/aws_signing_helper
 if [ -n "${BENCH_OURS:-}" ]; then

@@ -50,6 +50,10 @@ func MaterialKeyInputs(m *signer.Material) (KeyInputs, error) {
 // KeyFileInputs completes files and the certificate file's SHA-256 with
 // the private key file's identity (a stat, no read).
 func KeyFileInputs(files signer.Files, certSum [32]byte) (KeyInputs, error) {
+	if signer.IsTPMHandle(files.PrivateKey) {
+		// A TPM persistent handle is no file; the certificate pins its key.
+		return KeyInputs{Files: files, CertSum: certSum, KeyID: files.PrivateKey}, nil
+	}
 	fi, err := os.Stat(files.PrivateKey)
 	if err != nil {
 		return KeyInputs{}, fmt.Errorf("private key %q: %w", files.PrivateKey, err)

@@ -181,6 +181,9 @@ func fingerprintCheck(in Inputs) Check {
 	if len(in.Fingerprints) == 0 {
 		return Check{Name: name, Status: Skip, Detail: "no --fingerprint: the session name is not a TOTP code"}
 	}
+	if sp, ok := tpmSeed(in); ok { // tpm.go
+		return tpmSeedCheck(in, sp)
+	}
 	k1, err := fingerprintKey(in)
 	if err != nil {
 		return Check{Name: name, Status: Fail, Detail: err.Error(), Err: err}

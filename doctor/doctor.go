@@ -65,6 +65,10 @@ type Inputs struct {
 	// KeyPassword reads the key password (nil when there is none); an
 	// error fails the files check. Nil: Load.Password is used as is.
 	KeyPassword func() ([]byte, error)
+	// TPMKeyPassword reads a TPM key's password as KeyPassword does, into
+	// Load.TPMKeyPassword. Load.TPMDevice is the TPM of a TPM key and of a
+	// tpm-hmac fingerprint (tpm.go).
+	TPMKeyPassword func() ([]byte, error)
 	// Config is the CreateSession request, with the Now, Logger and
 	// CABundle a call would use; Run sets its SessionName from
 	// Fingerprints.
@@ -117,6 +121,9 @@ func Run(ctx context.Context, in Inputs) Report {
 	for _, res := range lrep.Checks {
 		r.Checks = append(r.Checks, materialCheck(in, res, m, lrep))
 	}
+	if usesTPM(in, lrep) { // tpm.go
+		r.Checks = append(r.Checks, tpmCheck(in))
+	}
 	r.Checks = append(r.Checks, ekuCheck(m))
 	r.Checks = append(r.Checks, arnCheck(in.Config))
 	r.Checks = append(r.Checks, fingerprintCheck(in))
@@ -146,6 +153,19 @@ func inspect(in Inputs) (*signer.Material, *signer.LoadReport) {
 			return nil, rep
 		}
 		lo.Password = password
+		defer clear(password)
+	}
+	if in.TPMKeyPassword != nil {
+		password, err := in.TPMKeyPassword()
+		if err != nil {
+			rep := &signer.LoadReport{}
+			for _, c := range signer.Checks() {
+				rep.Checks = append(rep.Checks, signer.CheckResult{Check: c, Outcome: signer.OutcomeNotRun})
+			}
+			rep.Checks[0] = signer.CheckResult{Check: rep.Checks[0].Check, Outcome: signer.OutcomeFailed, Err: err}
+			return nil, rep
+		}
+		lo.TPMKeyPassword = password
 		defer clear(password)
 	}
 	m, rep, _ := in.Inspect(lo)

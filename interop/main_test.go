@@ -52,11 +52,13 @@ func testMain(m *testing.M) int {
 	go func() {
 		defer wg.Done()
 		// The official helper's main package is its module root; it
-		// needs cgo (PKCS#11). Built from this module's go.mod, so the
-		// version is the one pinned there.
+		// needs cgo (PKCS#11). Built with its own go.mod (go install
+		// MODULE@VERSION), not this module's: its TPM code needs the
+		// go-tpm v0.3.3 API it pins, and this module's graph has the
+		// v0.9.6 our tpm package uses.
 		// The -X sets what `version` prints and the User-Agent, as the
 		// release Makefile does.
-		bins.officialErr = goBuild(".", []string{"CGO_ENABLED=1"}, bins.official, "github.com/aws/rolesanywhere-credential-helper",
+		bins.officialErr = goInstall(dir, []string{"CGO_ENABLED=1"}, bins.official, "github.com/aws/rolesanywhere-credential-helper@v"+OfficialHelperVersion,
 			"-ldflags=-X github.com/aws/rolesanywhere-credential-helper/cmd.Version="+OfficialHelperVersion)
 	}()
 	go func() {
@@ -88,6 +90,26 @@ func goBuild(dir string, env []string, out, pkg string, flags ...string) error {
 		return fmt.Errorf("go build %s (in %s): %w\n%s", pkg, dir, err, stderr.String())
 	}
 	return nil
+}
+
+// goInstall builds pkg@version in module mode with that module's own
+// go.mod into out (through GOBIN, a fresh directory below dir).
+func goInstall(dir string, env []string, out, pkgAtVersion string, flags ...string) error {
+	gobin, err := os.MkdirTemp(dir, "gobin-")
+	if err != nil {
+		return err
+	}
+	args := append([]string{"install"}, flags...)
+	cmd := exec.Command(goTool(), append(args, pkgAtVersion)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append(env, "GOBIN="+gobin, "GOFLAGS=-buildvcs=false")...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go install %s: %w\n%s", pkgAtVersion, err, stderr.String())
+	}
+	name := strings.TrimSuffix(filepath.Base(strings.Split(pkgAtVersion, "@")[0]), ".exe")
+	return os.Rename(filepath.Join(gobin, name), out)
 }
 
 // officialHelper returns the path of the official aws_signing_helper.

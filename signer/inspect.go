@@ -255,15 +255,9 @@ func load(o LoadOptions, r *LoadReport) (*Material, error) {
 			return nil, r.fail(CheckFiles, cerr)
 		}
 	}
-	keyPEM, err := readFile("private key", m.PrivateKeyPath)
+	key, err := loadPrivateKey(m.PrivateKeyPath, o) // tpmkey.go
+	var keyErr error                                // a key of an unsupported type fails the key check
 	if err != nil {
-		return nil, r.fail(CheckFiles, err)
-	}
-	key, err := ParsePrivateKey(keyPEM, o.Password)
-	clear(keyPEM)
-	var keyErr error // a key of an unsupported type fails the key check
-	if err != nil {
-		err = fmt.Errorf("private key %q: %w", m.PrivateKeyPath, err)
 		if !errors.Is(err, ErrUnsupportedKey) {
 			return nil, r.fail(CheckFiles, err)
 		}
@@ -282,6 +276,8 @@ func load(o LoadOptions, r *LoadReport) (*Material, error) {
 	// permissions
 	if !keyFileModeChecked {
 		r.add(CheckResult{Check: CheckPermissions, Outcome: OutcomeUnsupported, Reason: "not checked on Windows"})
+	} else if IsTPMHandle(m.PrivateKeyPath) {
+		r.add(CheckResult{Check: CheckPermissions, Outcome: OutcomeUnsupported, Reason: "a TPM handle, not a file"})
 	} else if st, err := os.Stat(m.PrivateKeyPath); err == nil && st.Mode().Perm()&0o044 != 0 {
 		w := &KeyFileModeWarning{Path: m.PrivateKeyPath, Mode: st.Mode()}
 		m.Warnings = append(m.Warnings, w)

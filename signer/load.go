@@ -40,7 +40,8 @@ type LoadOptions struct {
 	// it (any order); the other certificates become the chain.
 	Certificate string
 	// PrivateKey is the leaf's private key (PKCS#8, SEC1, PKCS#1 or
-	// encrypted PKCS#8).
+	// encrypted PKCS#8), a TSS2 PEM key file or a TPM persistent handle
+	// ("handle:0x81000001"; see tpmkey.go).
 	PrivateKey string
 	// Intermediates are files of CA certificates to add to the chain
 	// (duplicates removed).
@@ -52,6 +53,12 @@ type LoadOptions struct {
 	Domain  string
 	// Password decrypts an encrypted PKCS#8 key. Load does not keep it.
 	Password []byte
+	// TPMDevice is the TPM of a TSS2 key file or handle:0x81... PrivateKey
+	// (a tpm.Open spec; "" is /dev/tpmrm0, else /dev/tpm0).
+	TPMDevice string
+	// TPMKeyPassword is the TPM key's authorization value; the key keeps a
+	// copy to sign with.
+	TPMKeyPassword []byte
 	// Now is the clock for the validity checks (nil: time.Now).
 	Now func() time.Time
 }
@@ -62,7 +69,8 @@ type Material struct {
 	// Chain holds the intermediates, the leaf's issuer first, at most 5,
 	// without a self-signed root.
 	Chain []*x509.Certificate
-	// Key is the leaf's private key (*rsa.PrivateKey or *ecdsa.PrivateKey).
+	// Key is the leaf's private key (*rsa.PrivateKey or *ecdsa.PrivateKey,
+	// or a *tpm.Key that signs in the TPM).
 	Key crypto.Signer
 	// Algorithm is sigv4x509.AlgorithmRSA or sigv4x509.AlgorithmECDSA.
 	Algorithm string

@@ -82,8 +82,8 @@ func (s Spec) String() string {
 }
 
 // ParseSpec parses a fingerprint spec: file:PATH, machine-id, dmi:FIELD,
-// hostname or env:NAME. File paths are cleaned (filepath.Clean) but not made
-// absolute. DMI field names are lower-case letters, digits and '_'.
+// hostname, env:NAME or tpm-hmac:PATH (a TPM-held seed, device.go). File
+// and blob paths are cleaned (filepath.Clean) but not made absolute. DMI field names are lower-case letters, digits and '_'.
 func ParseSpec(s string) (Spec, error) {
 	bad := func(reason string) (Spec, error) { return Spec{}, &SpecError{Spec: s, Reason: reason} }
 	kind, arg, hasArg := strings.Cut(s, ":")
@@ -111,6 +111,11 @@ func ParseSpec(s string) (Spec, error) {
 			}
 		}
 		return Spec{Kind: KindDMI, Arg: arg}, nil
+	case KindTPMHMAC: // device.go
+		if arg == "" {
+			return bad("want tpm-hmac:PATH (the blob of 'totp enroll --tpm')")
+		}
+		return Spec{Kind: KindTPMHMAC, Arg: filepath.Clean(arg)}, nil
 	case KindEnv:
 		if arg == "" {
 			return bad("want env:NAME")
@@ -233,6 +238,8 @@ func (sys *System) digest(sp Spec, h hash.Hash) (int64, error) {
 		}
 		h.Write([]byte(v))
 		return int64(len(v)), nil
+	case KindTPMHMAC:
+		return fail(errDeviceSource) // the TPM holds the seed: device.go
 	}
 	return fail(fmt.Errorf("unknown source kind %q", sp.Kind))
 }

@@ -41,7 +41,6 @@ var unsupportedFlags = []struct {
 	{"use-latest-expiring-certificate", true},
 	{"system-store-name", false},
 	{"tpm-key-password", false},
-	{"no-tpm-key-password", true},
 	{"reuse-pin", true},
 	{"pkcs11-lib", false},
 }
@@ -57,6 +56,7 @@ type credentialProcessOptions struct {
 	acmeDir                string
 	domain                 string
 	privateKeyPasswordFile string
+	tpmKey                 tpmKeyFlags // cmd_tpm.go
 
 	// The CreateSession request.
 	trustAnchorARN  string
@@ -85,11 +85,12 @@ type credentialProcessOptions struct {
 
 func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate `FILE` (PEM), or the full chain with the leaf in it")
-	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1 or encrypted PKCS#8)")
+	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1, encrypted PKCS#8 or a TSS2 TPM key), or a TPM handle:0x81000001")
 	fs.StringVar(&o.intermediates, "intermediates", "", "intermediate CA certificates `FILE` (PEM), added to the chain")
 	fs.StringVar(&o.acmeDir, "acme-dir", "", "find the files in an ACME client's `DIR`: lego --path, certbot's config dir, acme.sh home")
 	fs.StringVar(&o.domain, "domain", "", "certificate `NAME` in --acme-dir (a domain, *.domain for wildcards)")
 	fs.StringVar(&o.privateKeyPasswordFile, "private-key-password-file", "", "read an encrypted key's password from `FILE` (or set "+envKeyPassword+")")
+	o.tpmKey.addFlags(fs)
 	fs.StringVar(&o.trustAnchorARN, "trust-anchor-arn", "", "trust anchor `ARN` (required)")
 	fs.StringVar(&o.profileARN, "profile-arn", "", "profile `ARN` (required)")
 	fs.StringVar(&o.roleARN, "role-arn", "", "role `ARN` to assume (required)")
@@ -127,6 +128,9 @@ const hintUnsupported = "acme-signing-helper reads the certificate and key from 
 // validate checks the flags together, without I/O. Its errors are usage
 // errors (exit 2).
 func (o *credentialProcessOptions) validate() error {
+	if len(o.unsupported) == 1 && o.unsupported[0] == "--tpm-key-password" {
+		return usageErrorf(hintTPMPasswordFlag, "credential-process: %s not supported", o.unsupported[0])
+	}
 	if len(o.unsupported) > 0 {
 		return usageErrorf(hintUnsupported, "credential-process: %s not supported", strings.Join(o.unsupported, ", "))
 	}
@@ -224,6 +228,7 @@ func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
 // signerInputs loads the certificate material (printing its warnings) and
 // builds the request configuration. Errors are ordinary failures (exit 1).
 func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signer.Config, error) {
+	o.totp.tpmDevice = o.tpmKey.device // a tpm-hmac:PATH fingerprint's TPM
 	totpName, err := o.totp.sessionName(e)
 	if err != nil {
 		return nil, signer.Config{}, err
@@ -237,8 +242,13 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 	}
 	lo := o.loadOptions()
 	lo.Password, lo.Now = password, e.now
+	if lo.TPMKeyPassword, err = o.tpmKey.password(e); err != nil {
+		return nil, signer.Config{}, err
+	}
+	lo.TPMDevice = o.tpmKey.device
 	m, err := signer.Load(lo)
 	clear(password)
+	clear(lo.TPMKeyPassword)
 	if err != nil {
 		return nil, signer.Config{}, err
 	}
@@ -288,6 +298,9 @@ func runCredentialProcess(e *env, args []string) error {
 		runtime.GOMAXPROCS(1)
 	}
 	if err := rejectPasswordFlag(args); err != nil {
+		return err
+	}
+	if err := rejectTPMPasswordFlag("credential-process", args); err != nil {
 		return err
 	}
 	var o credentialProcessOptions

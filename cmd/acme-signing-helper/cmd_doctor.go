@@ -39,6 +39,9 @@ func runDoctor(e *env, args []string) error {
 	if err := rejectPasswordFlag(args); err != nil {
 		return err
 	}
+	if err := rejectTPMPasswordFlag("doctor", args); err != nil {
+		return err
+	}
 	var o doctorOptions
 	fs := newFlagSet(e, "doctor", "")
 	o.cp.addFlags(fs)
@@ -113,20 +116,22 @@ func (o *doctorOptions) inputs(e *env) doctor.Inputs {
 	if o.cp.intermediates != "" {
 		lo.Intermediates = []string{o.cp.intermediates}
 	}
+	lo.TPMDevice = o.cp.tpmKey.device
 	cfg := o.cp.signerConfig()
 	cfg.Now, cfg.Logger, cfg.CABundle = e.now, e.log, e.getenv("AWS_CA_BUNDLE")
 	return doctor.Inputs{
-		Load:         lo,
-		KeyPassword:  func() ([]byte, error) { return o.cp.keyPassword(e) },
-		Config:       cfg,
-		AnchorFiles:  o.anchorCerts,
-		Fingerprints: o.cp.totp.fingerprints,
-		Digits:       o.cp.totp.digitsOrDefault(),
-		LookupEnv:    e.lookupEnv,
-		Now:          e.now,
-		Offline:      o.offline,
-		Call:         o.call,
-		MaxSkew:      o.maxSkew,
+		Load:           lo,
+		KeyPassword:    func() ([]byte, error) { return o.cp.keyPassword(e) },
+		TPMKeyPassword: func() ([]byte, error) { return o.cp.tpmKey.password(e) },
+		Config:         cfg,
+		AnchorFiles:    o.anchorCerts,
+		Fingerprints:   o.cp.totp.fingerprints,
+		Digits:         o.cp.totp.digitsOrDefault(),
+		LookupEnv:      e.lookupEnv,
+		Now:            e.now,
+		Offline:        o.offline,
+		Call:           o.call,
+		MaxSkew:        o.maxSkew,
 	}
 }
 

@@ -62,6 +62,7 @@ func runTOTP(e *env, args []string) error {
 type keyFlags struct {
 	fingerprints []string
 	seedFile     string
+	tpmDevice    string // of a tpm-hmac:PATH fingerprint (cmd_tpm.go)
 }
 
 func (k *keyFlags) add(fs *pflag.FlagSet, seedFile bool) {
@@ -69,6 +70,7 @@ func (k *keyFlags) add(fs *pflag.FlagSet, seedFile bool) {
 	if seedFile {
 		fs.StringVar(&k.seedFile, "seed-file", "", "read the hex key from `FILE` (mode 0600) instead of a fingerprint")
 	}
+	fs.StringVar(&k.tpmDevice, "tpm-device", "", "TPM `DEVICE` of a tpm-hmac:PATH fingerprint or of --tpm: a path (default /dev/tpmrm0, else /dev/tpm0), unix:PATH or mssim:HOST:PORT")
 }
 
 func (k *keyFlags) validate(cmd string, seedFile bool) error {
@@ -212,11 +214,19 @@ func runTOTPCode(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	k, err := o.load(e)
-	if err != nil {
-		return err
+	var code string
+	if h, ok, terr := tpmHMAC(e, o.fingerprints, o.tpmDevice); terr != nil || ok { // cmd_tpm.go
+		if terr != nil {
+			return terr
+		}
+		code, err = totp.CodeKeyedHash(h, at, totp.Options{Digits: o.digits, Algorithm: alg})
+	} else {
+		k, lerr := o.load(e)
+		if lerr != nil {
+			return lerr
+		}
+		code, err = totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
 	}
-	code, err := totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
 		return &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
@@ -299,13 +309,18 @@ type totpEnrollOptions struct {
 	domain      string
 	db          string
 	replace     bool
+	tpm         bool   // --tpm: the seed goes into the TPM (cmd_tpm.go)
+	out         string // --out: the TPM's blob
 }
 
 func (o *totpEnrollOptions) validate(fs *pflag.FlagSet) error {
 	if err := noArgs(fs, "enroll"); err != nil {
 		return err
 	}
-	if err := o.keyFlags.validate("enroll", false); err != nil {
+	if err := o.validateTPM(); err != nil { // cmd_tpm.go
+		return err
+	}
+	if err := o.keyFlags.validate("enroll", false); !o.tpm && err != nil {
 		return err
 	}
 	switch {
@@ -363,6 +378,8 @@ func runTOTPEnroll(e *env, args []string) error {
 	set.StringVar(&o.domain, "domain", "", "the certificate's `NAME` in --acme-dir")
 	set.StringVar(&o.db, "db", "", "merge the entry into this seeds database `FILE` (written atomically, mode 0600)")
 	set.BoolVar(&o.replace, "replace", false, "with --db: overwrite a different seed stored for this identity")
+	set.BoolVar(&o.tpm, "tpm", false, "draw a random seed and give it to the TPM: write its blob to --out (for --fingerprint tpm-hmac:FILE) and the seed to the database only")
+	set.StringVar(&o.out, "out", "", "with --tpm: write the TPM's blob of the seed to `FILE` (mode 0600, not overwritten)")
 	if err := parseFlags(e, set, args); err != nil {
 		return err
 	}
@@ -383,6 +400,9 @@ func runTOTPEnroll(e *env, args []string) error {
 	id, err := totp.CertificateIdentity(leaf)
 	if err != nil {
 		return fmt.Errorf("certificate %q has %w", certPath, err) // the hint comes from the error
+	}
+	if o.tpm {
+		return enrollTPM(e, &o, id) // cmd_tpm.go
 	}
 	k, err := fingerprintKey(e, o.fingerprints)
 	if err != nil {

@@ -17,11 +17,14 @@ type totpSessionFlags struct {
 	fingerprints []string
 	digits       int
 	fs           *pflag.FlagSet
+	// tpmDevice is the TPM of a tpm-hmac:PATH source (the command's
+	// --tpm-device).
+	tpmDevice string
 }
 
 func (t *totpSessionFlags) addFlags(fs *pflag.FlagSet) {
 	t.fs = fs
-	fs.StringArrayVar(&t.fingerprints, "fingerprint", nil, "make the role session name the TOTP code of this fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME); repeatable")
+	fs.StringArrayVar(&t.fingerprints, "fingerprint", nil, "make the role session name the TOTP code of this fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME; or tpm-hmac:PATH alone, a seed in the TPM); repeatable")
 	fs.IntVar(&t.digits, "totp-digits", 6, "`N` digits of the TOTP session name: 6, 7 or 8")
 }
 
@@ -47,7 +50,11 @@ func (t *totpSessionFlags) validate(cmd, roleSessionName string) error {
 	case t.digitsOrDefault() < 6 || t.digitsOrDefault() > 8 || digitsSet && t.digits == 0:
 		return usageErrorf("use --totp-digits 6 (the default, what a trust policy's sts:RoleSessionName \"??????\" expects), 7 or 8", "%s: --totp-digits %d: want 6, 7 or 8", cmd, t.digits)
 	}
-	if _, err := totp.ParseSpecs(t.fingerprints); err != nil {
+	sp, err := totp.ParseSpecs(t.fingerprints)
+	if err == nil {
+		_, _, err = totp.DeviceSpec(sp)
+	}
+	if err != nil {
 		return &usageError{err: fmt.Errorf("%s: --fingerprint: %w", cmd, err), hint: hintOf(err)}
 	}
 	return nil
@@ -61,11 +68,17 @@ func (t *totpSessionFlags) sessionName(e *env) (func(signingTime time.Time) (str
 	if !t.enabled() {
 		return nil, nil
 	}
+	digits := t.digitsOrDefault()
+	if h, ok, err := tpmHMAC(e, t.fingerprints, t.tpmDevice); ok || err != nil { // cmd_tpm.go
+		if err != nil {
+			return nil, err
+		}
+		return func(signingTime time.Time) (string, error) { return totp.SessionNameKeyedHash(h, signingTime, digits) }, nil
+	}
 	k, err := fingerprintKey(e, t.fingerprints)
 	if err != nil {
 		return nil, err
 	}
-	digits := t.digitsOrDefault()
 	return func(signingTime time.Time) (string, error) {
 		name, err := totp.SessionName(k, signingTime, digits)
 		if err == nil {

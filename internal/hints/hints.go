@@ -34,6 +34,7 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
+	"github.com/acme-signing-helper/acme-signing-helper/tpm"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
@@ -79,6 +80,7 @@ func hintAt(e error) string {
 		trustpolicyHint,
 		emulatorHint,
 		demoHint,
+		tpmHint,
 	} {
 		if h := f(e); h != "" {
 			return h
@@ -475,6 +477,42 @@ func demoHint(e error) string {
 		return "pass --dir a directory you can write to"
 	case *demo.ListenError:
 		return "the demo needs a loopback TCP port"
+	}
+	return ""
+}
+
+// ---- tpm -------------------------------------------------------------------
+
+func tpmHint(e error) string {
+	switch e {
+	case tpm.ErrUnsupportedPlatform:
+		return "TPM devices are used on Linux only; on this platform use a file key, or a simulator with --tpm-device unix:PATH or mssim:HOST:PORT"
+	case tpm.ErrNoTPM:
+		return "check --tpm-device (default /dev/tpmrm0, else /dev/tpm0): the TPM must be enabled in the firmware and this user allowed to open it (group tss); for swtpm pass unix:PATH or mssim:HOST:PORT"
+	case tpm.ErrInvalidDevice:
+		return "pass --tpm-device as a device path, unix:PATH or mssim:HOST:PORT"
+	case tpm.ErrNotTSS2Key:
+		return "pass a TSS2 PEM key file (-----BEGIN TSS2 PRIVATE KEY-----, from 'acme-signing-helper tpm keygen' or openssl genpkey -provider tpm2) or handle:0x81000001"
+	case tpm.ErrInvalidHandle:
+		return "a persistent handle is handle:0x81000000 to handle:0x81ffffff; list them with tpm2_getcap handles-persistent"
+	case tpm.ErrNoObject:
+		return "no key lives at that handle on this TPM: list them with tpm2_getcap handles-persistent, or make one with tpm2_create and tpm2_evictcontrol"
+	case tpm.ErrKeyPasswordRequired:
+		return "the key has a password: pass --tpm-key-password-file FILE or set ACME_SIGNING_HELPER_TPM_PASSWORD"
+	case tpm.ErrKeyPassword:
+		return "check the TPM key password (--tpm-key-password-file or ACME_SIGNING_HELPER_TPM_PASSWORD); repeated wrong passwords lock the TPM out for a while"
+	case tpm.ErrLockout:
+		return "wait for the TPM's lockout to expire (or reset it with tpm2_dictionarylockout --clear-lockout as the owner), then retry with the right password"
+	case tpm.ErrForeignKey:
+		return "a TPM key file or seed blob works only on the TPM that made it (and not after a TPM clear): use --tpm-device of that TPM, or re-enroll on this one ('acme-signing-helper tpm keygen' and a new certificate for a key, 'acme-signing-helper totp enroll --tpm' for a TOTP seed)"
+	case tpm.ErrUnsupportedKey:
+		return "use an ECDSA P-256/P-384 or RSA 2048..4096 signing key ('acme-signing-helper tpm keygen --type ecdsa-p256')"
+	case tpm.ErrNotHMACKey:
+		return "--fingerprint tpm-hmac:FILE takes the blob 'totp enroll --tpm --out FILE' wrote, not a signing key file"
+	case tpm.ErrKeyMismatch:
+		return "the TPM's key is not the one in the key file or certificate: check --private-key and --tpm-device"
+	case tpm.ErrUnsupportedSignature:
+		return "TPM keys sign ECDSA or RSA PKCS#1 v1.5 with SHA-256/384/512"
 	}
 	return ""
 }

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
+	"github.com/acme-signing-helper/acme-signing-helper/tpm"
+)
+
+const tpmUsage = `usage: acme-signing-helper tpm COMMAND [flags]
+
+Keys that live in the TPM, for ACME certificates and credential-process.
+
+commands:
+  keygen  --out KEY.pem [--type ecdsa-p256|ecdsa-p384|rsa2048]
+                             create a key under the storage root key, write its TSS2 PEM file
+  csr     --key KEY.pem --domain NAME...
+                             print a CSR signed in the TPM (for lego --csr, certbot certonly --csr)
+
+--tpm-device is a device path (default /dev/tpmrm0, else /dev/tpm0),
+unix:PATH (swtpm --server type=unixio,path=PATH) or mssim:HOST:PORT. A key
+password comes from --tpm-key-password-file or ` + envTPMPassword + `,
+never from a flag.
+`
+
+// envTPMPassword holds a TPM key's password (never a flag value).
+// ACME_SIGNING_HELPER_TPM_KEY_PASSWORD would be the environment form of
+// aws_signing_helper's --tpm-key-password, which is refused.
+const envTPMPassword = envPrefix + "TPM_PASSWORD"
+
+// tpmKeyFlags are the TPM flags of every command that uses a TPM key.
+type tpmKeyFlags struct {
+	device       string
+	passwordFile string
+	noPassword   bool
+}
+
+func (f *tpmKeyFlags) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&f.device, "tpm-device", "", "TPM `DEVICE` of a TPM key: a path (default /dev/tpmrm0, else /dev/tpm0), unix:PATH or mssim:HOST:PORT")
+	fs.StringVar(&f.passwordFile, "tpm-key-password-file", "", "read the TPM key's password from `FILE` (or set "+envTPMPassword+")")
+	fs.BoolVar(&f.noPassword, "no-tpm-key-password", false, "the TPM key has no password (the default; accepted as aws_signing_helper's flag)")
+}
+
+// password returns the TPM key password from --tpm-key-password-file or
+// the environment, nil with --no-tpm-key-password or neither.
+func (f *tpmKeyFlags) password(e *env) ([]byte, error) {
+	if f.noPassword {
+		return nil, nil
+	}
+	if f.passwordFile != "" {
+		b, err := os.ReadFile(f.passwordFile)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("read --tpm-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
+		}
+		if st, err := os.Stat(f.passwordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", f.passwordFile)
+		}
+		b = bytes.TrimSuffix(b, []byte("\n"))
+		return bytes.TrimSuffix(b, []byte("\r")), nil
+	}
+	if v, ok := e.lookupEnv(envTPMPassword); ok {
+		return []byte(v), nil
+	}
+	return nil, nil
+}
+
+// rejectTPMPasswordFlag refuses aws_signing_helper's --tpm-key-password
+// VALUE before the parser could echo the value.
+func rejectTPMPasswordFlag(cmd string, args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			return nil
+		}
+		if a == "--tpm-key-password" || strings.HasPrefix(a, "--tpm-key-password=") {
+			return usageErrorf(hintTPMPasswordFlag, "%s: key passwords are not accepted as flag values (other users can read the command line)", cmd)
+		}
+	}
+	return nil
+}
+
+const hintTPMPasswordFlag = "write the TPM key's password to a file only you can read and pass --tpm-key-password-file FILE, or set " + envTPMPassword
+
+var tpmCommands = map[string]func(e *env, args []string) error{
+	"keygen": runTPMKeygen,
+	"csr":    runTPMCSR,
+}
+
+func runTPM(e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, tpmUsage)
+		return &exitError{code: 2}
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		_, err := fmt.Fprint(e.stdout, tpmUsage)
+		return err
+	}
+	run, ok := tpmCommands[args[0]]
+	if !ok {
+		return usageErrorf("run '"+progName+" tpm help' for the list of tpm commands", "tpm: unknown command %q", args[0])
+	}
+	if err := rejectTPMPasswordFlag("tpm "+args[0], args[1:]); err != nil {
+		return err
+	}
+	return run(e, args[1:])
+}
+
+func runTPMKeygen(e *env, args []string) error {
+	var k tpmKeyFlags
+	var out, typ string
+	fs := newFlagSet(e, "tpm keygen", "")
+	fs.StringVar(&out, "out", "", "write the TSS2 PEM key file to `FILE` (required; not overwritten)")
+	fs.StringVar(&typ, "type", string(tpm.KeyECDSAP256), "key `TYPE`: ecdsa-p256, ecdsa-p384 or rsa2048")
+	k.addFlags(fs)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("tpm keygen takes flags only", "tpm keygen: unexpected argument %q", fs.Arg(0))
+	}
+	if out == "" {
+		return usageErrorf("pass --out KEY.pem", "tpm keygen: --out is required")
+	}
+	kt := tpm.KeyType(typ)
+	known := false
+	for _, t := range tpm.KeyTypes() {
+		known = known || t == kt
+	}
+	if !known {
+		return usageErrorf("pass --type ecdsa-p256, ecdsa-p384 or rsa2048", "tpm keygen: unknown --type %q", typ)
+	}
+	pw, err := k.password(e)
+	if err != nil {
+		return err
+	}
+	pemKey, err := tpm.GenerateKey(tpm.KeyOptions{Device: k.device, Password: pw}, kt)
+	clear(pw)
+	if err != nil {
+		return fmt.Errorf("tpm keygen: %w", err)
+	}
+	// The file is a TPM-wrapped blob, useless elsewhere; 0600 still, since
+	// anyone who can read it can use the key on this machine's TPM.
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return withHint(fmt.Errorf("tpm keygen: %w", err), "choose another --out, or remove the old key file first (its key is gone for good)")
+		}
+		return fmt.Errorf("tpm keygen: %w", err)
+	}
+	if _, err := f.Write(pemKey); err != nil {
+		f.Close()
+		return fmt.Errorf("tpm keygen: write %s: %w", out, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("tpm keygen: write %s: %w", out, err)
+	}
+	fmt.Fprintf(e.stderr, "%s: wrote TPM key %s (%s)\n", progName, filepath.Clean(out), kt)
+	return nil
+}
+
+func runTPMCSR(e *env, args []string) error {
+	var k tpmKeyFlags
+	var keyPath string
+	var domains []string
+	fs := newFlagSet(e, "tpm csr", "")
+	fs.StringVar(&keyPath, "key", "", "TSS2 PEM key `FILE` or handle:0x81000001 (required)")
+	fs.StringArrayVar(&domains, "domain", nil, "DNS `NAME` for the certificate (repeatable; the first is the common name)")
+	k.addFlags(fs)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("tpm csr takes flags only", "tpm csr: unexpected argument %q", fs.Arg(0))
+	}
+	if keyPath == "" || len(domains) == 0 {
+		return usageErrorf("pass --key KEY.pem and at least one --domain NAME", "tpm csr: --key and --domain are required")
+	}
+	pw, err := k.password(e)
+	if err != nil {
+		return err
+	}
+	o := tpm.KeyOptions{Device: k.device, Password: pw}
+	var key *tpm.Key
+	if tpm.IsHandle(keyPath) {
+		key, err = tpm.LoadHandle(keyPath, o)
+	} else {
+		var b []byte
+		if b, err = os.ReadFile(keyPath); err != nil {
+			clear(pw)
+			return withHint(fmt.Errorf("tpm csr: %w", err), "check the --key path")
+		}
+		key, err = tpm.LoadKeyFile(keyPath, b, o)
+	}
+	clear(pw)
+	if err != nil {
+		return fmt.Errorf("tpm csr: %w", err)
+	}
+	csr, err := tpm.CertificateRequest(key, domains, nil)
+	if err != nil {
+		return fmt.Errorf("tpm csr: %w", err)
+	}
+	_, err = e.stdout.Write(csr)
+	return err
+}
+
+// tpmHMAC opens the TPM-held seed of a lone --fingerprint tpm-hmac:PATH on
+// device; ok is false when specs name no tpm-hmac source.
+func tpmHMAC(e *env, specs []string, device string) (h totp.KeyedHash, ok bool, err error) {
+	sp, err := totp.ParseSpecs(specs)
+	if err != nil {
+		return nil, false, err
+	}
+	dev, ok, err := totp.DeviceSpec(sp)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	blob, err := os.ReadFile(dev.Arg)
+	if err != nil {
+		return nil, true, withHint(fmt.Errorf("--fingerprint %s: %w", dev, err), "check the path of the blob 'totp enroll --tpm --out' wrote")
+	}
+	k, err := tpm.LoadHMACKey(dev.Arg, blob, device)
+	if err != nil {
+		return nil, true, fmt.Errorf("--fingerprint %s: %w", dev, err)
+	}
+	e.log.Debug("totp seed held by the TPM", "blob", dev.Arg)
+	return k, true, nil
+}
+
+// validateTPM checks totp enroll's --tpm and --out.
+func (o *totpEnrollOptions) validateTPM() error {
+	switch {
+	case o.tpm && o.out == "":
+		return usageErrorf("pass --out SEED.tpm: the file for the TPM's blob of the seed", "totp enroll: --tpm needs --out")
+	case !o.tpm && o.out != "":
+		return usageErrorf("--out is the blob of --tpm: add --tpm, or drop --out", "totp enroll: --out needs --tpm")
+	case o.tpm && len(o.fingerprints) > 0:
+		return usageErrorf("with --tpm the seed is random and held by the TPM: drop --fingerprint", "totp enroll: --tpm and --fingerprint exclude each other")
+	case !o.tpm && o.tpmDevice != "":
+		return usageErrorf("--tpm-device is the TPM of --tpm: add --tpm, or drop --tpm-device", "totp enroll: --tpm-device needs --tpm")
+	}
+	return nil
+}
+
+// enrollTPM is totp enroll --tpm: a random seed into the TPM, its blob to
+// --out, the seed into the database (or the entry to stdout) only.
+func enrollTPM(e *env, o *totpEnrollOptions, id string) error {
+	res, err := totp.EnrollDevice(tpm.Importer{Device: o.tpmDevice}, totp.DeviceEnrollOptions{BlobPath: o.out, DBPath: o.db, Identity: id, Replace: o.replace})
+	defer clear(res.Entry)
+	var ee *totp.EnrollError
+	switch {
+	case errors.As(err, &ee) && ee.Op == "load":
+		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
+	case errors.As(err, &ee) && ee.Op == "merge":
+		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
+	case err != nil:
+		return fmt.Errorf("totp enroll --tpm: %w", err)
+	}
+	if res.OthersCanRead {
+		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
+	}
+	if o.db == "" {
+		_, err = fmt.Fprintf(e.stdout, "%s\n", res.Entry)
+		if err == nil {
+			fmt.Fprintf(e.stderr, "%s: wrote the TPM's blob of the seed to %s; the entry above is the only copy of the seed: put it in the seeds database\n", progName, o.out)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s; the TPM holds the seed (blob %s)\n", progName, id, o.db, o.out)
+	return nil
+}
