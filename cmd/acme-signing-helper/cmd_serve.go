@@ -123,7 +123,7 @@ func runServe(e *env, args []string) error {
 	fs.StringVar(&o.roleName, "role-name", "", "role name the IMDS listing shows (default: the --role-arn's name)")
 	fs.StringVar(&o.ecsPath, "ecs-path", credentials.DefaultECSPath, "URL `PATH` of the ECS container-credentials endpoint")
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "ECS authorization token `FILE` (created with a random token if missing); without it the ECS endpoint is off")
-	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
+	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
 	fs.StringVar(&o.readyFile, "ready-file", "", "write the base URL to `FILE` once serving")
 	if err := parseFlags(e, fs, args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -135,6 +135,7 @@ func runServe(e *env, args []string) error {
 		return usageErrorf("serve takes flags only", "serve: unexpected argument %q", fs.Arg(0))
 	}
 	o.cp.collect(fs)
+	o.margin = defaultMargin(fs, o.margin, o.cp.sessionDuration)
 	if err := o.validate(); err != nil {
 		return err
 	}

@@ -73,10 +73,10 @@ func runUpdate(e *env, args []string) error {
 	var o updateOptions
 	fs := newFlagSet(e, "update", "")
 	o.cp.addFlags(fs)
-	fs.StringVar(&o.profile, "profile", "", "profile `NAME` to write (required)")
+	fs.StringVar(&o.profile, "profile", "default", "profile `NAME` to write")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "credentials `FILE` (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
 	fs.BoolVar(&o.once, "once", false, "write once and exit")
-	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
+	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
 	if err := parseFlags(e, fs, args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(e.stdout, updateHelp)
@@ -87,6 +87,7 @@ func runUpdate(e *env, args []string) error {
 		return usageErrorf("update takes flags only", "update: unexpected argument %q", fs.Arg(0))
 	}
 	o.cp.collect(fs)
+	o.margin = defaultMargin(fs, o.margin, o.cp.sessionDuration)
 	if err := o.validate(); err != nil {
 		return err
 	}
