@@ -2,14 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -61,15 +64,75 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 }
 
 func (e *env) setLogLevel(l slog.Level) {
-	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{
-		Level: l,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
+	e.log = slog.New(newCLIHandler(e.stderr, l))
+}
+
+// cliHandler writes warnings and errors in the program's one shape,
+// "acme-signing-helper: warning: MESSAGE key=value ...", the shape of the
+// warnings main prints itself; records below slog.LevelWarn (--debug) go
+// to a text handler, "level=DEBUG msg=...".
+type cliHandler struct {
+	slog.Handler              // the text handler for --debug records
+	attrs        slog.Handler // the same attributes, formatted into buf
+	buf          *bytes.Buffer
+	mu           *sync.Mutex
+	w            io.Writer
+}
+
+func newCLIHandler(w io.Writer, l slog.Level) *cliHandler {
+	drop := func(keys ...string) func([]string, slog.Attr) slog.Attr {
+		return func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && slices.Contains(keys, a.Key) {
 				return slog.Attr{}
 			}
 			return a
-		},
-	}))
+		}
+	}
+	buf := &bytes.Buffer{}
+	return &cliHandler{
+		Handler: slog.NewTextHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: drop(slog.TimeKey)}),
+		attrs:   slog.NewTextHandler(buf, &slog.HandlerOptions{ReplaceAttr: drop(slog.TimeKey, slog.LevelKey, slog.MessageKey)}),
+		buf:     buf, mu: &sync.Mutex{}, w: w,
+	}
+}
+
+func (h *cliHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelWarn {
+		return h.Handler.Handle(ctx, r)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.buf.Reset()
+	if err := h.attrs.Handle(ctx, r); err != nil {
+		return err
+	}
+	kind := "warning"
+	if r.Level >= slog.LevelError {
+		kind = "error"
+	}
+	line := progName + ": " + kind + ": " + r.Message
+	if rest := strings.TrimSpace(h.buf.String()); rest != "" {
+		line += " (" + rest + ")"
+	}
+	_, err := io.WriteString(h.w, line+"\n")
+	return err
+}
+
+func (h *cliHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	c := *h
+	c.Handler, c.attrs = h.Handler.WithAttrs(a), h.attrs.WithAttrs(a)
+	return &c
+}
+
+func (h *cliHandler) WithGroup(name string) slog.Handler {
+	c := *h
+	c.Handler, c.attrs = h.Handler.WithGroup(name), h.attrs.WithGroup(name)
+	return &c
+}
+
+// warnf prints a warning in the program's one shape.
+func (e *env) warnf(format string, a ...any) {
+	fmt.Fprintf(e.stderr, progName+": warning: "+format+"\n", a...)
 }
 
 // getenv returns the value of an environment variable, "" when unset.

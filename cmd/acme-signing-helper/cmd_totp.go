@@ -197,6 +197,7 @@ func runTOTPCode(e *env, args []string) error {
 	fs := newFlagSet(e, "totp code", "")
 	o.add(fs, true)
 	fs.StringVar(&o.at, "at", "", "compute the code at `TIME` (default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
+	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
 	fs.IntVar(&o.digits, "digits", 6, "code length `N`: 6, 7 or 8")
 	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash `NAME`: sha1, sha256 or sha512")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -252,6 +253,7 @@ func runTOTPVerify(e *env, args []string) error {
 	fs := newFlagSet(e, "totp verify", "")
 	o.add(fs, true)
 	fs.StringVar(&o.at, "at", "", "the reference `TIME` (oathtool's --now; default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
+	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
 	fs.IntVar(&o.window, "window", 0, "also accept codes up to `N` steps of 30 s before or after")
 	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash `NAME`: sha1, sha256 or sha512")
 	if err := parseFlags(e, fs, args); err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,5 +57,30 @@ func TestUpdateDefaultProfile(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(b), "[default]\n") {
 		t.Errorf("credentials file:\n%s\nwant a [default] profile", b)
+	}
+}
+
+// TestWarningShape: warnings from the command's logger (slog) and those
+// main prints itself come in one shape, "acme-signing-helper: warning:
+// ...", never slog's "level=WARN msg=...".
+func TestWarningShape(t *testing.T) {
+	var buf bytes.Buffer
+	e := newEnv(strings.NewReader(""), io.Discard, &buf)
+	e.log.With("file", "seed.txt").Warn("seed file is readable by group or others", "mode", "0644")
+	e.warnf("--no-verify-ssl: %s", "not verified")
+	want := "acme-signing-helper: warning: seed file is readable by group or others (file=seed.txt mode=0644)\n" +
+		"acme-signing-helper: warning: --no-verify-ssl: not verified\n"
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	// A command's slog warning (simulate: a tag value the service drops).
+	policy := filepath.Join(t.TempDir(), "p.json")
+	if err := os.WriteFile(policy, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"rolesanywhere.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, errOut := runCmd(t, map[string]string{}, "simulate", "--policy", policy, "--tag", "x509Subject/CN=a\x01b",
+		"--session-name", "123456", "--source-arn", "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/00000000-0000-4000-8000-000000000001")
+	if !strings.Contains(errOut, "acme-signing-helper: warning: tag value fails the STS tag pattern") || strings.Contains(errOut, "level=WARN") {
+		t.Errorf("simulate's warning:\n%s\nwant the shape 'acme-signing-helper: warning: ...'", errOut)
 	}
 }
