@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/envfile"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/suggest"
 )
 
 const progName = "acme-signing-helper"
@@ -31,8 +34,11 @@ type env struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	lookupEnv func(string) (string, bool)
-	now       func() time.Time
-	ctx       context.Context
+	// environ lists the environment (KEY=VALUE) for the check of unknown
+	// ACME_SIGNING_HELPER_* names; nil skips it.
+	environ func() []string
+	now     func() time.Time
+	ctx     context.Context
 	// log is quiet (warnings and errors only) unless --debug is given.
 	log   *slog.Logger
 	debug bool
@@ -56,6 +62,7 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 		stdout:    stdout,
 		stderr:    stderr,
 		lookupEnv: os.LookupEnv,
+		environ:   os.Environ,
 		now:       time.Now,
 		ctx:       context.Background(),
 	}
@@ -158,13 +165,23 @@ func runEnv(e *env, args []string) int {
 	case "help", "-h", "--help":
 		printCommands(e.stdout)
 		return 0
+	case "--version", "-v":
+		args = append([]string{"version"}, args[1:]...)
 	}
+	var names []string
 	for _, c := range commands {
 		if c.name == args[0] {
 			return report(e, c.run(e, args[1:]))
 		}
+		if !c.hidden {
+			names = append(names, c.name)
+		}
 	}
-	return report(e, usageErrorf("run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+	hint := "run '" + progName + " help' for the list of commands"
+	if c := suggest.Closest(args[0], names); c != "" {
+		hint = "did you mean '" + progName + " " + c + "'? " + hint
+	}
+	return report(e, usageErrorf(hint, "unknown command %q", args[0]))
 }
 
 func printCommands(w io.Writer) {
@@ -263,24 +280,45 @@ func envName(flag string) string {
 
 // parseFlags parses args, then fills every flag not given on the command
 // line from its environment variable, else from the --config file:
-// flag > environment > config file.
+// flag > environment > config file. Relative paths in the config file
+// resolve against the file's directory. Unknown ACME_SIGNING_HELPER_*
+// names in the file or the environment get a warning with the closest
+// known name.
 func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			printFlagHelp(e, fs)
 			return err
 		}
-		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: fmt.Sprintf("run '%s %s --help' for its flags", progName, fs.Name())}
+		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: unknownFlagHint(fs, err)}
 	}
 	cfgPath, _ := fs.GetString("config")
 	if !fs.Changed("config") {
 		cfgPath = e.getenv(envName("config"))
 	}
-	var cfg map[string]string
+	cfg := map[string]envfile.Setting{}
 	if cfgPath != "" {
-		var err error
-		if cfg, err = readConfigFile(cfgPath); err != nil {
+		settings, err := readConfigFile(cfgPath)
+		if err != nil {
 			return err
+		}
+		for _, st := range settings {
+			if strings.HasPrefix(st.Key, envPrefix) {
+				cfg[st.Key] = st
+			}
+		}
+	}
+	known := knownNames(fs)
+	for _, st := range cfg {
+		if !known(st.Key) {
+			e.warnf("config file %q line %d: unknown setting %s%s", cfgPath, st.Line, st.Key, didYouMean(fs, st.Key))
+		}
+	}
+	if e.environ != nil {
+		for _, kv := range e.environ() {
+			if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, envPrefix) && !known(k) {
+				e.warnf("unknown environment variable %s%s", k, didYouMean(fs, k))
+			}
 		}
 	}
 	var firstErr error
@@ -292,7 +330,9 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
 		v, ok := e.lookupEnv(key)
 		src := "environment variable " + key
 		if !ok {
-			v, ok = cfg[key]
+			var st envfile.Setting
+			st, ok = cfg[key]
+			v = relativeTo(filepath.Dir(cfgPath), f, st.Value)
 			src = fmt.Sprintf("%s in config file %q", key, cfgPath)
 		}
 		if !ok {
@@ -312,52 +352,124 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
+// isPathFlag tells whether f's value is a file or directory name: its
+// usage's placeholder is FILE or DIR.
+func isPathFlag(f *pflag.Flag) bool {
+	p, _ := pflag.UnquoteUsage(f)
+	return p == "FILE" || p == "DIR"
+}
+
+// relativeTo resolves a relative path value of a config file against the
+// file's directory dir (systemd's EnvironmentFile= does not: it passes the
+// value on as written). Other values, "-" (stdin) and absolute paths are
+// returned unchanged; a fingerprint's file:PATH is resolved too.
+func relativeTo(dir string, f *pflag.Flag, v string) string {
+	path, prefix := v, ""
+	if f.Name == "fingerprint" {
+		rest, ok := strings.CutPrefix(v, "file:")
+		if !ok {
+			return v
+		}
+		path, prefix = rest, "file:"
+	} else if !isPathFlag(f) {
+		return v
+	}
+	if path == "" || path == "-" || filepath.IsAbs(path) {
+		return v
+	}
+	return prefix + filepath.Join(dir, path)
+}
+
+// otherNames are the ACME_SIGNING_HELPER_* variables that are not flags.
+var otherNames = []string{envKeyPassword, envName("config")}
+
+// knownNames reports whether an ACME_SIGNING_HELPER_* name is a setting
+// of fs, another name the program reads, or a flag of any command (a
+// shared config file may hold serve's settings next to credential-process's).
+func knownNames(fs *pflag.FlagSet) func(string) bool {
+	var all map[string]bool
+	return func(name string) bool {
+		if slices.Contains(otherNames, name) {
+			return true
+		}
+		if f := fs.Lookup(strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(name, envPrefix), "_", "-"))); f != nil && envName(f.Name) == name {
+			return true
+		}
+		if all == nil {
+			all = map[string]bool{}
+			for _, n := range allFlagNames() {
+				all[envName(n)] = true
+			}
+		}
+		return all[name]
+	}
+}
+
+// allFlagNames lists the flags of every command and subcommand, from what
+// each prints for --help (only asked for a name fs does not know).
+func allFlagNames() []string {
+	var lister commandLister = tableOfCommands{}
+	cmds, err := completionCommands(lister.commandTable())
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range cmds {
+		for _, f := range c.Flags {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// didYouMean is " (did you mean NAME?)" for the known name closest to an
+// unknown ACME_SIGNING_HELPER_* name, or "".
+func didYouMean(fs *pflag.FlagSet, name string) string {
+	names := slices.Clone(otherNames)
+	for _, n := range allFlagNames() {
+		names = append(names, envName(n))
+	}
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, envName(f.Name)) })
+	if c := suggest.Closest(name, names); c != "" {
+		return " (did you mean " + c + "?)"
+	}
+	return ""
+}
+
+// unknownFlagHint names the closest flag of fs for pflag's "unknown flag"
+// error, else points at --help.
+func unknownFlagHint(fs *pflag.FlagSet, err error) string {
+	hint := fmt.Sprintf("run '%s %s --help' for its flags", progName, fs.Name())
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return hint
+	}
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	if c := suggest.Closest(name, names); c != "" {
+		return "did you mean --" + c + "? " + hint
+	}
+	return hint
+}
+
 func printFlagHelp(e *env, fs *pflag.FlagSet) {
 	fmt.Fprintf(e.stdout, "usage: %s %s [flags]\n\nflags:\n%s", progName, fs.Name(), fs.FlagUsages())
 }
 
-// readConfigFile reads KEY=VALUE lines in systemd EnvironmentFile format:
-// blank lines and lines starting with '#' or ';' are skipped, values may be
-// wrapped in single or double quotes. Keys without our prefix are ignored
-// (the same file may set AWS_REGION for other programs).
-func readConfigFile(path string) (map[string]string, error) {
+// readConfigFile reads a --config file (internal/envfile).
+func readConfigFile(path string) ([]envfile.Setting, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &usageError{err: fmt.Errorf("read config file: %w", err), hint: "check the --config path (or " + envName("config") + ")"}
 	}
 	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, ok := strings.Cut(line, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return nil, &usageError{err: fmt.Errorf("config file %q line %d: want KEY=VALUE", path, n), hint: "write one " + envPrefix + "NAME=value setting per line"}
-		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-			if v[0] == '"' {
-				if uq, err := strconv.Unquote(v); err == nil {
-					v = uq
-				} else {
-					v = v[1 : len(v)-1]
-				}
-			} else {
-				v = v[1 : len(v)-1]
-			}
-		}
-		if strings.HasPrefix(k, envPrefix) {
-			out[k] = v
-		}
+	settings, err := envfile.Parse(f, path)
+	if errors.Is(err, envfile.ErrSyntax) {
+		return nil, &usageError{err: err, hint: "write one " + envPrefix + "NAME=value setting per line"}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read config file %q: %w", path, err)
-	}
-	return out, nil
+	return settings, err
 }

@@ -84,3 +84,88 @@ func TestWarningShape(t *testing.T) {
 		t.Errorf("simulate's warning:\n%s\nwant the shape 'acme-signing-helper: warning: ...'", errOut)
 	}
 }
+
+// TestAWSConfigRelativeConfigPaths: relative paths in a --config file
+// resolve against the file's directory, so the profile aws-config writes
+// works from any directory.
+func TestAWSConfigRelativeConfigPaths(t *testing.T) {
+	f := newDeliveryFixture(t, 0)
+	rel := func(p string) string {
+		r, err := filepath.Rel(f.dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	settings := filepath.Join(f.dir, "settings.env")
+	body := "ACME_SIGNING_HELPER_CERTIFICATE=" + rel(f.files.Certificate) + "\nACME_SIGNING_HELPER_PRIVATE_KEY=" + rel(f.files.Key) +
+		"\nACME_SIGNING_HELPER_INTERMEDIATES=" + rel(f.files.Chain) + "\nACME_SIGNING_HELPER_TRUST_ANCHOR_ARN=" + cpTA +
+		"\nACME_SIGNING_HELPER_PROFILE_ARN=" + cpProfile + "\nACME_SIGNING_HELPER_ROLE_ARN=" + cpRole + "\nACME_SIGNING_HELPER_ENDPOINT=" + f.url + "\n"
+	if err := os.WriteFile(settings, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, map[string]string{}, "aws-config", "--profile", "p", "--binary", "/bin/acme-signing-helper", "--config", settings, "--no-cache")
+	if code != 0 {
+		t.Fatalf("aws-config: exit %d: %s", code, errOut)
+	}
+	_, line, ok := strings.Cut(out, "credential_process = ")
+	if !ok {
+		t.Fatalf("no credential_process line in %q", out)
+	}
+	argv := strings.Fields(line)
+	for _, a := range argv {
+		if strings.HasSuffix(a, ".env") && !filepath.IsAbs(a) {
+			t.Errorf("aws-config wrote a relative path %q", a)
+		}
+	}
+	// The test runs in the package directory, not the settings' one.
+	if code, _, errOut := runCmd(t, map[string]string{}, argv[1:]...); code != 0 {
+		t.Errorf("%s: exit %d: %s", line, code, errOut)
+	}
+}
+
+// TestUnknownSettingWarnings: an unknown ACME_SIGNING_HELPER_* key in a
+// --config file or the environment is named with the closest known name;
+// unknown flags and commands get "did you mean"; --version and -v are
+// version.
+func TestUnknownSettingWarnings(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "settings.env")
+	if err := os.WriteFile(cfg, []byte("AWS_REGION=eu-west-2\nACME_SIGNING_HELPER_TRUST_ANCHOR=x\nACME_SIGNING_HELPER_LISTEN=127.0.0.1:9911\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := newEnv(strings.NewReader(""), &out, &errb)
+	vars := map[string]string{"ACME_SIGNING_HELPER_PROFIL_ARN": "y"}
+	e.lookupEnv = func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	e.environ = func() []string { return []string{"ACME_SIGNING_HELPER_PROFIL_ARN=y", "HOME=/root"} }
+	runEnv(e, []string{"credential-process", "--config", cfg})
+	for _, want := range []string{
+		`acme-signing-helper: warning: config file "` + cfg + `" line 2: unknown setting ACME_SIGNING_HELPER_TRUST_ANCHOR (did you mean ACME_SIGNING_HELPER_TRUST_ANCHOR_ARN?)`,
+		"acme-signing-helper: warning: unknown environment variable ACME_SIGNING_HELPER_PROFIL_ARN (did you mean ACME_SIGNING_HELPER_PROFILE_ARN?)",
+	} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+	// serve's --listen in a shared file, and AWS_REGION, are no mistakes.
+	if strings.Contains(errb.String(), "LISTEN") || strings.Contains(errb.String(), "AWS_REGION") {
+		t.Errorf("warned about a known setting:\n%s", errb.String())
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"credential-process", "--certficate", "x"}, "hint: did you mean --certificate?"},
+		{[]string{"credentail-process"}, "hint: did you mean 'acme-signing-helper credential-process'?"},
+	} {
+		if code, _, errOut := runCmd(t, map[string]string{}, tc.args...); code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	_, want, _ := runCmd(t, map[string]string{}, "version")
+	for _, flag := range []string{"--version", "-v"} {
+		if code, got, errOut := runCmd(t, map[string]string{}, flag); code != 0 || got != want || got == "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want version's %q", flag, code, got, errOut, want)
+		}
+	}
+}
