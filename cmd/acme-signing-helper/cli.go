@@ -259,18 +259,77 @@ type exitError struct{ code int }
 func (x *exitError) Error() string { return "exit status " + strconv.Itoa(x.code) }
 
 // newFlagSet makes a command's flag set with the flags every command has:
-// --config and --debug.
-func newFlagSet(e *env, name, usage string) *pflag.FlagSet {
+// --config and --debug. help is the command's --help text: its first line
+// is the synopsis after the command's name, then a blank line and a short
+// description (the reference is in docs/); printHelp adds the flags.
+func newFlagSet(e *env, name, help string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	fs.Usage = func() {}
-	fs.String("config", "", "read settings from `FILE`: KEY=VALUE lines (systemd EnvironmentFile format) with "+envPrefix+"* names")
+	fs.String("config", "", "read settings from `FILE`: KEY=VALUE lines (systemd EnvironmentFile format) with "+envPrefix+"* names; relative paths in it are relative to FILE's directory")
 	fs.Bool("debug", false, "log details to stderr (never secrets)")
-	if usage != "" {
-		fs.Usage = func() { fmt.Fprint(e.stdout, usage) }
-	}
+	setGroup(fs, "other", "config", "debug")
+	fs.Usage = func() { printHelp(e.stdout, fs, help) }
 	return fs
+}
+
+// groupKey is the pflag annotation naming a flag's section in --help.
+const groupKey = "group"
+
+// groupUnsupported is the section printed as one line at the end.
+const groupUnsupported = "unsupported"
+
+// setGroup puts the named flags of fs into a --help section.
+func setGroup(fs *pflag.FlagSet, group string, names ...string) {
+	for _, n := range names {
+		_ = fs.SetAnnotation(n, groupKey, []string{group})
+	}
+}
+
+// printHelp prints a command's --help: the usage line, the description,
+// the flags by section (the command's own first, "other:" last), and the
+// unsupported flags in one line.
+func printHelp(w io.Writer, fs *pflag.FlagSet, help string) {
+	synopsis, desc, _ := strings.Cut(help, "\n")
+	if synopsis == "" {
+		synopsis = "[flags]"
+	}
+	fmt.Fprintf(w, "usage: %s %s %s\n", progName, fs.Name(), synopsis)
+	if desc = strings.TrimSpace(desc); desc != "" {
+		fmt.Fprintf(w, "\n%s\n", desc)
+	}
+	var order []string
+	sets := map[string]*pflag.FlagSet{}
+	var unsupported []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		g := "flags"
+		if a := f.Annotations[groupKey]; len(a) > 0 {
+			g = a[0]
+		}
+		if g == groupUnsupported {
+			unsupported = append(unsupported, "--"+f.Name)
+			return
+		}
+		if sets[g] == nil {
+			sets[g] = pflag.NewFlagSet(g, pflag.ContinueOnError)
+			sets[g].SortFlags = false
+			if g != "other" {
+				order = append(order, g)
+			}
+		}
+		sets[g].AddFlag(f)
+	})
+	for _, g := range append(order, "other") {
+		if sets[g] != nil {
+			fmt.Fprintf(w, "\n%s:\n%s", g, sets[g].FlagUsages())
+		}
+	}
+	if len(unsupported) > 0 {
+		fmt.Fprintf(w, "\nnot supported (PKCS#11, TPM, certificate stores): %s\n", strings.Join(unsupported, " "))
+	}
 }
 
 // envName is the environment variable (and config key) of a flag.
@@ -287,8 +346,7 @@ func envName(flag string) string {
 func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			printFlagHelp(e, fs)
-			return err
+			return err // fs.Usage printed the help
 		}
 		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: unknownFlagHint(fs, err)}
 	}
@@ -454,10 +512,6 @@ func unknownFlagHint(fs *pflag.FlagSet, err error) string {
 		return "did you mean --" + c + "? " + hint
 	}
 	return hint
-}
-
-func printFlagHelp(e *env, fs *pflag.FlagSet) {
-	fmt.Fprintf(e.stdout, "usage: %s %s [flags]\n\nflags:\n%s", progName, fs.Name(), fs.FlagUsages())
 }
 
 // readConfigFile reads a --config file (internal/envfile).

@@ -27,10 +27,11 @@ func (c *cacheOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.dir, "cache-dir", "", "cache `DIR` (default "+credentials.DefaultDirDescription+")")
 	fs.DurationVar(&c.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
 	c.fs = fs
+	setGroup(fs, "cache", "cache", "no-cache", "cache-dir", "refresh-margin")
 }
 
 // marginUsage is the --refresh-margin of credential-process, update and serve.
-const marginUsage = "renew when less than `DURATION` of validity is left (default: 15m, at most a quarter of --session-duration)"
+const marginUsage = "renew when less than `DURATION` of validity is left (unless set: at most a quarter of --session-duration)"
 
 // defaultMargin is margin when --refresh-margin was set (flag, environment
 // or config file), else the session's credentials.RefreshMarginFor.
