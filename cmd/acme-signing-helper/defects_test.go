@@ -169,3 +169,34 @@ func TestUnknownSettingWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionRefusedBeforeCall: --region other than the ARNs' region is a
+// usage error with a hint, and no request reaches the endpoint.
+func TestRegionRefusedBeforeCall(t *testing.T) {
+	f := newDeliveryFixture(t, 0)
+	code, out, errOut := runCmd(t, map[string]string{}, append([]string{"credential-process", "--no-cache"}, f.args("--region", "eu-west-2")...)...)
+	if code != 2 || out != "" || !strings.Contains(errOut, "signing region eu-west-2") || !strings.Contains(errOut, "hint: drop --region") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, the regions and a hint", code, out, errOut)
+	}
+	if n := f.emu.Requests(); n != 0 {
+		t.Errorf("%d requests reached the endpoint, want 0", n)
+	}
+}
+
+// TestTOTPNowAlias: --now is oathtool's name for --at.
+func TestTOTPNowAlias(t *testing.T) {
+	seed := filepath.Join(t.TempDir(), "seed.txt")
+	if err := os.WriteFile(seed, []byte("3132333435363738393031323334353637383930\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"code"} {
+		_, want, errAt := runCmd(t, map[string]string{}, "totp", cmd, "--seed-file", seed, "--at", "@59")
+		code, got, errOut := runCmd(t, map[string]string{}, "totp", cmd, "--seed-file", seed, "--now", "@59")
+		if code != 0 || got != want || want != "287082\n" {
+			t.Errorf("totp %s --now @59: exit %d, %q (%s); --at: %q (%s); want RFC 6238's 287082", cmd, code, got, errOut, want, errAt)
+		}
+	}
+	if code, out, errOut := runCmd(t, map[string]string{}, "totp", "verify", "--seed-file", seed, "--now", "@59", "287082"); code != 0 {
+		t.Errorf("totp verify --now: exit %d, %q, %s", code, out, errOut)
+	}
+}
