@@ -111,11 +111,16 @@ func runEnv(e *env, args []string) int {
 			names = append(names, c.name)
 		}
 	}
-	hint := "run '" + progName + " help' for the list of commands"
-	if c := suggest.Closest(args[0], names); c != "" {
-		hint = "did you mean '" + progName + " " + c + "'? " + hint
+	return report(e, usageErrorf(didYouMean(args[0], names...)+"run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+}
+
+// didYouMean is "did you mean 'NAME'? " for the command name closest to
+// an unknown one, or "".
+func didYouMean(name string, names ...string) string {
+	if c := suggest.Closest(name, names); c != "" {
+		return "did you mean '" + c + "'? "
 	}
-	return report(e, usageErrorf(hint, "unknown command %q", args[0]))
+	return ""
 }
 
 func printCommands(w io.Writer) {

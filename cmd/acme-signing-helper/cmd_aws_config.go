@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cliflags"
 )
 
 const awsConfigHelp = `--profile NAME [flags]
@@ -18,10 +19,6 @@ absolute, quoted for the AWS CLI and the SDKs alike). With --config FILE the
 line passes --config FILE and the flags given; otherwise every setting in
 effect is written into the line.
 `
-
-// pathFlags hold file or directory names: made absolute.
-var pathFlags = map[string]bool{"certificate": true, "private-key": true, "intermediates": true, "acme-dir": true,
-	"private-key-password-file": true, "cache-dir": true, "config": true}
 
 // ownAWSConfigFlags are aws-config's own flags, not passed on.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
@@ -55,7 +52,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 			}
 			return
 		}
-		if pathFlags[f.Name] {
+		if cliflags.IsPathFlag(f) { // a FILE or DIR: made absolute
 			v = credentials.AbsPath(v)
 		}
 		out = append(out, name, v)

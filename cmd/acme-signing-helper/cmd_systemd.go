@@ -37,7 +37,7 @@ func runSystemd(e *env, args []string) error {
 	fs.IntVar(&o.RandomizedDelaySec, "randomized-delay-sec", 420, "renewal timer's RandomizedDelaySec, `SECONDS`")
 	fs.StringVar(&o.Mode, "unit", "serve", "alias of --mode")
 	fs.StringVar(&o.Binary, "binary", "/usr/local/bin/acme-signing-helper", "this program's `FILE`")
-	fs.StringVar(&o.ConfigFile, "config-file", "/etc/acme-signing-helper/acme-signing-helper.env", "settings `FILE` the helper units read")
+	fs.StringVar(&o.ConfigFile, "config-file", "/etc/acme-signing-helper/acme-signing-helper.env", "settings `FILE` the helper units read (EnvironmentFile=: systemd passes relative paths on as written, so write absolute ones)")
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:9911", "serve: listen on `HOST:PORT`")
 	fs.StringVar(&o.AppUser, "app-user", "app", "update: `USER` whose credentials file is written")
 	fs.StringVar(&o.CredentialsFile, "credentials-file", "", "update: credentials `FILE` (default /home/APP-USER/.aws/credentials)")

@@ -53,7 +53,7 @@ func runTOTP(e *env, args []string) error {
 	}
 	run, ok := totpCommands[args[0]]
 	if !ok {
-		return usageErrorf("run '"+progName+" totp help' for the list of totp commands", "totp: unknown command %q", args[0])
+		return usageErrorf(didYouMean(args[0], "seed", "code", "verify", "enroll")+"run '"+progName+" totp help' for the list of totp commands", "totp: unknown command %q", args[0])
 	}
 	return run(e, args[1:])
 }

@@ -79,11 +79,8 @@ func runTrustPolicy(e *env, args []string) error {
 	case "lint":
 		return runTrustPolicyLint(e, args[1:])
 	}
-	return usageErrorf("use role, route53, source-ip or lint", "trust-policy: unknown command %q", args[0])
+	return usageErrorf(didYouMean(args[0], "role", "route53", "source-ip", "lint")+"use role, route53, source-ip or lint", "trust-policy: unknown command %q", args[0])
 }
-
-// subFlagSet is newFlagSet (it was more once).
-func subFlagSet(e *env, name, usage string) *pflag.FlagSet { return newFlagSet(e, name, usage) }
 
 // parseSubFlags parses and refuses positional arguments.
 func parseSubFlags(e *env, fs *pflag.FlagSet, args []string) error {

@@ -156,7 +156,9 @@ func TestUnknownSettingWarnings(t *testing.T) {
 		want string
 	}{
 		{[]string{"credential-process", "--certficate", "x"}, "hint: did you mean --certificate?"},
-		{[]string{"credentail-process"}, "hint: did you mean 'acme-signing-helper credential-process'?"},
+		{[]string{"credentail-process"}, "hint: did you mean 'credential-process'?"},
+		{[]string{"totp", "cod"}, "hint: did you mean 'code'?"},
+		{[]string{"trust-policy", "rol"}, "hint: did you mean 'role'?"},
 	} {
 		if code, _, errOut := runCmd(t, map[string]string{}, tc.args...); code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
