@@ -21,8 +21,28 @@ import (
 type Fetcher func(ctx context.Context) (signer.Credentials, error)
 
 // DefaultRefreshMargin is how long before expiry cached credentials stop
-// being handed out (and the updater and server refresh).
-const DefaultRefreshMargin = 5 * time.Minute
+// being handed out (and the updater and server refresh), for sessions of
+// an hour or more; RefreshMarginFor gives the margin of shorter ones.
+//
+// It covers the refresh windows of the SDKs that run credential_process:
+// botocore and the AWS CLI v2 re-run the process once fewer than 15
+// minutes are left (advisory refresh; 10 minutes: mandatory), the
+// JavaScript SDK v3 5 minutes before expiry, the Go SDK v2 at expiry. A
+// smaller margin would hand such an SDK the same credentials again, still
+// inside its window, so every read would start this program anew.
+const DefaultRefreshMargin = 15 * time.Minute
+
+// RefreshMarginFor is the default refresh margin for sessions of the given
+// lifetime: DefaultRefreshMargin, at most a quarter of the lifetime, so a
+// cached credential is still served for three quarters of its life (a
+// 15-minute session: 3m45s). A lifetime of zero or less gives
+// DefaultRefreshMargin.
+func RefreshMarginFor(lifetime time.Duration) time.Duration {
+	if lifetime > 0 && lifetime/4 < DefaultRefreshMargin {
+		return lifetime / 4
+	}
+	return DefaultRefreshMargin
+}
 
 // cacheFormat is the Version of a cache entry; entries of another version
 // are ignored. Version 2 added the certificate's validity.

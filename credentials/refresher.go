@@ -27,9 +27,10 @@ var ErrNoCredentials = errors.New("no credentials yet")
 type Refresher struct {
 	// Fetch makes a new session.
 	Fetch Fetcher
-	// Margin: refresh this long before expiry (DefaultRefreshMargin if
-	// zero). For sessions shorter than twice the margin, refresh at half
-	// their lifetime.
+	// Margin: refresh this long before expiry (5 minutes if zero; the
+	// commands pass RefreshMarginFor of the session, which also covers the
+	// SDKs' refresh windows). For sessions shorter than twice the margin,
+	// refresh at half their lifetime.
 	Margin time.Duration
 	// MinBackoff and MaxBackoff bound the retry delay (defaults 1 s and
 	// 5 min).
@@ -133,12 +134,15 @@ func (r *Refresher) Refresh(ctx context.Context) (signer.Credentials, error) {
 	return cr, nil
 }
 
+// zeroRefresherMargin is the Margin of a Refresher that sets none.
+const zeroRefresherMargin = 5 * time.Minute
+
 // refreshAt is when credentials expiring at exp, obtained at got, should be
 // replaced.
 func (r *Refresher) refreshAt(got, exp time.Time) time.Time {
 	m := r.Margin
 	if m <= 0 {
-		m = DefaultRefreshMargin
+		m = zeroRefresherMargin
 	}
 	if life := exp.Sub(got); life < 2*m {
 		return got.Add(life / 2)

@@ -39,8 +39,8 @@ var (
 	ErrNoIntermediates = errors.New("no intermediates and the issuer is not a trust anchor")
 	// ErrMissingARN: the trust anchor, profile or role ARN is empty.
 	ErrMissingARN = errors.New("an ARN is not set")
-	// ErrRegionOverride: Config.Region is not the trust anchor's region (a
-	// warning).
+	// ErrRegionOverride: Config.Region is not the trust anchor's region
+	// (the service refuses such a request).
 	ErrRegionOverride = errors.New("the region differs from the trust anchor's")
 	// ErrEndpoint: the endpoint URL does not make a request.
 	ErrEndpoint = errors.New("invalid endpoint URL")
@@ -101,7 +101,7 @@ func chainCheck(anchorFiles []string, m *signer.Material, dropped []*x509.Certif
 		pool.AddCert(c)
 		names = append(names, c.Subject.CommonName)
 	}
-	desc := fmt.Sprintf("%d intermediate(s) in order [%s]", len(m.Chain), strings.Join(names, " <- "))
+	desc := intermediates(names)
 	var roots *x509.CertPool
 	rootsName := "--anchor-cert"
 	leRoots := false
@@ -161,13 +161,15 @@ func arnCheck(cfg signer.Config) Check {
 			return Check{Name: name, Status: Fail, Detail: "--" + f.flag + " is not set", Err: ErrMissingARN}
 		}
 	}
+	// A --region other than the ARNs' is refused (signer.ErrSigningRegion)
+	// as credential-process refuses it; named here with its own error.
+	if ta, err := arn.Parse(cfg.TrustAnchorARN); err == nil && cfg.Region != "" && cfg.Region != ta.Region {
+		return Check{Name: name, Status: Fail, Detail: fmt.Sprintf("--region %s differs from the trust anchor's region %s: the service refuses the request", cfg.Region, ta.Region), Err: ErrRegionOverride}
+	}
 	if err := cfg.Validate(); err != nil {
 		return Check{Name: name, Status: Fail, Detail: err.Error(), Fix: "copy the ARNs from the IAM Roles Anywhere console", Err: err}
 	}
 	ta, _ := arn.Parse(cfg.TrustAnchorARN)
-	if cfg.Region != "" && cfg.Region != ta.Region {
-		return Check{Name: name, Status: Warn, Detail: fmt.Sprintf("--region %s differs from the trust anchor's region %s", cfg.Region, ta.Region), Err: ErrRegionOverride}
-	}
 	return Check{Name: name, Status: Pass, Detail: fmt.Sprintf("trust anchor, profile and role ARNs valid; region %s, partition %s", ta.Region, ta.Partition)}
 }
 
@@ -232,10 +234,7 @@ func clockCheck(ctx context.Context, in Inputs) Check {
 	if err != nil {
 		return Check{Name: name, Status: Warn, Detail: fmt.Sprintf("%s sent no usable Date header", url), Err: ErrNoDate}
 	}
-	// The Date header has 1-second resolution; compare with the middle of
-	// the round trip.
-	local := t0.Add(in.Now().Sub(t0) / 2)
-	offset := local.Sub(date)
+	offset, uncertainty := clockOffset(t0, in.Now(), date)
 	abs := offset
 	if abs < 0 {
 		abs = -abs
@@ -244,7 +243,10 @@ func clockCheck(ctx context.Context, in Inputs) Check {
 	if offset >= 0 {
 		side = "ahead of"
 	}
-	detail := fmt.Sprintf("local clock %s the endpoint's Date header by %s", side, abs.Round(time.Second))
+	detail := fmt.Sprintf("local clock %s the endpoint's Date header by %s (±%s)", side, abs.Round(time.Second), uncertainty.Round(time.Millisecond))
+	if abs <= uncertainty {
+		detail = fmt.Sprintf("local clock agrees with the endpoint's Date header (±%s)", uncertainty.Round(time.Millisecond))
+	}
 	switch {
 	case abs >= in.MaxSkew:
 		return Check{Name: name, Status: Fail, Detail: detail + ": requests will be rejected", Fix: "synchronise the system clock (timedatectl set-ntp true; chronyc makestep)"}
@@ -252,6 +254,30 @@ func clockCheck(ctx context.Context, in Inputs) Check {
 		return Check{Name: name, Status: Warn, Detail: detail, Fix: "synchronise the system clock (timedatectl set-ntp true)"}
 	}
 	return Check{Name: name, Status: Pass, Detail: detail}
+}
+
+// clockOffset is the local clock minus the server's, measured by a request
+// sent at t0 and answered at t1 with the Date header date, and the
+// measurement's own uncertainty: the server read its clock at some moment
+// of the round trip (compare with the middle: ± half of it), and the header
+// truncates to the second (compare with the middle of that second: ±0.5 s).
+func clockOffset(t0, t1, date time.Time) (offset, uncertainty time.Duration) {
+	half := t1.Sub(t0) / 2
+	if half < 0 {
+		half = 0
+	}
+	return t0.Add(half).Sub(date.Add(500 * time.Millisecond)), half + 500*time.Millisecond
+}
+
+// intermediates describes the chain's intermediates by common name.
+func intermediates(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no intermediates"
+	case 1:
+		return "1 intermediate (" + names[0] + ")"
+	}
+	return fmt.Sprintf("%d intermediates, leaf's issuer first (%s)", len(names), strings.Join(names, " <- "))
 }
 
 // callCheck makes the CreateSession call when asked and nothing it needs

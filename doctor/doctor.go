@@ -192,7 +192,7 @@ func materialCheck(in Inputs, res signer.CheckResult, m *signer.Material, rep *s
 		if m == nil {
 			return Check{Name: name, Status: Pass, Detail: "certificate and key files read"}
 		}
-		return Check{Name: name, Status: Pass, Detail: fmt.Sprintf("%s layout: certificate %q, key %q, %d intermediate(s)", m.Layout, m.CertificatePath, m.PrivateKeyPath, len(m.Chain))}
+		return Check{Name: name, Status: Pass, Detail: fmt.Sprintf("%s layout: certificate %q, key %q, %s", m.Layout, m.CertificatePath, m.PrivateKeyPath, plural(len(m.Chain), "intermediate"))}
 	}
 	if m == nil {
 		// An earlier check passed; a later one failed.
@@ -271,4 +271,15 @@ func ekuCheck(m *signer.Material) Check {
 	}
 	return Check{Name: name, Status: Warn, Detail: "extended key usage has neither TLS client nor server authentication",
 		Fix: "IAM Roles Anywhere documents no EKU requirement; if CreateSession refuses the certificate, issue one with the usual TLS usages"}
+}
+
+// plural is "no NOUNs", "1 NOUN" or "N NOUNs".
+func plural(n int, noun string) string {
+	switch n {
+	case 0:
+		return "no " + noun + "s"
+	case 1:
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

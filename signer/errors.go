@@ -74,6 +74,9 @@ var (
 	// ErrRegionMismatch: the trust anchor and the profile are in different
 	// regions.
 	ErrRegionMismatch = errors.New("trust anchor and profile are in different regions")
+	// ErrSigningRegion: the region given to sign for is not the region of
+	// the trust anchor and profile ARNs.
+	ErrSigningRegion = errors.New("signing region differs from the ARNs' region")
 	// ErrDuration: the session duration is outside 900..43200 seconds.
 	ErrDuration = errors.New("session duration out of range")
 	// ErrNoRegion: no region was given and none could be derived.
@@ -229,20 +232,21 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
+	// The service's message goes last, unbracketed: it has parentheses of
+	// its own ("(20260101T001000Z - 5 min.)").
 	s := "create session: " + e.Kind.Error()
 	switch {
 	case e.StatusCode != 0 && e.Code != "":
-		s += fmt.Sprintf(" (HTTP %d %s", e.StatusCode, e.Code)
+		s += fmt.Sprintf(": HTTP %d %s", e.StatusCode, e.Code)
 	case e.StatusCode != 0:
-		s += fmt.Sprintf(" (HTTP %d", e.StatusCode)
+		s += fmt.Sprintf(": HTTP %d", e.StatusCode)
 	case e.Code != "":
-		s += " (" + e.Code
+		s += ": " + e.Code
 	}
 	if e.StatusCode != 0 || e.Code != "" {
 		if e.Message != "" {
 			s += ": " + e.Message
 		}
-		s += ")"
 	} else if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -269,7 +273,7 @@ func abs(d time.Duration) time.Duration {
 
 func aheadBehind(d time.Duration) string {
 	if d > 0 {
-		return "ahead"
+		return "ahead of"
 	}
 	return "behind"
 }

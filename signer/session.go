@@ -152,6 +152,11 @@ func (c *Config) resolve() (parsedARNs, string, error) {
 	if region == "" {
 		return p, "", ErrNoRegion
 	}
+	if p.trustAnchor.Region != "" && region != p.trustAnchor.Region {
+		// The service only accepts a request signed for the region of
+		// its trust anchor and profile (403 otherwise).
+		return p, "", fmt.Errorf("%w: signing region %s, trust anchor and profile in %s", ErrSigningRegion, region, p.trustAnchor.Region)
+	}
 	if d := c.DurationSeconds; d != 0 && (d < MinDurationSeconds || d > MaxDurationSeconds) {
 		return p, "", fmt.Errorf("%w: %d seconds (want %d to %d)", ErrDuration, d, MinDurationSeconds, MaxDurationSeconds)
 	}

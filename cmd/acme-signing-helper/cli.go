@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,10 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cliflags"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/clilog"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/envfile"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/suggest"
 )
 
 const progName = "acme-signing-helper"
@@ -28,8 +31,11 @@ type env struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	lookupEnv func(string) (string, bool)
-	now       func() time.Time
-	ctx       context.Context
+	// environ lists the environment (KEY=VALUE) for the check of unknown
+	// ACME_SIGNING_HELPER_* names; nil skips it.
+	environ func() []string
+	now     func() time.Time
+	ctx     context.Context
 	// log is quiet (warnings and errors only) unless --debug is given.
 	log   *slog.Logger
 	debug bool
@@ -53,6 +59,7 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 		stdout:    stdout,
 		stderr:    stderr,
 		lookupEnv: os.LookupEnv,
+		environ:   os.Environ,
 		now:       time.Now,
 		ctx:       context.Background(),
 	}
@@ -61,15 +68,12 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 }
 
 func (e *env) setLogLevel(l slog.Level) {
-	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{
-		Level: l,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
+	e.log = slog.New(clilog.New(e.stderr, progName, l))
+}
+
+// warnf prints a warning in the program's one shape.
+func (e *env) warnf(format string, a ...any) {
+	fmt.Fprintf(e.stderr, progName+": warning: "+format+"\n", a...)
 }
 
 // getenv returns the value of an environment variable, "" when unset.
@@ -95,13 +99,28 @@ func runEnv(e *env, args []string) int {
 	case "help", "-h", "--help":
 		printCommands(e.stdout)
 		return 0
+	case "--version", "-v":
+		args = append([]string{"version"}, args[1:]...)
 	}
+	var names []string
 	for _, c := range commands {
 		if c.name == args[0] {
 			return report(e, c.run(e, args[1:]))
 		}
+		if !c.hidden {
+			names = append(names, c.name)
+		}
 	}
-	return report(e, usageErrorf("run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+	return report(e, usageErrorf(didYouMean(args[0], names...)+"run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+}
+
+// didYouMean is "did you mean 'NAME'? " for the command name closest to
+// an unknown one, or "".
+func didYouMean(name string, names ...string) string {
+	if c := suggest.Closest(name, names); c != "" {
+		return "did you mean '" + c + "'? "
+	}
+	return ""
 }
 
 func printCommands(w io.Writer) {
@@ -179,68 +198,66 @@ type exitError struct{ code int }
 func (x *exitError) Error() string { return "exit status " + strconv.Itoa(x.code) }
 
 // newFlagSet makes a command's flag set with the flags every command has:
-// --config and --debug.
-func newFlagSet(e *env, name, usage string) *pflag.FlagSet {
+// --config and --debug. help is the command's --help text: its first line
+// is the synopsis after the command's name, then a blank line and a short
+// description (the reference is in docs/); cliflags.PrintHelp adds the
+// flags.
+func newFlagSet(e *env, name, help string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	fs.Usage = func() {}
-	fs.String("config", "", "read settings from `FILE`: KEY=VALUE lines (systemd EnvironmentFile format) with "+envPrefix+"* names")
+	fs.String("config", "", "read settings from `FILE`: KEY=VALUE lines (systemd EnvironmentFile format) with "+envPrefix+"* names; relative paths in it are relative to FILE's directory")
 	fs.Bool("debug", false, "log details to stderr (never secrets)")
-	if usage != "" {
-		fs.Usage = func() { fmt.Fprint(e.stdout, usage) }
-	}
+	setGroup(fs, cliflags.Other, "config", "debug")
+	fs.Usage = func() { cliflags.PrintHelp(e.stdout, progName, fs, help) }
 	return fs
 }
 
-// envName is the environment variable (and config key) of a flag.
-func envName(flag string) string {
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+// groupUnsupported is the --help section printed as one line at the end.
+const groupUnsupported = cliflags.Unsupported
+
+// setGroup puts the named flags of fs into a --help section.
+func setGroup(fs *pflag.FlagSet, group string, names ...string) {
+	cliflags.SetGroup(fs, group, names...)
 }
+
+// envName is the environment variable (and config key) of a flag.
+func envName(flag string) string { return cliflags.EnvName(envPrefix, flag) }
 
 // parseFlags parses args, then fills every flag not given on the command
 // line from its environment variable, else from the --config file:
-// flag > environment > config file.
+// flag > environment > config file (cliflags.Fill: relative paths in the
+// file resolve against its directory; unknown ACME_SIGNING_HELPER_* names
+// get a warning with the closest known one).
 func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			printFlagHelp(e, fs)
-			return err
+			return err // fs.Usage printed the help
 		}
-		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: fmt.Sprintf("run '%s %s --help' for its flags", progName, fs.Name())}
+		hint := fmt.Sprintf("run '%s %s --help' for its flags", progName, fs.Name())
+		if c := cliflags.ClosestFlag(fs, err); c != "" {
+			hint = "did you mean --" + c + "? " + hint
+		}
+		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: hint}
 	}
-	cfgPath, _ := fs.GetString("config")
+	src := cliflags.Sources{Prefix: envPrefix, LookupEnv: e.lookupEnv, Environ: e.environ,
+		Extra: []string{envKeyPassword, envTPMPassword, envName("config")}, Names: allFlagNames, Warn: func(w string) { e.warnf("%s", w) }}
+	src.ConfigPath, _ = fs.GetString("config")
 	if !fs.Changed("config") {
-		cfgPath = e.getenv(envName("config"))
+		src.ConfigPath = e.getenv(envName("config"))
 	}
-	var cfg map[string]string
-	if cfgPath != "" {
+	if src.ConfigPath != "" {
 		var err error
-		if cfg, err = readConfigFile(cfgPath); err != nil {
+		if src.Config, err = readConfigFile(src.ConfigPath); err != nil {
 			return err
 		}
 	}
-	var firstErr error
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || f.Name == "config" || firstErr != nil {
-			return
+	if err := cliflags.Fill(fs, src, "config"); err != nil {
+		var ve *cliflags.ValueError
+		if errors.As(err, &ve) {
+			return &usageError{err: err, hint: fmt.Sprintf("give %s a valid value for --%s", ve.Key, ve.Flag)}
 		}
-		key := envName(f.Name)
-		v, ok := e.lookupEnv(key)
-		src := "environment variable " + key
-		if !ok {
-			v, ok = cfg[key]
-			src = fmt.Sprintf("%s in config file %q", key, cfgPath)
-		}
-		if !ok {
-			return
-		}
-		if err := fs.Set(f.Name, v); err != nil {
-			firstErr = &usageError{err: fmt.Errorf("%s: %w", src, err), hint: fmt.Sprintf("give %s a valid value for --%s", key, f.Name)}
-		}
-	})
-	if firstErr != nil {
-		return firstErr
+		return err
 	}
 	if d, err := fs.GetBool("debug"); err == nil && d {
 		e.debug = true
@@ -249,52 +266,31 @@ func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
-func printFlagHelp(e *env, fs *pflag.FlagSet) {
-	fmt.Fprintf(e.stdout, "usage: %s %s [flags]\n\nflags:\n%s", progName, fs.Name(), fs.FlagUsages())
+// allFlagNames are the variables of the flags of every command and
+// subcommand (a shared config file may hold serve's settings next to
+// credential-process's), read from what each prints for --help.
+func allFlagNames() []string {
+	var names []string
+	var lister commandLister = tableOfCommands{}
+	cmds, _ := completionCommands(lister.commandTable())
+	for _, c := range cmds {
+		for _, f := range c.Flags {
+			names = append(names, envName(f.Name))
+		}
+	}
+	return names
 }
 
-// readConfigFile reads KEY=VALUE lines in systemd EnvironmentFile format:
-// blank lines and lines starting with '#' or ';' are skipped, values may be
-// wrapped in single or double quotes. Keys without our prefix are ignored
-// (the same file may set AWS_REGION for other programs).
-func readConfigFile(path string) (map[string]string, error) {
+// readConfigFile reads a --config file (internal/envfile).
+func readConfigFile(path string) ([]envfile.Setting, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &usageError{err: fmt.Errorf("read config file: %w", err), hint: "check the --config path (or " + envName("config") + ")"}
 	}
 	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, ok := strings.Cut(line, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return nil, &usageError{err: fmt.Errorf("config file %q line %d: want KEY=VALUE", path, n), hint: "write one " + envPrefix + "NAME=value setting per line"}
-		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-			if v[0] == '"' {
-				if uq, err := strconv.Unquote(v); err == nil {
-					v = uq
-				} else {
-					v = v[1 : len(v)-1]
-				}
-			} else {
-				v = v[1 : len(v)-1]
-			}
-		}
-		if strings.HasPrefix(k, envPrefix) {
-			out[k] = v
-		}
+	settings, err := envfile.Parse(f, path)
+	if errors.Is(err, envfile.ErrSyntax) {
+		return nil, &usageError{err: err, hint: "write one " + envPrefix + "NAME=value setting per line"}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read config file %q: %w", path, err)
-	}
-	return out, nil
+	return settings, err
 }

@@ -8,28 +8,17 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cliflags"
 )
 
-const awsConfigHelp = `
-Print a profile block for ~/.aws/config whose credential_process line runs
-this program with the given credential-process flags:
+const awsConfigHelp = `--profile NAME [flags]
 
-  acme-signing-helper aws-config --profile acme --acme-dir /etc/lego --domain host.example.com \
-      --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN >> ~/.aws/config
-
-Relative paths become absolute. Arguments are quoted so that both the AWS
-CLI (which splits the line like a POSIX shell) and the AWS SDKs (which run
-it with sh -c, after stripping surrounding quotes and " #"/" ;" comments)
-see the same words. With --config FILE, the line passes --config FILE and
-the flags given on the command line; otherwise every setting in effect
-(flags and ACME_SIGNING_HELPER_* variables) is written into the line.
-
-Takes the credential-process flags, plus:
+Print a ~/.aws/config profile whose credential_process line runs this
+program with the given credential-process flags (relative paths made
+absolute, quoted for the AWS CLI and the SDKs alike). With --config FILE the
+line passes --config FILE and the flags given; otherwise every setting in
+effect is written into the line.
 `
-
-// pathFlags hold file or directory names: made absolute.
-var pathFlags = map[string]bool{"certificate": true, "private-key": true, "intermediates": true, "acme-dir": true,
-	"private-key-password-file": true, "cache-dir": true, "config": true}
 
 // ownAWSConfigFlags are aws-config's own flags, not passed on.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
@@ -63,7 +52,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 			}
 			return
 		}
-		if pathFlags[f.Name] {
+		if cliflags.IsPathFlag(f) { // a FILE or DIR: made absolute
 			v = credentials.AbsPath(v)
 		}
 		out = append(out, name, v)
@@ -80,24 +69,23 @@ func runAWSConfig(e *env, args []string) error {
 	var profile, binary string
 	build := func() *pflag.FlagSet {
 		o, cache = credentialProcessOptions{}, cacheOptions{}
-		fs := newFlagSet(e, "aws-config", "")
+		fs := newFlagSet(e, "aws-config", awsConfigHelp)
 		o.addFlags(fs)
 		cache.addFlags(fs)
 		fs.StringVar(&profile, "profile", "", "profile `NAME` of the block (required)")
-		fs.StringVar(&binary, "binary", "", "path of acme-signing-helper in the line (default: this program)")
+		fs.StringVar(&binary, "binary", "", "`FILE` of acme-signing-helper in the line (default: this program)")
+		setGroup(fs, "aws-config", "profile", "binary")
 		return fs
 	}
 	// Which flags were on the command line (parseFlags then adds the
 	// environment and the config file).
 	cli := build()
+	cli.Usage = func() {} // the second flag set prints the help
 	if err := cli.Parse(args); err != nil && !errors.Is(err, pflag.ErrHelp) {
 		return &usageError{err: fmt.Errorf("aws-config: %w", err), hint: "run 'acme-signing-helper aws-config --help' for its flags"}
 	}
 	fs := build()
 	if err := parseFlags(e, fs, args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(e.stdout, awsConfigHelp)
-		}
 		return err
 	}
 	if fs.NArg() > 0 {

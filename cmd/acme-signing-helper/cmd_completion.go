@@ -11,16 +11,10 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/internal/completion"
 )
 
-const completionHelp = `
-Print a shell completion script for bash, zsh or fish:
+const completionHelp = `[flags] bash|zsh|fish
 
-  source <(acme-signing-helper completion bash)
-  acme-signing-helper completion zsh > "${fpath[1]}/_acme-signing-helper"
-  acme-signing-helper completion fish > ~/.config/fish/completions/acme-signing-helper.fish
-
-The script is generated from the command table and each command's own flag
-set (what '--help' lists), so a new command or flag is completed without
-more code. Flags whose value is a FILE or DIR complete file names.
+Print a shell completion script, generated from the commands and their
+flags, e.g. source <(acme-signing-helper completion bash).
 `
 
 // commandLister gives the command table. completion is in that table
@@ -58,6 +52,8 @@ var (
 	flagLine = regexp.MustCompile(`^\s+(?:-[a-zA-Z], )?--([a-zA-Z0-9][-a-zA-Z0-9]*)(?: (\S+))?\s{2,}(.*)$`)
 	// subcommandLine is a line of a "commands:" section: "  name   ...".
 	subcommandLine = regexp.MustCompile(`^  ([a-z][-a-z0-9]*)\s`)
+	// sectionLine heads a section of --help: "flags:", "request:".
+	sectionLine = regexp.MustCompile(`^[a-z][-a-z0-9]*:$`)
 )
 
 // completionCommands lists every visible command of table with its flags
@@ -106,15 +102,18 @@ func commandHelp(c command, args []string) (string, error) {
 	return stdout.String(), nil
 }
 
-// parseHelp reads the flags (the "flags:" section) and subcommands (the
+// parseHelp reads the flags (the flag sections) and subcommands (the
 // "commands:" section) of a command's --help.
 func parseHelp(help string) (flags []completion.Flag, subs []string) {
 	section := ""
 	seen := map[string]bool{}
 	for _, line := range strings.Split(help, "\n") {
 		switch {
-		case line == "flags:" || line == "commands:":
+		case line == "commands:":
 			section = line
+			continue
+		case sectionLine.MatchString(line):
+			section = "flags:" // a flag group: "certificate:", "other:"
 			continue
 		case strings.TrimSpace(line) == "":
 			section = ""

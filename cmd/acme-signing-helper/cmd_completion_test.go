@@ -40,7 +40,7 @@ func TestCompletionFromTable(t *testing.T) {
 	}
 	has("credential-process", "certificate", "FILE")
 	has("credential-process", "no-verify-ssl", "")
-	has("sign-string", "digest", "string")
+	has("sign-string", "digest", "DIGEST")
 	has("totp code", "seed-file", "FILE")
 	has("trust-policy role", "trust-anchor-arn", "ARN")
 	if subs := byName["totp"].Subs; !slices.Equal(subs, []string{"seed", "code", "verify", "enroll"}) {

@@ -18,16 +18,32 @@ type cacheOptions struct {
 	noCache bool
 	dir     string
 	margin  time.Duration
+	fs      *pflag.FlagSet // to tell a set --refresh-margin from the default
 }
 
 func (c *cacheOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.cache, "cache", true, "reuse credentials from the cache while more than --refresh-margin of validity is left")
 	fs.BoolVar(&c.noCache, "no-cache", false, "always call CreateSession; do not read or write the cache")
 	fs.StringVar(&c.dir, "cache-dir", "", "cache `DIR` (default "+credentials.DefaultDirDescription+")")
-	fs.DurationVar(&c.margin, "refresh-margin", credentials.DefaultRefreshMargin, "get new credentials when less than `DURATION` of validity is left")
+	fs.DurationVar(&c.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
+	c.fs = fs
+	setGroup(fs, "cache", "cache", "no-cache", "cache-dir", "refresh-margin")
+}
+
+// marginUsage is the --refresh-margin of credential-process, update and serve.
+const marginUsage = "renew when less than `DURATION` of validity is left (unless set: at most a quarter of --session-duration)"
+
+// defaultMargin is margin when --refresh-margin was set (flag, environment
+// or config file), else the session's credentials.RefreshMarginFor.
+func defaultMargin(fs *pflag.FlagSet, margin time.Duration, sessionSeconds int) time.Duration {
+	if fs == nil || fs.Changed("refresh-margin") {
+		return margin
+	}
+	return credentials.RefreshMarginFor(time.Duration(sessionSeconds) * time.Second)
 }
 
 func (c *cacheOptions) validate(sessionSeconds int) error {
+	c.margin = defaultMargin(c.fs, c.margin, sessionSeconds)
 	if c.margin < 0 {
 		return usageErrorf("give --refresh-margin a duration such as 5m", "--refresh-margin %s is negative", c.margin)
 	}

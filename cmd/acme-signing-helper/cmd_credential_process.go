@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -13,18 +12,13 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
-const credentialProcessHelp = `
-Get temporary AWS credentials from IAM Roles Anywhere with an ACME
-certificate and print them as one credential_process JSON object on stdout.
-A drop-in for 'aws_signing_helper credential-process': the same flags mean
-the same. In ~/.aws/config:
+const credentialProcessHelp = `[flags]
 
-  [profile acme]
-  credential_process = acme-signing-helper credential-process --acme-dir /etc/lego --domain host.example.com --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN
-
-The private key password, when the key is encrypted, comes from
---private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD,
-never from a flag.
+Print temporary AWS credentials from IAM Roles Anywhere, made with an ACME
+certificate, as one credential_process JSON object. A drop-in for
+'aws_signing_helper credential-process' (same flags); an encrypted key's
+password comes from --private-key-password-file or ` + "`+envKeyPassword+`" + `.
+See docs/ for the ~/.aws/config line and the cache.
 `
 
 // envKeyPassword holds an encrypted key's password (never a flag: argv is
@@ -94,7 +88,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.trustAnchorARN, "trust-anchor-arn", "", "trust anchor `ARN` (required)")
 	fs.StringVar(&o.profileARN, "profile-arn", "", "profile `ARN` (required)")
 	fs.StringVar(&o.roleARN, "role-arn", "", "role `ARN` to assume (required)")
-	fs.StringVar(&o.region, "region", "", "signing `REGION` (default: the trust anchor ARN's)")
+	fs.StringVar(&o.region, "region", "", "signing `REGION`; must be the trust anchor ARN's (the default)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "Roles Anywhere endpoint `URL` (default: https://rolesanywhere.REGION.amazonaws.com)")
 	fs.IntVar(&o.sessionDuration, "session-duration", signer.DefaultDurationSeconds, "session duration in `SECONDS` (900 to 43200)")
 	fs.StringVar(&o.roleSessionName, "role-session-name", "", "role session `NAME` (the profile must accept it)")
@@ -104,13 +98,10 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "timeout", signer.DefaultTimeout, "give up after `DURATION`, retries included")
 	fs.DurationVar(&o.retryMaxBackoff, "retry-max-backoff", 0, "cap the wait between retries (tests)")
 	_ = fs.MarkHidden("retry-max-backoff")
-	for _, u := range unsupportedFlags {
-		if u.isBool {
-			fs.Bool(u.name, false, "not supported (PKCS#11, TPM and certificate stores)")
-		} else {
-			fs.String(u.name, "", "not supported (PKCS#11, TPM and certificate stores)")
-		}
-	}
+	addUnsupportedFlags(fs)
+	setGroup(fs, "certificate", "certificate", "private-key", "intermediates", "acme-dir", "domain", "private-key-password-file")
+	setGroup(fs, "request", "trust-anchor-arn", "profile-arn", "role-arn", "region", "endpoint", "session-duration", "role-session-name", "fingerprint", "totp-digits")
+	setGroup(fs, "transport", "no-verify-ssl", "with-proxy", "timeout")
 }
 
 // collect notes the unsupported flags that were set; call after parsing.
@@ -305,13 +296,10 @@ func runCredentialProcess(e *env, args []string) error {
 	}
 	var o credentialProcessOptions
 	var cache cacheOptions // cmd_credential_cache.go
-	fs := newFlagSet(e, "credential-process", "")
+	fs := newFlagSet(e, "credential-process", credentialProcessHelp)
 	o.addFlags(fs)
 	cache.addFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(e.stdout, credentialProcessHelp)
-		}
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -11,20 +11,13 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
-const demoUsage = `usage: acme-signing-helper demo [flags]
+const demoUsage = `[flags]
 
-An offline round trip, step by step, with nothing but this binary: a
-throwaway ACME-like PKI in lego's layout, a local IAM Roles Anywhere
-endpoint that verifies the request (the emulator), and the same loading
-and signing code credential-process uses. By default the session name is
-the TOTP code of a throwaway fingerprint file (--fingerprint names real
-sources, --no-totp turns it off). Then the role trust policy that admits
-the session is evaluated against it, and detect checks the CloudTrail
-record, and catches two impersonators. Secrets (keys, seeds, fingerprint
-contents, the secret parts of the credentials) are never shown. Nothing
-leaves this machine.
-
-flags:
+An offline round trip with nothing but this binary: a throwaway ACME-like
+PKI in lego's layout, a local verifying Roles Anywhere endpoint, a
+CreateSession with a TOTP session name, the trust policy evaluated against
+it and detect on its CloudTrail record. No secret is shown; nothing leaves
+this machine.
 `
 
 const demoFingerprintUsage = "make the session name the TOTP code of this fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME), as credential-process --fingerprint does; repeatable (default: a throwaway file of random bytes)"
@@ -89,8 +82,7 @@ func runDemo(e *env, args []string) error {
 
 func runDemoWith(e *env, args []string, hooks demoHooks) error {
 	o := demoOptions{hooks: hooks}
-	fs := newFlagSet(e, "demo", "")
-	fs.Usage = func() { fmt.Fprint(e.stdout, demoUsage+fs.FlagUsages()) }
+	fs := newFlagSet(e, "demo", demoUsage)
 	fs.StringVar(&o.dir, "dir", "", "write the throwaway PKI (lego layout, and the root CA as DIR/root.pem for serve-emulator --anchor-cert) into `DIR` and keep it (default: a temporary directory, removed at the end)")
 	fs.StringVar(&o.domain, "domain", "host.example.com", "DNS `NAME` of the demo certificate")
 	fs.StringVar(&o.keyType, "key-type", string(testpki.ECDSAP256), "leaf key `TYPE`: p256, p384, rsa2048, rsa3072 or rsa4096")

@@ -90,6 +90,14 @@ func (o *detectOptions) validate() error {
 	return nil
 }
 
+const detectHelp = `[flags] PATH...
+
+Check the TOTP session names of IAM Roles Anywhere sessions in CloudTrail
+against the seeds database. PATHs are files, directories or - (stdin), gzip
+or not. One line per session: verdict identity time session-name source-ip
+[reason]. Exit 0 when all are legit, 1 when any is not.
+`
+
 // runDetect is the detect command: the replacement, at fleet scale, of the
 // seed's jq + oathtool mismatch-detection script. PATHs are files,
 // directories (walked) or - for standard input; gzip or not; CloudTrail log
@@ -97,13 +105,13 @@ func (o *detectOptions) validate() error {
 // verdict identity time session-name source-ip [reason]. Exit 0 when all
 // are legit, 1 when any is not, 2 on usage or read errors.
 func runDetect(e *env, args []string) error {
-	fs := newFlagSet(e, "detect", "")
+	fs := newFlagSet(e, "detect", detectHelp)
 	o := detectOptions{}
 	fs.StringVar(&o.db, "db", "env-sha1sum-db.json", "seed database `FILE`: the seed's env-sha1sum-db.json ([{\"CN=name\":\"hex seed\"},...]) or {\"name\":\"hex seed\",...}")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text (one line per session) or json (JSON lines)")
 	fs.BoolVar(&o.summary, "summary", false, "print counts per verdict and per identity instead of one line per session")
 	fs.BoolVar(&o.compat, "compat", false, "print exactly 'legit' or 'oh no' per event, like the seed's detection script")
-	fs.IntVar(&o.jobs, "jobs", 0, "files read in parallel (0: one per CPU)")
+	fs.IntVar(&o.jobs, "jobs", 0, "read `N` files in parallel (0: one per CPU)")
 	fs.BoolVar(&o.sessions, "sessions", false, "also check later calls made with a Roles Anywhere session (timed by the session's creationDate, once per session)")
 	fs.IntVar(&o.window, "window", totp.SeedScriptPolicy.Window, "accept codes `N` 30-second steps either side of the reference time")
 	fs.IntVar(&o.digits, "digits", totp.DefaultDigits, "the workloads' codes have `N` digits (6, 7 or 8; an identity's \"digits\" in the seed database overrides it); a code of another length is a mismatch")
@@ -111,7 +119,7 @@ func runDetect(e *env, args []string) error {
 	fs.StringArrayVar(&o.identity, "identity-field", nil, "take the identity from this dot `PATH` of the record (repeatable, tried in order) instead of the built-in table")
 	fs.StringArrayVar(&o.sessionName, "session-name-field", nil, "take the session name from this dot `PATH` (repeatable)")
 	fs.StringArrayVar(&o.timeField, "time-field", nil, "take the session creation time from this dot `PATH` (repeatable)")
-	fs.IntVar(&o.maxRecord, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded; larger relevant records are reported as malformed")
+	fs.IntVar(&o.maxRecord, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded, in `BYTES`; larger relevant records are reported as malformed")
 	fs.BoolVar(&o.stream, "stream", false, "print each verdict as it is decided, files in input order and each file's records by time, with memory independent of the input size (replays and merges within --replay-horizon)")
 	fs.DurationVar(&o.horizon, "replay-horizon", audit.DefaultReplayHorizon, "with --stream: remember codes and sessions this `DURATION` behind the newest event time")
 	fs.IntVar(&o.indexSize, "replay-index-size", audit.DefaultStreamIndexSize, "with --stream: at most `N` entries per index; the least recently used is evicted (counted in --summary)")

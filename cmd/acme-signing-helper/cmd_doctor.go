@@ -7,23 +7,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/acme-signing-helper/acme-signing-helper/doctor"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
-const doctorHelp = `
-Check a setup and print a checklist, each line PASS, WARN, FAIL or SKIP with
-the fix: files and layout, permissions, key match, chain (complete, ordered,
-at most 5, verifying to --anchor-cert, else to the Let's Encrypt roots
-shipped in this program for a Let's Encrypt chain, else to the system
-roots), validity
-and lifetime left, subject, extended key usage, ARNs and regions, the
-fingerprint sources (read twice: same seed), the clock against the
-endpoint's Date header, and with --call a real CreateSession. Exit 1 when
-any check fails. Reads the same flags, ACME_SIGNING_HELPER_* variables and
---config file as credential-process, plus:
+const doctorHelp = `[flags]
+
+Check a setup and print a checklist, one line per check (PASS, WARN, FAIL or
+SKIP, with the fix): files, permissions, key, chain, validity, subject, key
+usage, ARNs and regions, fingerprint, clock, and with --call a real
+CreateSession. Exit 1 when any check fails. Takes the credential-process
+flags.
 `
 
 type doctorOptions struct {
@@ -43,17 +37,15 @@ func runDoctor(e *env, args []string) error {
 		return err
 	}
 	var o doctorOptions
-	fs := newFlagSet(e, "doctor", "")
+	fs := newFlagSet(e, "doctor", doctorHelp)
 	o.cp.addFlags(fs)
 	fs.StringArrayVar(&o.anchorCerts, "anchor-cert", nil, "trust anchor CA certificate(s) in PEM `FILE` to verify the chain against; repeatable (default: the system roots)")
 	fs.BoolVar(&o.call, "call", false, "also make a real CreateSession call")
 	fs.BoolVar(&o.offline, "offline", false, "skip the checks that contact the endpoint (clock)")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
-	fs.DurationVar(&o.maxSkew, "max-skew", 5*time.Minute, "clock offset that fails (the service rejects about 5 minutes)")
+	fs.DurationVar(&o.maxSkew, "max-skew", 5*time.Minute, "clock offset `DURATION` that fails (the service rejects about 5 minutes)")
+	setGroup(fs, "doctor", "anchor-cert", "call", "offline", "format", "max-skew")
 	if err := parseFlags(e, fs, args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(e.stdout, doctorHelp)
-		}
 		return err
 	}
 	if fs.NArg() > 0 {

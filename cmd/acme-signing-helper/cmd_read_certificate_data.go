@@ -11,14 +11,13 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
-const readCertificateDataHelp = `
+const readCertificateDataHelp = `[flags]
+
 Print what the official helper's read-certificate-data prints for a
-certificate file, as one JSON object: keyType (RSA or EC), certificateData
-(the DER in base64, the X-Amz-X509 header), serialNumber (decimal, the
-Credential of the Authorization header) and supportedAlgorithms. The first
-certificate of a PEM file is described; of a PKCS#12 file, the key's
-certificate (its password from --private-key-password-file or
-ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD; default: empty).
+certificate file, as one JSON object: keyType, certificateData,
+serialNumber and supportedAlgorithms (a diagnostic). A PKCS#12 file's
+password comes from --private-key-password-file or
+ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD.
 `
 
 // readCertificateDataUnsupported are the official read-certificate-data
@@ -73,10 +72,11 @@ func addUnsupportedFlags(fs *pflag.FlagSet, names ...string) {
 			continue
 		}
 		if u.isBool {
-			fs.Bool(u.name, false, "not supported (PKCS#11, TPM and certificate stores)")
+			fs.Bool(u.name, false, "not supported")
 		} else {
-			fs.String(u.name, "", "not supported (PKCS#11, TPM and certificate stores)")
+			fs.String(u.name, "", "not supported: `VALUE`")
 		}
+		setGroup(fs, groupUnsupported, u.name)
 	}
 }
 

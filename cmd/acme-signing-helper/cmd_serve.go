@@ -14,29 +14,18 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
 
-const serveHelp = `
-Serve temporary AWS credentials to local programs over the EC2 instance
-metadata protocol (IMDSv2) and the ECS container-credentials protocol:
+const serveHelp = `[flags]
 
-  AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/
-  AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/credentials
-  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=<--auth-token-file>
-
-(Clients older than late 2023, such as AWS CLI 2.9, read the token only from
-AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat <--auth-token-file>)".)
-
-Credentials are renewed --refresh-margin before expiry; when renewal fails
-the last good ones are served until they expire, then an error (HTTP 503),
-never empty credentials. Answers leave with an IP TTL / hop limit of 1
-(--hop-limit). Listening on anything but loopback needs --allow-remote.
-Stops on SIGTERM or SIGINT.
-
-Takes the credential-process flags (certificate, ARNs, ...), plus:
+Serve temporary AWS credentials to local programs over IMDSv2
+(AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/) and the ECS
+container-credentials protocol (AWS_CONTAINER_CREDENTIALS_FULL_URI=
+http://127.0.0.1:9911/credentials with --auth-token-file), renewed
+--refresh-margin before expiry; never empty credentials (HTTP 503 instead).
+Loopback only unless --allow-remote. Takes the credential-process flags.
 `
 
 type serveOptions struct {
@@ -115,26 +104,25 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	var o serveOptions
-	fs := newFlagSet(e, "serve", "")
+	fs := newFlagSet(e, "serve", serveHelp)
 	o.cp.addFlags(fs)
 	fs.StringVar(&o.listen, "listen", credentials.DefaultAddr, "listen on `HOST:PORT`")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback (prints a warning)")
-	fs.IntVar(&o.hopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit of the answers (1: they cannot leave the host's link)")
-	fs.StringVar(&o.roleName, "role-name", "", "role name the IMDS listing shows (default: the --role-arn's name)")
+	fs.IntVar(&o.hopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit `N` of the answers (1: they cannot leave the host's link)")
+	fs.StringVar(&o.roleName, "role-name", "", "role `NAME` the IMDS listing shows (default: the --role-arn's name)")
 	fs.StringVar(&o.ecsPath, "ecs-path", credentials.DefaultECSPath, "URL `PATH` of the ECS container-credentials endpoint")
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "ECS authorization token `FILE` (created with a random token if missing); without it the ECS endpoint is off")
-	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
+	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
 	fs.StringVar(&o.readyFile, "ready-file", "", "write the base URL to `FILE` once serving")
+	setGroup(fs, "serve", "listen", "allow-remote", "hop-limit", "role-name", "ecs-path", "auth-token-file", "refresh-margin", "ready-file")
 	if err := parseFlags(e, fs, args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(e.stdout, serveHelp)
-		}
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("serve takes flags only", "serve: unexpected argument %q", fs.Arg(0))
 	}
 	o.cp.collect(fs)
+	o.margin = defaultMargin(fs, o.margin, o.cp.sessionDuration)
 	if err := o.validate(); err != nil {
 		return err
 	}

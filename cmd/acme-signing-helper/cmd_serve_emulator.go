@@ -24,22 +24,13 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
-const serveEmulatorUsage = `usage: acme-signing-helper serve-emulator --anchor-cert FILE [flags]
+const serveEmulatorUsage = `--anchor-cert FILE [flags]
 
 Run a local IAM Roles Anywhere CreateSession endpoint that verifies the
-signature, the certificate chain to --anchor-cert, the ARNs and the request
-body, answers like the service with fake credentials, and writes a
-CloudTrail-shaped record per call. Try a setup offline:
-
-  acme-signing-helper serve-emulator --anchor-cert root.pem --addr-file addr &
-  acme-signing-helper credential-process --endpoint "$(cat addr)" \
-      --certificate leaf.pem --private-key key.pem --intermediates chain.pem \
-      --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN
-
-The ARNs it accepts are printed on stderr at start. It stops on SIGINT or
-SIGTERM. It listens on loopback only unless --allow-remote is given.
-
-flags:
+signature, the chain to --anchor-cert, the ARNs and the body, answers with
+fake credentials and writes a CloudTrail-shaped record per call. The ARNs
+it accepts are printed on stderr at start. Loopback only unless
+--allow-remote; stops on SIGINT or SIGTERM.
 `
 
 type serveEmulatorOptions struct {
@@ -108,8 +99,7 @@ func emulatorLoopbackHost(h string) bool {
 
 func runServeEmulator(e *env, args []string) error {
 	var o serveEmulatorOptions
-	fs := newFlagSet(e, "serve-emulator", "")
-	fs.Usage = func() { fmt.Fprint(e.stdout, serveEmulatorUsage+fs.FlagUsages()) }
+	fs := newFlagSet(e, "serve-emulator", serveEmulatorUsage)
 	fs.StringArrayVar(&o.anchorCerts, "anchor-cert", nil, "trust anchor certificate(s) in PEM `FILE`; repeatable")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen on `HOST:PORT` (port 0: a free port)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback")
@@ -123,7 +113,7 @@ func runServeEmulator(e *env, args []string) error {
 	fs.StringVar(&o.sessionPattern, "session-name-pattern", "", "refuse session names not matching `REGEXP` (like a trust policy on sts:RoleSessionName), e.g. '^[0-9]{6}$'")
 	fs.StringVar(&o.trustPolicy, "trust-policy", "", "apply this role trust policy JSON `FILE` (see 'trust-policy role'); calls it does not allow get AccessDeniedException")
 	fs.BoolVar(&o.noAcceptName, "no-accept-role-session-name", false, "behave like a profile without acceptRoleSessionName")
-	fs.DurationVar(&o.maxSkew, "max-skew", emulator.DefaultMaxSkew, "allowed difference between the request date and the clock")
+	fs.DurationVar(&o.maxSkew, "max-skew", emulator.DefaultMaxSkew, "allowed difference `DURATION` between the request date and the clock")
 	fs.StringVar(&o.cloudTrail, "cloudtrail", "", "append one CloudTrail-shaped JSON record per call to `FILE` ('-' for stdout)")
 	fs.StringVar(&o.addrFile, "addr-file", "", "write the endpoint URL to `FILE` once listening")
 	fs.StringArrayVar(&o.faults, "fault", nil, "inject a fault `SPEC` into the next calls; repeatable, in order: "+emulator.FaultSyntax)

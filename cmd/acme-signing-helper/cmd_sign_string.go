@@ -10,18 +10,13 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
-const signStringHelp = `
-Sign the official helper's fixed test string with the private key and print
-the signature: a diagnostic, as 'aws_signing_helper sign-string'. The string
-is "AWS Roles Anywhere Credential Helper Signing Test" || "1" ||
-SHA-256("IAM RA" || public key). RSA signatures (PKCS#1 v1.5) are the same
-bytes as the official helper's; ECDSA signatures differ every time and verify
-over the same string.
+const signStringHelp = `[flags]
 
-The key is --private-key (PEM: PKCS#8, SEC1, PKCS#1, encrypted PKCS#8), or
-the key inside a PKCS#12 --certificate. Its password comes from
---private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD,
-never from a flag.
+Sign the official helper's fixed test string with the private key and print
+the signature, as 'aws_signing_helper sign-string' (a diagnostic): RSA
+signatures are the same bytes as the official helper's, ECDSA ones verify
+over the same string. The key's password comes from
+--private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD.
 `
 
 // signFormats are sign-string's --format values, the official's default
@@ -42,8 +37,8 @@ func runSignString(e *env, args []string) error {
 	fs.StringVar(&o.certificate, "certificate", "", "certificate `FILE`: a PKCS#12 file holding the key (a PEM certificate is only read)")
 	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1 or encrypted PKCS#8)")
 	fs.StringVar(&o.privateKeyPasswordFile, "private-key-password-file", "", "read an encrypted key's password from `FILE` (or set "+envKeyPassword+")")
-	fs.StringVar(&o.digest, "digest", signer.Digests[0], "digest: "+strings.Join(signer.Digests, ", "))
-	fs.StringVar(&o.format, "format", signFormats[0], "output format: json (a JSON string of hex), text (hex) or bin (raw bytes)")
+	fs.StringVar(&o.digest, "digest", signer.Digests[0], "`DIGEST`: "+strings.Join(signer.Digests, ", "))
+	fs.StringVar(&o.format, "format", signFormats[0], "output `FORMAT`: json (a JSON string of hex), text (hex) or bin (raw bytes)")
 	addUnsupportedFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err

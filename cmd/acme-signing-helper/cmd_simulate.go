@@ -13,24 +13,12 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
-const simulateUsage = `usage: acme-signing-helper simulate --policy FILE (--certificate FILE | --tag KEY=VALUE...) --session-name NAME --source-arn ARN [flags]
+const simulateUsage = `--policy FILE (--certificate FILE | --tag KEY=VALUE...) --session-name NAME --source-arn ARN [flags]
 
-Tell whether IAM Roles Anywhere's CreateSession would be allowed by a role
-trust policy. CreateSession needs sts:AssumeRole, sts:TagSession and
-sts:SetSourceIdentity, so all three are checked unless --action names one.
-The principal tags come from --certificate (as the service derives them:
-first value of each kind, values failing the STS tag pattern dropped) or
-from --tag.
-
-Prints ALLOW or DENY on the first line, then per action the deciding
-statement and, for a deny, the condition that failed. Exit status: 0 allow,
-1 deny.
-
-  acme-signing-helper simulate --policy trust.json --certificate cert.pem \
-      --session-name 123456 \
-      --source-arn arn:aws:rolesanywhere:eu-west-2:123456789012:trust-anchor/ID
-
-flags:
+Tell whether a role trust policy allows IAM Roles Anywhere's CreateSession
+(sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity unless --action
+names one), with the principal tags of --certificate or --tag. Prints ALLOW
+or DENY, then per action the deciding statement. Exit 0 allow, 1 deny.
 `
 
 type simulateOptions struct {
@@ -81,7 +69,7 @@ func (o *simulateOptions) validate() error {
 
 func runSimulate(e *env, args []string) error {
 	o := simulateOptions{}
-	fs := subFlagSet(e, "simulate", simulateUsage)
+	fs := newFlagSet(e, "simulate", simulateUsage)
 	fs.StringVar(&o.policy, "policy", "", "role trust policy JSON `FILE` ('-' for stdin)")
 	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate PEM `FILE` (the first certificate is used) to take the principal tags from")
 	fs.StringArrayVar(&o.tags, "tag", nil, "principal tag `KEY=VALUE`, e.g. x509Subject/CN=host.example.com; repeatable")
@@ -91,7 +79,7 @@ func runSimulate(e *env, args []string) error {
 	fs.StringVar(&o.sourceIP, "source-ip", "", "caller `IP` address (aws:SourceIp)")
 	fs.StringArrayVar(&o.context, "context", nil, "any other condition key `KEY=VALUE`; repeatable")
 	fs.StringVar(&o.principal, "principal", trustpolicy.RolesAnywhereService, "calling service `PRINCIPAL`")
-	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
 	if err := parseSubFlags(e, fs, args); err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func runTOTP(e *env, args []string) error {
 	}
 	run, ok := totpCommands[args[0]]
 	if !ok {
-		return usageErrorf("run '"+progName+" totp help' for the list of totp commands", "totp: unknown command %q", args[0])
+		return usageErrorf(didYouMean(args[0], "seed", "code", "verify", "enroll")+"run '"+progName+" totp help' for the list of totp commands", "totp: unknown command %q", args[0])
 	}
 	return run(e, args[1:])
 }
@@ -158,7 +158,7 @@ func noArgs(fs *pflag.FlagSet, cmd string) error {
 
 func runTOTPSeed(e *env, args []string) error {
 	var kf keyFlags
-	fs := newFlagSet(e, "totp seed", "")
+	fs := newFlagSet(e, "totp seed", totpSeedHelp)
 	kf.add(fs, false)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -196,9 +196,10 @@ func (o *totpCodeOptions) validate() error {
 
 func runTOTPCode(e *env, args []string) error {
 	var o totpCodeOptions
-	fs := newFlagSet(e, "totp code", "")
+	fs := newFlagSet(e, "totp code", totpCodeHelp)
 	o.add(fs, true)
 	fs.StringVar(&o.at, "at", "", "compute the code at `TIME` (default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
+	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
 	fs.IntVar(&o.digits, "digits", 6, "code length `N`: 6, 7 or 8")
 	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash `NAME`: sha1, sha256 or sha512")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -259,9 +260,10 @@ func (o *totpVerifyOptions) validate(fs *pflag.FlagSet) error {
 
 func runTOTPVerify(e *env, args []string) error {
 	var o totpVerifyOptions
-	fs := newFlagSet(e, "totp verify", "")
+	fs := newFlagSet(e, "totp verify", totpVerifyHelp)
 	o.add(fs, true)
 	fs.StringVar(&o.at, "at", "", "the reference `TIME` (oathtool's --now; default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
+	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
 	fs.IntVar(&o.window, "window", 0, "also accept codes up to `N` steps of 30 s before or after")
 	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash `NAME`: sha1, sha256 or sha512")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -371,7 +373,7 @@ func enrollLeaf(path string) (*x509.Certificate, error) {
 
 func runTOTPEnroll(e *env, args []string) error {
 	var o totpEnrollOptions
-	set := newFlagSet(e, "totp enroll", "")
+	set := newFlagSet(e, "totp enroll", totpEnrollHelp)
 	o.add(set, false)
 	set.StringVar(&o.certificate, "certificate", "", "the workload's certificate `FILE` (leaf or full chain)")
 	set.StringVar(&o.acmeDir, "acme-dir", "", "find the certificate in this lego/certbot/acme.sh `DIR`")
@@ -439,3 +441,28 @@ func runTOTPEnroll(e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s\n", progName, id, o.db)
 	return nil
 }
+
+const totpSeedHelp = `[flags]
+
+Print the hex key (the seed) derived from the --fingerprint sources; one
+file: source gives the key of 'sha1sum FILE'.
+`
+
+const totpCodeHelp = `[flags]
+
+Print the TOTP code of the fingerprint key or --seed-file at --at TIME
+(default now), as oathtool --totp does; --now is accepted as oathtool's
+name for --at.
+`
+
+const totpVerifyHelp = `[flags] CODE
+
+Check CODE against the key at --at TIME within --window steps: print the
+matched offset (exit 0), or exit 1.
+`
+
+const totpEnrollHelp = `[flags]
+
+Print this machine's seeds-database entry (the certificate's identity and
+the fingerprint key), or merge it into --db FILE.
+`

@@ -30,6 +30,19 @@ password comes from --tpm-key-password-file or ` + envTPMPassword + `,
 never from a flag.
 `
 
+const tpmKeygenHelp = `--out KEY.pem [--type ecdsa-p256|ecdsa-p384|rsa2048] [flags]
+
+Create a key under the TPM's storage root key and write its TSS2 PEM file
+(useless on any other TPM). Give it to credential-process as --private-key,
+or keep it at lego's certificates/NAME.key for --acme-dir.
+`
+
+const tpmCSRHelp = `--key KEY.pem --domain NAME... [flags]
+
+Print a certificate signing request signed inside the TPM, for
+lego --csr or certbot certonly --csr.
+`
+
 // envTPMPassword holds a TPM key's password (never a flag value).
 // ACME_SIGNING_HELPER_TPM_KEY_PASSWORD would be the environment form of
 // aws_signing_helper's --tpm-key-password, which is refused.
@@ -115,7 +128,7 @@ func runTPM(e *env, args []string) error {
 func runTPMKeygen(e *env, args []string) error {
 	var k tpmKeyFlags
 	var out, typ string
-	fs := newFlagSet(e, "tpm keygen", "")
+	fs := newFlagSet(e, "tpm keygen", tpmKeygenHelp)
 	fs.StringVar(&out, "out", "", "write the TSS2 PEM key file to `FILE` (required; not overwritten)")
 	fs.StringVar(&typ, "type", string(tpm.KeyECDSAP256), "key `TYPE`: ecdsa-p256, ecdsa-p384 or rsa2048")
 	k.addFlags(fs)
@@ -169,7 +182,7 @@ func runTPMCSR(e *env, args []string) error {
 	var k tpmKeyFlags
 	var keyPath string
 	var domains []string
-	fs := newFlagSet(e, "tpm csr", "")
+	fs := newFlagSet(e, "tpm csr", tpmCSRHelp)
 	fs.StringVar(&keyPath, "key", "", "TSS2 PEM key `FILE` or handle:0x81000001 (required)")
 	fs.StringArrayVar(&domains, "domain", nil, "DNS `NAME` for the certificate (repeatable; the first is the common name)")
 	k.addFlags(fs)

@@ -30,52 +30,35 @@ commands:
 Run 'acme-signing-helper trust-policy COMMAND --help' for its flags.
 `
 
-const trustPolicyRoleUsage = `usage: acme-signing-helper trust-policy role --trust-anchor-arn ARN --workload NAME... [flags]
+const trustPolicyRoleUsage = `--trust-anchor-arn ARN --workload NAME... [flags]
 
-Print the trust policy of the role that IAM Roles Anywhere sessions assume:
-sts:TagSession and sts:SetSourceIdentity, and sts:AssumeRole with a
-session-name condition (the TOTP code: --totp-digits '?'), both for the
-workload identities and pinned to the trust anchor (aws:SourceArn), plus a
-Deny for revoked identities (case-insensitive).
-
-  acme-signing-helper trust-policy role \
-      --trust-anchor-arn arn:aws:rolesanywhere:eu-west-2:123456789012:trust-anchor/ID \
-      --workload '*.example.com' --issuer-cn YE1,YE2,YR1,YR2 --revoke old.example.com
-
-With --format cloudformation --anchor-cert FILE it prints a CloudFormation
-template creating the trust anchor (from FILE), the role (with this trust
-policy, its aws:SourceArn taken from the new anchor) and a profile that
-accepts role session names.
-
-flags:
+Print the trust policy of the role IAM Roles Anywhere sessions assume:
+sts:TagSession, sts:SetSourceIdentity and sts:AssumeRole with a TOTP
+session-name condition, for the workload identities, pinned to the trust
+anchor, with a Deny for revoked identities. With --format cloudformation
+--anchor-cert FILE: a template with the trust anchor, profile and role.
 `
 
-const trustPolicyRoute53Usage = `usage: acme-signing-helper trust-policy route53 --client CLIENT --zone-id ZONE --domain NAME... [flags]
+const trustPolicyRoute53Usage = `--client CLIENT --zone-id ID --domain NAME... [flags]
 
-Print the least-privilege policy an ACME client needs for the DNS-01
-challenge in one Route 53 hosted zone: the read calls that client makes and
-ChangeResourceRecordSets limited to TXT records at _acme-challenge.<domain>.
-CLIENT is lego, acme.sh, traefik, cert-manager or certbot.
-
-flags:
+Print the least-privilege policy an ACME client (lego, acme.sh, traefik,
+cert-manager or certbot) needs for the DNS-01 challenge in one Route 53
+hosted zone: its read calls, and changes to TXT records at
+_acme-challenge.<domain> only.
 `
 
-const trustPolicySourceIPUsage = `usage: acme-signing-helper trust-policy source-ip --cidr RANGE...
+const trustPolicySourceIPUsage = `--cidr RANGE... [flags]
 
 Print a policy that denies every action unless the call comes from one of
-the ranges (calls AWS services make on your behalf are exempt). Attach it
-next to the permissions of the role.
-
-flags:
+the ranges (calls AWS services make on your behalf are exempt); attach it
+next to the role's permissions.
 `
 
-const trustPolicyLintUsage = `usage: acme-signing-helper trust-policy lint [--format text|json] FILE
+const trustPolicyLintUsage = `[flags] FILE
 
 Check a role trust policy meant for IAM Roles Anywhere (FILE '-' reads
-stdin) and list findings with their severity (error, warning, info). The
-exit status is 1 when any finding is an error.
-
-flags:
+stdin) and list findings by severity (error, warning, info). Exit 1 when
+any finding is an error.
 `
 
 func runTrustPolicy(e *env, args []string) error {
@@ -96,14 +79,7 @@ func runTrustPolicy(e *env, args []string) error {
 	case "lint":
 		return runTrustPolicyLint(e, args[1:])
 	}
-	return usageErrorf("use role, route53, source-ip or lint", "trust-policy: unknown command %q", args[0])
-}
-
-// subFlagSet is newFlagSet with the usage text printed before the flags.
-func subFlagSet(e *env, name, usage string) *pflag.FlagSet {
-	fs := newFlagSet(e, name, "")
-	fs.Usage = func() { fmt.Fprint(e.stdout, usage+fs.FlagUsages()) }
-	return fs
+	return usageErrorf(didYouMean(args[0], "role", "route53", "source-ip", "lint")+"use role, route53, source-ip or lint", "trust-policy: unknown command %q", args[0])
 }
 
 // parseSubFlags parses and refuses positional arguments.
@@ -199,14 +175,14 @@ func (o *trustPolicyRoleOptions) validate() error {
 
 func runTrustPolicyRole(e *env, args []string) error {
 	var o trustPolicyRoleOptions
-	fs := subFlagSet(e, "trust-policy role", trustPolicyRoleUsage)
+	fs := newFlagSet(e, "trust-policy role", trustPolicyRoleUsage)
 	fs.StringSliceVar(&o.anchors, "trust-anchor-arn", nil, "trust anchor `ARN` pinned as aws:SourceArn; repeatable")
 	fs.StringSliceVar(&o.workloads, "workload", nil, "allowed identity: a DNS `NAME` or a pattern like '*.example.com'; repeatable or comma-separated")
-	fs.StringVar(&o.match, "match", "cn", "certificate field to match: cn (x509Subject/CN) or san (x509SAN/DNS)")
+	fs.StringVar(&o.match, "match", "cn", "certificate `FIELD` to match: cn (x509Subject/CN) or san (x509SAN/DNS)")
 	fs.IntVar(&o.digits, "totp-digits", 6, "require a session name of `N` characters (the TOTP code); 0 for no session-name condition")
 	fs.StringSliceVar(&o.issuers, "issuer-cn", nil, "pin the issuing CA by `CN`, e.g. YE1,YE2,YR1,YR2; repeatable or comma-separated")
 	fs.StringSliceVar(&o.revoke, "revoke", nil, "deny this identity `NAME` (case-insensitive); repeatable")
-	fs.StringVar(&o.format, "format", "json", "json (the trust policy) or cloudformation (trust anchor, profile and role)")
+	fs.StringVar(&o.format, "format", "json", "output `FORMAT`: json (the trust policy) or cloudformation (trust anchor, profile and role)")
 	fs.StringVar(&o.anchorCert, "anchor-cert", "", "with --format cloudformation: the trust anchor's CA certificate bundle, PEM `FILE`")
 	fs.StringVar(&o.name, "name", "acme-signing-helper", "with --format cloudformation: `NAME` of the trust anchor and profile")
 	fs.IntVar(&o.duration, "session-duration", 3600, "with --format cloudformation: the profile's session duration in `SECONDS`")
@@ -248,7 +224,7 @@ func runTrustPolicyRole(e *env, args []string) error {
 
 func runTrustPolicyRoute53(e *env, args []string) error {
 	var o trustpolicy.Route53Options
-	fs := subFlagSet(e, "trust-policy route53", trustPolicyRoute53Usage)
+	fs := newFlagSet(e, "trust-policy route53", trustPolicyRoute53Usage)
 	fs.StringVar(&o.Client, "client", "", "ACME `CLIENT`: "+strings.Join(trustpolicy.Route53Clients, ", "))
 	fs.StringVar(&o.ZoneID, "zone-id", "", "hosted zone `ID` (Z...)")
 	fs.StringSliceVar(&o.Domains, "domain", nil, "certificate domain `NAME` (*.example.com allowed); repeatable or comma-separated")
@@ -271,7 +247,7 @@ func runTrustPolicyRoute53(e *env, args []string) error {
 
 func runTrustPolicySourceIP(e *env, args []string) error {
 	var cidrs []string
-	fs := subFlagSet(e, "trust-policy source-ip", trustPolicySourceIPUsage)
+	fs := newFlagSet(e, "trust-policy source-ip", trustPolicySourceIPUsage)
 	fs.StringSliceVar(&cidrs, "cidr", nil, "allowed source address or `RANGE` (203.0.113.7, 203.0.113.0/24, 2001:db8::/32); repeatable or comma-separated")
 	if err := parseSubFlags(e, fs, args); err != nil {
 		return err
@@ -318,8 +294,8 @@ func readFileLimited(path string, n int64) ([]byte, error) {
 
 func runTrustPolicyLint(e *env, args []string) error {
 	var format string
-	fs := subFlagSet(e, "trust-policy lint", trustPolicyLintUsage)
-	fs.StringVar(&format, "format", "text", "output format: text or json")
+	fs := newFlagSet(e, "trust-policy lint", trustPolicyLintUsage)
+	fs.StringVar(&format, "format", "text", "output `FORMAT`: text or json")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

@@ -9,21 +9,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
-const updateHelp = `
-Write temporary AWS credentials into a profile of the shared credentials
-file ($AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) and keep them
-fresh: renew --refresh-margin before expiry; when renewal fails, retry with
-backoff and leave the last good credentials in place; exit 1 only when they
-expire. Other profiles, comments and order stay byte for byte; the file is
-replaced atomically, mode 0600. --once writes once and exits.
+const updateHelp = `[flags]
 
-Takes the credential-process flags (certificate, ARNs, ...), plus:
+Write temporary AWS credentials into a profile of the shared credentials
+file and keep them fresh: renew --refresh-margin before expiry, retry with
+backoff on failure (the last good credentials stay), exit 1 only when they
+expire. Other profiles stay byte for byte; the file is replaced atomically,
+mode 0600. Takes the credential-process flags.
 `
 
 // updateBeforeRename, when set, runs between writing the new credentials
@@ -71,22 +67,21 @@ func runUpdate(e *env, args []string) error {
 		return err
 	}
 	var o updateOptions
-	fs := newFlagSet(e, "update", "")
+	fs := newFlagSet(e, "update", updateHelp)
 	o.cp.addFlags(fs)
-	fs.StringVar(&o.profile, "profile", "", "profile `NAME` to write (required)")
+	fs.StringVar(&o.profile, "profile", "default", "profile `NAME` to write")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "credentials `FILE` (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
 	fs.BoolVar(&o.once, "once", false, "write once and exit")
-	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
+	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
+	setGroup(fs, "update", "profile", "credentials-file", "once", "refresh-margin")
 	if err := parseFlags(e, fs, args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(e.stdout, updateHelp)
-		}
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("update takes flags only", "update: unexpected argument %q", fs.Arg(0))
 	}
 	o.cp.collect(fs)
+	o.margin = defaultMargin(fs, o.margin, o.cp.sessionDuration)
 	if err := o.validate(); err != nil {
 		return err
 	}

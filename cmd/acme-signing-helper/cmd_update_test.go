@@ -109,7 +109,7 @@ func TestUpdateValidate(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "--profile \"\" is not a profile name"},
+		{[]string{"--profile", ""}, "--profile \"\" is not a profile name"},
 		{[]string{"--profile", "a b"}, "--profile \"a b\""},
 		{[]string{"--profile", "[x]"}, "--profile \"[x]\""},
 		{[]string{"--profile", "p", "--refresh-margin", "0s"}, "--refresh-margin"},

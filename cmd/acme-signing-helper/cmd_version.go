@@ -6,7 +6,7 @@ import (
 )
 
 func runVersion(e *env, args []string) error {
-	fs := newFlagSet(e, "version", "")
+	fs := newFlagSet(e, "version", "[flags]\n\nPrint the version and the VCS revision this program was built from.")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

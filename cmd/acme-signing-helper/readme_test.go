@@ -23,7 +23,7 @@ const readmeMaxLines = 250
 // subcommandParents are the commands whose first argument is a
 // subcommand (totp enroll, trust-policy role, ...): a README line and a
 // script line meet on the pair.
-var subcommandParents = map[string]bool{"totp": true, "trust-policy": true}
+var subcommandParents = map[string]bool{"totp": true, "trust-policy": true, "tpm": true, "permissions": true}
 
 // cmdLine is one invocation of this program: its command ("totp enroll")
 // and the flags it passes ("--db").
@@ -108,7 +108,9 @@ func parseInvocations(line string) []cmdLine {
 		}
 		c := cmdLine{command: args[0], text: strings.TrimSpace(line)}
 		rest := args[1:]
-		if subcommandParents[c.command] && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		if subcommandParents[c.command] && len(rest) > 0 && rest[0] == strings.ToUpper(rest[0]) {
+			rest = rest[1:] // a placeholder ("totp COMMAND"): the parent itself
+		} else if subcommandParents[c.command] && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 			c.command += " " + rest[0]
 			rest = rest[1:]
 		}

@@ -164,6 +164,8 @@ func signerHint(e error) string {
 		return "copy the ARNs from the IAM Roles Anywhere console or 'aws rolesanywhere list-trust-anchors/list-profiles': arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID, ...:profile/ID, arn:aws:iam::ACCOUNT:role/NAME"
 	case signer.ErrRegionMismatch:
 		return "a session is created in one region: use the trust anchor and profile of the same region (the region is the fourth field of the ARN)"
+	case signer.ErrSigningRegion:
+		return "drop --region (the trust anchor ARN's region is used), or pass the ARNs of the region you sign for"
 	case signer.ErrDuration:
 		return "give --session-duration between 900 and 43200 seconds (the profile and the role's MaxSessionDuration may lower it)"
 	case signer.ErrNoRegion:

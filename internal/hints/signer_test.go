@@ -42,6 +42,7 @@ var signerErrors = map[string]error{
 	"ErrNoPrivateKeyPath":          signer.ErrNoPrivateKeyPath,
 	"ErrInvalidARN":                signer.ErrInvalidARN,
 	"ErrRegionMismatch":            signer.ErrRegionMismatch,
+	"ErrSigningRegion":             signer.ErrSigningRegion,
 	"ErrDuration":                  signer.ErrDuration,
 	"ErrNoRegion":                  signer.ErrNoRegion,
 	"ErrSessionName":               signer.ErrSessionName,
