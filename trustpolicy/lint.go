@@ -221,6 +221,7 @@ func Lint(p *Policy) []Finding {
 			add(SeverityError, "missing-action", 0, "", "no Allow of %s for %s: CreateSession needs sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity", a, RolesAnywhereService)
 		}
 	}
+	out = append(out, iamFindings(p)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Statement != out[j].Statement {
 			return out[i].Statement < out[j].Statement

@@ -335,6 +335,8 @@ func trustpolicyHint(e error) string {
 		return trustpolicyValueHint
 	case trustpolicy.ErrRequired:
 		return "give the option; run '" + progName + " trust-policy COMMAND --help' for the flags"
+	case trustpolicy.ErrUnknownAction:
+		return "name one action as the Service Authorization Reference spells it (service:Action, e.g. s3:GetObject)"
 	}
 	// A *ConditionError wraps ErrUnsupportedOperator or
 	// ErrBadConditionValue: hintOf finds their hints.
