@@ -161,3 +161,15 @@ func actionList(as []*iamdata.Action) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// isIdentityPolicy reports whether p is an identity-based (permissions)
+// policy: no statement names a principal. The trust-policy checks that
+// need an Allow for Roles Anywhere do not apply to it.
+func isIdentityPolicy(p *Policy) bool {
+	for _, s := range p.Statement {
+		if s.Principal != nil || s.NotPrincipal != nil {
+			return false
+		}
+	}
+	return len(p.Statement) > 0
+}

@@ -217,7 +217,7 @@ func Lint(p *Policy) []Finding {
 		}
 	}
 	for _, a := range RolesAnywhereActions {
-		if !covered[a] {
+		if !covered[a] && !isIdentityPolicy(p) {
 			add(SeverityError, "missing-action", 0, "", "no Allow of %s for %s: CreateSession needs sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity", a, RolesAnywhereService)
 		}
 	}
