@@ -73,23 +73,20 @@ type CallOptions struct {
 // ":assumed-role/ROLE/".
 func RoleMarker(role string) string { return ":assumed-role/" + role + "/" }
 
-// ErrNotAssumedRole is wrapped by ParseAssumedRoleARN's error for an ARN
-// that is not arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION.
-var ErrNotAssumedRole = errors.New("not an assumed-role ARN")
-
-// ParseAssumedRoleARN splits an STS assumed-role ARN into its partition,
-// account, role name and session name.
-func ParseAssumedRoleARN(arn string) (partition, account, role, session string, err error) {
+// ParseAssumedRoleARN splits an STS assumed-role ARN,
+// arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION, into its parts;
+// ok is false for any other string.
+func ParseAssumedRoleARN(arn string) (partition, account, role, session string, ok bool) {
 	p := strings.SplitN(arn, ":", 6)
 	if len(p) != 6 || p[0] != "arn" || p[2] != "sts" || !strings.HasPrefix(p[5], "assumed-role/") {
-		return "", "", "", "", fmt.Errorf("%q: %w", clip(arn), ErrNotAssumedRole)
+		return "", "", "", "", false
 	}
 	rest := strings.TrimPrefix(p[5], "assumed-role/")
 	i := strings.LastIndexByte(rest, '/')
 	if i <= 0 || i == len(rest)-1 {
-		return "", "", "", "", fmt.Errorf("%q: %w", clip(arn), ErrNotAssumedRole)
+		return "", "", "", "", false
 	}
-	return p[1], p[4], rest[:i], rest[i+1:], nil
+	return p[1], p[4], rest[:i], rest[i+1:], true
 }
 
 // ReadCalls reads CloudTrail the way Read does (files, directories, "-",
@@ -215,9 +212,9 @@ func decodeCall(raw, arn []byte) (c Call, ok bool) {
 	if c.Account == "" {
 		c.Account = u.AccountID
 	}
-	var err error
-	if c.Partition, _, c.Role, c.Session, err = ParseAssumedRoleARN(u.ARN); err != nil {
-		c = withProblem(c, "userIdentity.arn "+err.Error())
+	var ok2 bool
+	if c.Partition, _, c.Role, c.Session, ok2 = ParseAssumedRoleARN(u.ARN); !ok2 {
+		c = withProblem(c, fmt.Sprintf("userIdentity.arn %q is not an assumed-role ARN", clip(u.ARN)))
 	}
 	if t, err := parseEventTime(r.EventTime); err != nil {
 		c = withProblem(c, fmt.Sprintf("eventTime %q is not an RFC 3339 time", clip(r.EventTime)))

@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,6 +82,13 @@ func (b *Builder) Add(o Observation) {
 	if err != nil {
 		k := o.Service + " " + o.Operation
 		u := b.unmapped[k]
+		if u == nil && len(b.unmapped) >= MaxUnmapped {
+			k = "(more) (more)"
+			if u = b.unmapped[k]; u == nil {
+				u = &Unmapped{Service: "(more)", Operation: "(more)", Reason: fmt.Sprintf("more than %d kinds of unmapped calls: the rest are counted here", MaxUnmapped)}
+				b.unmapped[k] = u
+			}
+		}
 		if u == nil {
 			u = &Unmapped{Service: o.Service, Operation: o.Operation, Reason: reasonOf(err)}
 			b.unmapped[k] = u
@@ -132,6 +140,10 @@ func (b *Builder) AddProblem(p Problem) {
 		b.rep.Problems = append(b.rep.Problems, p)
 	}
 }
+
+// MaxUnmapped bounds the kinds of unmapped calls kept (a flood of
+// made-up names must not grow memory); the rest are counted in one entry.
+const MaxUnmapped = 1000
 
 // MaxProblems bounds the problems kept in a Report (all are counted).
 const MaxProblems = 100

@@ -98,7 +98,7 @@ func Generate(ctx context.Context, paths []string, ro audit.Options, role Role, 
 			b.AddProblem(Problem{Path: c.Path, Offset: c.Offset, Problem: c.Problem})
 			return
 		}
-		if _, acct, _, _, err := audit.ParseAssumedRoleARN(c.ARN); err != nil || acct != role.Account {
+		if _, acct, _, _, ok := audit.ParseAssumedRoleARN(c.ARN); !ok || acct != role.Account {
 			return // the same role name in another account
 		}
 		if c.Problem != "" {

@@ -296,7 +296,7 @@ func resourcesOf(a *iamdata.Action, c *callSite) (arns []string, why string) {
 		}
 	}
 	if c.params == nil && c.resources == nil {
-		why = "the source records no resources"
+		why = "the calls record no resource names (client-side monitoring never does)"
 	}
 	return nil, why
 }

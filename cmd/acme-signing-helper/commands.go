@@ -15,5 +15,6 @@ var commands = []command{
 	{name: "update", summary: "keep a profile of ~/.aws/credentials filled with fresh credentials", run: runUpdate},
 	{name: "serve", summary: "serve credentials over IMDSv2 and ECS container-credentials endpoints", run: runServe},
 	{name: "aws-config", summary: "print a ~/.aws/config profile whose credential_process runs this program", run: runAWSConfig},
+	{name: "permissions", summary: "least-privilege permissions policy of the role from what the workload does (CloudTrail, client-side monitoring)", run: runPermissions},
 	{name: "doctor", summary: "check a setup: files, key, chain, validity, ARNs, fingerprint, clock (PASS/WARN/FAIL with fixes)", run: runDoctor},
 }

@@ -69,6 +69,7 @@ func hintAt(e error) string {
 		trustpolicyHint,
 		emulatorHint,
 		demoHint,
+		permissionsHint,
 	} {
 		if h := f(e); h != "" {
 			return h
