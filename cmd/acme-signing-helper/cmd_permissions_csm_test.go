@@ -186,3 +186,29 @@ func TestPermissionsRecordNoCSM(t *testing.T) {
 		t.Errorf("no --: exit %d: %s", code, errb)
 	}
 }
+
+// TestPermissionsRecordCredentials: with credential-process flags, COMMAND
+// gets a temporary 0600 profile whose credential_process is this program
+// with those flags (and never a key password).
+func TestPermissionsRecordCredentials(t *testing.T) {
+	needPeer(t, "/bin/sh", "dash")
+	e, _, errb := testEnv(nil)
+	args := []string{"permissions", "record", "--certificate", "/etc/lego/certificates/h.crt", "--private-key", "/etc/lego/certificates/h.key",
+		"--trust-anchor-arn", "arn:aws:rolesanywhere:eu-west-2:123456789012:trust-anchor/TA",
+		"--profile-arn", "arn:aws:rolesanywhere:eu-west-2:123456789012:profile/P",
+		"--role-arn", "arn:aws:iam::123456789012:role/r", "--",
+		"sh", "-c", `echo "profile=$AWS_PROFILE csm=$AWS_CSM_ENABLED@$AWS_CSM_HOST"; ls -l "$AWS_CONFIG_FILE" | cut -c1-10; cat "$AWS_CONFIG_FILE"`}
+	if code := runEnv(e, args); code != 1 { // no CSM datagram: exit 1, after COMMAND ran
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	for _, want := range []string{"profile=" + csmProfile + " csm=true@127.0.0.1", "-rw-------", "[profile " + csmProfile + "]",
+		"credential_process = ", " credential-process --certificate /etc/lego/certificates/h.crt --private-key /etc/lego/certificates/h.key",
+		"--role-arn arn:aws:iam::123456789012:role/r"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("COMMAND saw no %q:\n%s", want, errb)
+		}
+	}
+	if strings.Contains(errb.String(), "--format") {
+		t.Errorf("record's own flags reached credential_process:\n%s", errb)
+	}
+}
