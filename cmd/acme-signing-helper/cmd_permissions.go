@@ -195,8 +195,7 @@ func renderPolicy(format, roleName string, r *permissions.Result) ([]byte, error
 	case "cloudformation":
 		return r.CloudFormation(roleName)
 	}
-	doc, err := r.PolicyJSON()
-	return append(doc, '\n'), err
+	return r.PolicyJSON()
 }
 
 // csmProfile is the AWS config profile permissions record writes when
