@@ -153,8 +153,10 @@ func TestListenerFlood(t *testing.T) {
 			m = `{"Type":"ApiCallAttempt","Service":"S3","Api":"GetObject"}`
 		}
 		c.Write([]byte(m))
-		if i%2000 == 0 {
-			time.Sleep(time.Millisecond) // let the reader keep up with the kernel buffer
+		// Flow control, so the kernel's socket buffer (which may be as
+		// small as 200 KB) does not drop what the reader has not taken.
+		for deadline := time.Now().Add(5 * time.Second); i%64 == 0 && l.Stats().Datagrams < int64(i-128) && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Microsecond)
 		}
 	}
 	c.Close()
@@ -165,7 +167,7 @@ func TestListenerFlood(t *testing.T) {
 	}
 	l.Drain(50 * time.Millisecond)
 	st := l.Stats()
-	if st.Datagrams < n/2 || st.Datagrams > n {
+	if st.Datagrams < n*99/100 || st.Datagrams > n {
 		t.Errorf("read %d of %d datagrams", st.Datagrams, n)
 	}
 	if st.APICalls+st.Attempts+st.Malformed+st.RateLimited != st.Datagrams {
