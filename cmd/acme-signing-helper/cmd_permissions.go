@@ -261,8 +261,16 @@ func runPermissionsRecord(e *env, args []string) error {
 		credArgs = flagArgs(fs, func(f *pflag.Flag) bool { return !recordOwnFlags[f.Name] && f.Changed })
 	}
 	o.collect(fs)
+	// --role-arn alone names the role of --format cloudformation; any
+	// other credential-process flag asks for credentials from this tool.
+	credMode := false
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed && !recordOwnFlags[f.Name] && f.Name != "role-arn" {
+			credMode = true
+		}
+	})
 	childEnv := os.Environ()
-	if len(credArgs) > 0 {
+	if credMode {
 		if err := o.validate(); err != nil {
 			return err
 		}

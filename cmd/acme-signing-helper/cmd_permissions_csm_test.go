@@ -212,3 +212,20 @@ func TestPermissionsRecordCredentials(t *testing.T) {
 		t.Errorf("record's own flags reached credential_process:\n%s", errb)
 	}
 }
+
+// TestPermissionsRecordRoleOnly: --role-arn alone is the role of --format
+// cloudformation, not a request for credentials.
+func TestPermissionsRecordRoleOnly(t *testing.T) {
+	needPeer(t, "/bin/sh", "dash")
+	e, _, errb := testEnv(nil)
+	if code := runEnv(e, []string{"permissions", "record", "--role-arn", "arn:aws:iam::123456789012:role/r", "--format", "cloudformation", "--", "sh", "-c", `echo "config=[$AWS_CONFIG_FILE]"`}); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if strings.Contains(errb.String(), "acme-signing-helper-record-") || !strings.Contains(errb.String(), "no ApiCall datagram") {
+		t.Errorf("stderr:\n%s", errb)
+	}
+	e, _, errb = testEnv(nil)
+	if code := runEnv(e, []string{"permissions", "record", "--format", "cloudformation", "--", "true"}); code != 2 || !strings.Contains(errb.String(), "needs --role-arn") {
+		t.Errorf("cloudformation without --role-arn: exit %d %s", code, errb)
+	}
+}
