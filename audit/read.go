@@ -229,34 +229,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // readInput reads one file. counted is false for a file found in a
 // directory that is neither gzip nor JSON (skipped).
 func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(Event)) (st Stats, counted bool, err error) {
-	var r io.Reader
-	if in.path == "-" {
-		if o.Stdin == nil {
-			return st, true, &FileError{Path: "-", Err: errors.New("no standard input")}
-		}
-		r = o.Stdin
-	} else {
-		f, err := os.Open(in.path)
-		if err != nil {
-			return st, true, &FileError{Path: in.path, Err: unwrapPathErr(err)}
-		}
-		defer f.Close()
-		r = f
+	cr, closeIn, counted, err := openInput(in, o)
+	if cr == nil {
+		return st, counted, err
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(2)
-	var src io.Reader = br
-	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return st, true, &FileError{Path: in.path, Err: fmt.Errorf("gzip: %w", err)}
-		}
-		defer zr.Close()
-		src = zr
-	} else if in.fromDir && !looksLikeJSON(br) {
-		return st, false, nil
-	}
-	cr := &countingReader{r: skipBOM(src)}
+	defer closeIn()
 	sc := newRecordScanner(cr, o.MaxRecordBytes, x.relevant)
 	defer func() { st.Bytes = cr.n }()
 	st.Files = 1
@@ -291,6 +268,50 @@ func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(
 		ev.Path, ev.Offset, ev.fileIndex, ev.seq = in.path, rec.offset, in.index, n
 		fn(ev)
 	}
+}
+
+// openInput opens one input for reading: the file (or o.Stdin for "-"),
+// gunzipped when it starts with the gzip magic, a leading BOM dropped,
+// counting the decompressed bytes. cr is nil when there is nothing to read:
+// err says why, or counted is false for a file found in a directory that
+// is neither gzip nor JSON (skipped). closeIn releases the input.
+func openInput(in input, o *Options) (cr *countingReader, closeIn func(), counted bool, err error) {
+	var r io.Reader
+	var closers []io.Closer
+	closeIn = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
+		}
+	}
+	if in.path == "-" {
+		if o.Stdin == nil {
+			return nil, nil, true, &FileError{Path: "-", Err: errors.New("no standard input")}
+		}
+		r = o.Stdin
+	} else {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return nil, nil, true, &FileError{Path: in.path, Err: unwrapPathErr(err)}
+		}
+		closers = append(closers, f)
+		r = f
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(2)
+	var src io.Reader = br
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			closeIn()
+			return nil, nil, true, &FileError{Path: in.path, Err: fmt.Errorf("gzip: %w", err)}
+		}
+		closers = append(closers, zr)
+		src = zr
+	} else if in.fromDir && !looksLikeJSON(br) {
+		closeIn()
+		return nil, nil, false, nil
+	}
+	return &countingReader{r: skipBOM(src)}, closeIn, true, nil
 }
 
 // utf8BOM is the byte order mark some editors and tools put first.

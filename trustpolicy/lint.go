@@ -122,7 +122,9 @@ func Lint(p *Policy) []Finding {
 			add(SeverityError, "invalid-condition", 0, "", "%v", err)
 		}
 	}
-	for _, e := range trustElementErrors(p) {
+	// An identity (permissions) policy has Resource and no Principal: the
+	// trust-policy elements rule is for role trust policies only.
+	for _, e := range trustElementErrorsUnlessIdentity(p) {
 		code := "trust-resource"
 		if e.Element == "NotPrincipal" {
 			code = "not-principal"
@@ -227,10 +229,11 @@ func Lint(p *Policy) []Finding {
 		}
 	}
 	for _, a := range RolesAnywhereActions {
-		if !covered[a] {
+		if !covered[a] && !isIdentityPolicy(p) {
 			add(SeverityError, "missing-action", 0, "", "no Allow of %s for %s: CreateSession needs sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity", a, RolesAnywhereService)
 		}
 	}
+	out = append(out, iamFindings(p)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Statement != out[j].Statement {
 			return out[i].Statement < out[j].Statement
@@ -274,4 +277,13 @@ func patternBreadth(v string) (Severity, string) {
 		return SeverityInfo, "has a wildcard outside the first label"
 	}
 	return "", ""
+}
+
+// trustElementErrorsUnlessIdentity is trustElementErrors for a role trust
+// policy, nothing for an identity policy (no Principal anywhere).
+func trustElementErrorsUnlessIdentity(p *Policy) []*ElementError {
+	if isIdentityPolicy(p) {
+		return nil
+	}
+	return trustElementErrors(p)
 }

@@ -29,6 +29,7 @@ type detectOptions struct {
 	stream      bool
 	horizon     time.Duration
 	indexSize   int
+	activity    bool // cmd_detect_activity.go
 	paths       []string
 }
 
@@ -87,7 +88,7 @@ func (o *detectOptions) validate() error {
 	if stdin > 1 {
 		return usageErrorf("give - once", "detect: standard input (-) given %d times", stdin)
 	}
-	return nil
+	return o.validateActivity()
 }
 
 const detectHelp = `[flags] PATH...
@@ -122,6 +123,7 @@ func runDetect(e *env, args []string) error {
 	fs.IntVar(&o.maxRecord, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded, in `BYTES`; larger relevant records are reported as malformed")
 	fs.BoolVar(&o.stream, "stream", false, "print each verdict as it is decided, files in input order and each file's records by time, with memory independent of the input size (replays and merges within --replay-horizon)")
 	fs.DurationVar(&o.horizon, "replay-horizon", audit.DefaultReplayHorizon, "with --stream: remember codes and sessions this `DURATION` behind the newest event time")
+	fs.BoolVar(&o.activity, "activity", false, "after the verdicts, list the later calls of each flagged session (actions, resources, first and last time, source IPs)")
 	fs.IntVar(&o.indexSize, "replay-index-size", audit.DefaultStreamIndexSize, "with --stream: at most `N` entries per index; the least recently used is evicted (counted in --summary)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -163,6 +165,9 @@ func runDetect(e *env, args []string) error {
 		werr = writeJSONLines(e.stdout, rs)
 	default:
 		werr = writeText(e.stdout, rs)
+	}
+	if werr == nil && o.activity {
+		werr = detectActivity(e, &o, ro, rs)
 	}
 	legit := !o.compat && audit.AllLegit(rs) || o.compat && audit.CompatLegit(rs)
 	return detectExit(e, st, werr, readErr, len(rs) == 0 && !o.compat, legit)

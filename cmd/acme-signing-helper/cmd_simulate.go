@@ -32,6 +32,7 @@ type simulateOptions struct {
 	context     []string
 	principal   string
 	format      string
+	resource    string // identity-policy mode (cmd_simulate_identity.go)
 }
 
 func (o *simulateOptions) validate() error {
@@ -80,8 +81,12 @@ func runSimulate(e *env, args []string) error {
 	fs.StringArrayVar(&o.context, "context", nil, "any other condition key `KEY=VALUE`; repeatable")
 	fs.StringVar(&o.principal, "principal", trustpolicy.RolesAnywhereService, "calling service `PRINCIPAL`")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
+	fs.StringVar(&o.resource, "resource", "", "identity policy mode: the resource `ARN` of the call ('*' for none); checks each --action against a permissions policy")
 	if err := parseSubFlags(e, fs, args); err != nil {
 		return err
+	}
+	if o.resource != "" {
+		return simulateIdentity(e, &o)
 	}
 	if err := o.validate(); err != nil {
 		return err

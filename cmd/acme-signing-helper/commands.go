@@ -19,5 +19,6 @@ var commands = []command{
 	{name: "read-certificate-data", summary: "print a certificate's keyType, certificateData, serialNumber and supportedAlgorithms as JSON (diagnostic)", run: runReadCertificateData},
 	{name: "completion", summary: "print a bash, zsh or fish completion script generated from the commands and their flags", run: runCompletion},
 	{name: "tpm", summary: "keys in the TPM: keygen (TSS2 key file), csr (a CSR signed in the TPM for lego/certbot --csr)", run: runTPM},
+	{name: "permissions", summary: "least-privilege permissions policy of the role from what the workload does (CloudTrail, client-side monitoring)", run: runPermissions},
 	{name: "doctor", summary: "check a setup: files, key, chain, validity, ARNs, fingerprint, clock (PASS/WARN/FAIL with fixes)", run: runDoctor},
 }

@@ -340,16 +340,21 @@ func (g *fileGen) session(t time.Time) (obj, obj) {
 }
 
 func (g *fileGen) sessionRecords(w Workload, t time.Time, code, sourceIP string) (obj, obj) {
+	return g.sessionRecordsOf(w, "workload-"+w.Identity[:min(8, len(w.Identity))], t, code, sourceIP)
+}
+
+// sessionRecordsOf is sessionRecords for a role name.
+func (g *fileGen) sessionRecordsOf(w Workload, roleName string, t time.Time, code, sourceIP string) (obj, obj) {
 	r := g.rnd
 	acct, region := g.cfg.Account, g.cfg.Region
 	anchor := fmt.Sprintf("arn:aws:rolesanywhere:%s:%s:trust-anchor/%s", region, acct, uuid(r))
 	profile := fmt.Sprintf("arn:aws:rolesanywhere:%s:%s:profile/%s", region, acct, uuid(r))
-	role := fmt.Sprintf("arn:aws:iam::%s:role/workload-%s", acct, w.Identity[:min(8, len(w.Identity))])
+	role := fmt.Sprintf("arn:aws:iam::%s:role/%s", acct, roleName)
 	sessionName := code
 	if code == "" {
 		sessionName = w.Serial.Text(16)
 	}
-	assumed := fmt.Sprintf("arn:aws:sts::%s:assumed-role/workload-%s/%s", acct, w.Identity[:min(8, len(w.Identity))], sessionName)
+	assumed := fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", acct, roleName, sessionName)
 	req := obj{{"profileArn", profile}, {"roleArn", role}, {"trustAnchorArn", anchor}, {"durationSeconds", 3600}}
 	if code != "" {
 		req = append(req, kv{"roleSessionName", code})

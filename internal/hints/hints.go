@@ -32,6 +32,7 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
+	"github.com/acme-signing-helper/acme-signing-helper/permissions"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 	"github.com/acme-signing-helper/acme-signing-helper/tpm"
@@ -81,6 +82,7 @@ func hintAt(e error) string {
 		emulatorHint,
 		demoHint,
 		tpmHint,
+		permissionsHint,
 	} {
 		if h := f(e); h != "" {
 			return h
@@ -389,6 +391,8 @@ func trustpolicyHint(e error) string {
 		return "name the principal with \"Principal\": {\"Service\": \"" + trustpolicy.RolesAnywhereService + "\"} instead of NotPrincipal ('" + progName + " trust-policy role' writes such a policy)"
 	case trustpolicy.ErrTrustResource:
 		return "remove Resource and NotResource from the trust policy: it is attached to the role, which is its resource (limit resources in the role's permission policies)"
+	case trustpolicy.ErrUnknownAction:
+		return "name one action as the Service Authorization Reference spells it (service:Action, e.g. s3:GetObject)"
 	}
 	// A *ConditionError wraps ErrUnsupportedOperator or
 	// ErrBadConditionValue: hintOf finds their hints.
@@ -515,6 +519,26 @@ func tpmHint(e error) string {
 		return "the TPM's key is not the one in the key file or certificate: check --private-key and --tpm-device"
 	case tpm.ErrUnsupportedSignature:
 		return "TPM keys sign ECDSA or RSA PKCS#1 v1.5 with SHA-256/384/512"
+	}
+	return ""
+}
+
+// ---- permissions -----------------------------------------------------------
+
+// permissionsHint is the fix for package permissions' errors (see
+// hints.go for the convention).
+func permissionsHint(e error) string {
+	switch e {
+	case permissions.ErrNoActions:
+		return "check --role-arn (the role the sessions assumed), --identity, --session and the time window; the report above counts what was read"
+	case permissions.ErrBadRoleARN:
+		return "give the role's ARN as IAM shows it, e.g. arn:aws:iam::123456789012:role/my_role"
+	case permissions.ErrUnknownService, permissions.ErrUnknownAction:
+		return "the call is listed in the report; write its permission by hand after checking the Service Authorization Reference"
+	case permissions.ErrNotLoopback:
+		return "listen on 127.0.0.1 or ::1: client-side monitoring datagrams are unauthenticated"
+	case permissions.ErrMalformedDatagram:
+		return "only AWS SDK client-side monitoring datagrams (JSON, Type ApiCall or ApiCallAttempt) are accepted"
 	}
 	return ""
 }

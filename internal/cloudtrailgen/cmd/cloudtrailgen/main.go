@@ -3,6 +3,7 @@
 // files the way detect reads them (the benchmark's baseline):
 //
 //	cloudtrailgen gen [--seed N] [--files N] [--records N] [--ra-fraction F] DIR
+//	cloudtrailgen activity [--seed N] DIR    (later calls of two roles' sessions: permissions generate)
 //	cloudtrailgen gunzip [--jobs N] PATH...
 //	cloudtrailgen time OUT COMMAND [ARG...]
 //
@@ -40,6 +41,8 @@ func main() {
 	switch os.Args[1] {
 	case "gen":
 		err = gen(os.Args[2:])
+	case "activity":
+		err = activity(os.Args[2:])
 	case "gunzip":
 		err = gunzip(os.Args[2:])
 	case "time":
@@ -75,6 +78,24 @@ func gen(args []string) error {
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"files": len(c.Files), "records": c.Records, "bytes": c.Bytes, "gzip_bytes": c.GzipBytes, "expected": c.Expected,
 	})
+}
+
+// activity writes cloudtrailgen.GenerateActivity's corpus and prints its
+// sessions (identity -> session name) as JSON.
+func activity(args []string) error {
+	fs := flag.NewFlagSet("activity", flag.ContinueOnError)
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("activity: want one DIR")
+	}
+	c, err := cloudtrailgen.GenerateActivity(fs.Arg(0), cloudtrailgen.Config{Seed: *seed})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"files": c.Files, "records": c.Records, "sessions": c.Sessions})
 }
 
 // gunzip decompresses every file (directories walked) to nowhere, jobs
