@@ -263,16 +263,28 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 
 const noVerifySSLWarning = progName + ": warning: --no-verify-ssl: the endpoint's TLS certificate is not verified; anyone on the network path can read the credentials\n"
 
-// rejectPasswordFlag refuses a key password given as a flag before the
-// parser could echo it.
-func rejectPasswordFlag(args []string) error {
+// passwordFlags are the flags that would take a key password as their value:
+// ours of old and the official helper's. All are refused before parsing,
+// so that the parser cannot echo the value in an error.
+var passwordFlags = []string{"private-key-password", "pkcs8-password", "tpm-key-password"}
+
+// hintPasswordFlag is the fix for a password given as a flag.
+const hintPasswordFlag = "write the password to a file only you can read and pass --private-key-password-file FILE, or set " + envKeyPassword
+
+// rejectPasswordFlag refuses a key password given as a flag of command cmd
+// before the parser could echo it: a process's arguments are readable by
+// every local user (ps, /proc/PID/cmdline). The error names the flag,
+// never its value.
+func rejectPasswordFlag(cmd string, args []string) error {
 	for _, a := range args {
 		if a == "--" {
 			return nil
 		}
-		if a == "--private-key-password" || strings.HasPrefix(a, "--private-key-password=") {
-			return usageErrorf("write the password to a file only you can read and pass --private-key-password-file FILE, or set "+envKeyPassword,
-				"credential-process: key passwords are not accepted as flag values (other users can read the command line)")
+		for _, f := range passwordFlags {
+			if a == "--"+f || strings.HasPrefix(a, "--"+f+"=") {
+				return usageErrorf(hintPasswordFlag,
+					"%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
+			}
 		}
 	}
 	return nil
@@ -287,7 +299,7 @@ func runCredentialProcess(e *env, args []string) error {
 		// cold call was 0.2 to 0.3 ms slower, and a hit no faster.
 		runtime.GOMAXPROCS(1)
 	}
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("credential-process", args); err != nil {
 		return err
 	}
 	var o credentialProcessOptions

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,10 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN="$(cat <--auth-token-file>)".)
 Credentials are renewed --refresh-margin before expiry; when renewal fails
 the last good ones are served until they expire, then an error (HTTP 503),
 never empty credentials. Answers leave with an IP TTL / hop limit of 1
-(--hop-limit). Listening on anything but loopback needs --allow-remote.
+(--hop-limit; the official helper's default is 64: 1 keeps the credentials
+on the host's link). --port N listens on 127.0.0.1:N, as the official
+helper; --listen HOST:PORT picks the address too. Listening on anything but
+loopback needs --allow-remote.
 Stops on SIGTERM or SIGINT.
 
 Takes the credential-process flags (certificate, ARNs, ...), plus:
@@ -42,6 +46,7 @@ Takes the credential-process flags (certificate, ARNs, ...), plus:
 type serveOptions struct {
 	cp            credentialProcessOptions
 	listen        string
+	port          int
 	allowRemote   bool
 	hopLimit      int
 	roleName      string
@@ -51,7 +56,18 @@ type serveOptions struct {
 	readyFile     string
 }
 
-func (o *serveOptions) validate() error {
+// validate checks the flags together; listenChanged and portChanged say
+// whether --listen and --port were given.
+func (o *serveOptions) validate(listenChanged, portChanged bool) error {
+	if portChanged {
+		if listenChanged {
+			return usageErrorf("give the address with --listen HOST:PORT or the port with --port N (127.0.0.1), not both", "serve: --listen and --port exclude each other")
+		}
+		if o.port < 1 || o.port > 65535 {
+			return usageErrorf("give --port between 1 and 65535", "serve: --port %d out of range", o.port)
+		}
+		o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
+	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return usageErrorf("give --listen as HOST:PORT, e.g. 127.0.0.1:9911", "serve: --listen %q: %v", o.listen, err)
 	}
@@ -110,14 +126,19 @@ type rewordedError struct {
 func (r *rewordedError) Error() string { return r.msg }
 func (r *rewordedError) Unwrap() error { return r.err }
 
+// defaultPort is the port of credentials.DefaultAddr, the official
+// helper's default --port.
+const defaultPort = 9911
+
 func runServe(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("serve", args); err != nil {
 		return err
 	}
 	var o serveOptions
 	fs := newFlagSet(e, "serve", "")
 	o.cp.addFlags(fs)
 	fs.StringVar(&o.listen, "listen", credentials.DefaultAddr, "listen on `HOST:PORT`")
+	fs.IntVar(&o.port, "port", defaultPort, "listen on 127.0.0.1:`PORT` (as the official helper; excludes --listen)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback (prints a warning)")
 	fs.IntVar(&o.hopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit of the answers (1: they cannot leave the host's link)")
 	fs.StringVar(&o.roleName, "role-name", "", "role name the IMDS listing shows (default: the --role-arn's name)")
@@ -135,7 +156,7 @@ func runServe(e *env, args []string) error {
 		return usageErrorf("serve takes flags only", "serve: unexpected argument %q", fs.Arg(0))
 	}
 	o.cp.collect(fs)
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs.Changed("listen"), fs.Changed("port")); err != nil {
 		return err
 	}
 	if o.roleName == "" {

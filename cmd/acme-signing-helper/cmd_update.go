@@ -67,7 +67,7 @@ func sessionFetcher(e *env, cp *credentialProcessOptions) credentials.Fetcher {
 }
 
 func runUpdate(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("update", args); err != nil {
 		return err
 	}
 	var o updateOptions

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+)
+
+// TestPasswordFlagsRefused: a key password on the command line, under our
+// old name or the official helper's, is refused with exit 2 by every
+// command that loads a key, naming the command and the flag and never the
+// value.
+func TestPasswordFlagsRefused(t *testing.T) {
+	const secret = "Sekr1t-pw-value"
+	for _, cmd := range []string{"credential-process", "update", "serve", "sign-string", "doctor"} {
+		for _, flag := range passwordFlags {
+			for _, form := range [][]string{{"--" + flag, secret}, {"--" + flag + "=" + secret}} {
+				t.Run(cmd+" "+form[0], func(t *testing.T) {
+					code, out, errOut := runCmd(t, nil, append([]string{cmd, "--certificate", "c.pem"}, form...)...)
+					if code != 2 {
+						t.Errorf("exit %d, want 2", code)
+					}
+					if strings.Contains(out+errOut, secret) {
+						t.Errorf("the password appears in the output: %q %q", out, errOut)
+					}
+					if !strings.Contains(errOut, cmd+": --"+flag+": key passwords are not accepted") {
+						t.Errorf("stderr does not name the command and the flag: %q", errOut)
+					}
+					if !strings.Contains(errOut, "hint: ") || !strings.Contains(errOut, "--private-key-password-file") || !strings.Contains(errOut, envKeyPassword) {
+						t.Errorf("stderr has no hint naming the file flag and the variable: %q", errOut)
+					}
+				})
+			}
+		}
+	}
+	// After "--" nothing is a flag.
+	if err := rejectPasswordFlag("serve", []string{"--", "--pkcs8-password=x"}); err != nil {
+		t.Errorf("after --: %v", err)
+	}
+}
+
+func TestServePortFlag(t *testing.T) {
+	if _, p, _ := net.SplitHostPort(credentials.DefaultAddr); p != strconv.Itoa(defaultPort) {
+		t.Fatalf("DefaultAddr %s, defaultPort %d: they must agree", credentials.DefaultAddr, defaultPort)
+	}
+	tests := []struct {
+		name                string
+		listen              string
+		port                int
+		listenSet, portSet  bool
+		wantListen, wantErr string
+	}{
+		{name: "default", listen: credentials.DefaultAddr, port: defaultPort, wantListen: "127.0.0.1:9911"},
+		{name: "port", listen: credentials.DefaultAddr, port: 1338, portSet: true, wantListen: "127.0.0.1:1338"},
+		{name: "listen", listen: "[::1]:1339", port: defaultPort, listenSet: true, wantListen: "[::1]:1339"},
+		{name: "both", listen: "127.0.0.1:1", port: 2, listenSet: true, portSet: true, wantErr: "--listen and --port exclude each other"},
+		{name: "port 0", listen: credentials.DefaultAddr, port: 0, portSet: true, wantErr: "--port 0 out of range"},
+		{name: "port too big", listen: credentials.DefaultAddr, port: 70000, portSet: true, wantErr: "--port 70000 out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := serveOptions{listen: tt.listen, port: tt.port, hopLimit: 1, margin: credentials.DefaultRefreshMargin}
+			err := o.validate(tt.listenSet, tt.portSet)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want %q", err, tt.wantErr)
+				}
+				var ue *usageError
+				if !errors.As(err, &ue) {
+					t.Errorf("%v is not a usage error (exit 2)", err)
+				}
+				return
+			}
+			// The certificate flags are missing: only that error may come.
+			if err != nil && !strings.Contains(err.Error(), "credential-process:") {
+				t.Fatalf("got %v", err)
+			}
+			if o.listen != tt.wantListen {
+				t.Errorf("listen %q, want %q", o.listen, tt.wantListen)
+			}
+		})
+	}
+}
