@@ -3,11 +3,15 @@ package main
 import (
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 )
 
 // TestPasswordFlagsRefused: a key password on the command line, under our
@@ -83,5 +87,46 @@ func TestServePortFlag(t *testing.T) {
 				t.Errorf("listen %q, want %q", o.listen, tt.wantListen)
 			}
 		})
+	}
+}
+
+// TestUpdateRetryErrorsOutlivesExpiry: with --retry-errors, update does not
+// exit when the credentials expire without a renewal; it keeps retrying
+// until stopped.
+func TestUpdateRetryErrorsOutlivesExpiry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 6 s")
+	}
+	const life = 3 * time.Second
+	f := newDeliveryFixture(t, 900*time.Second-life)
+	path := filepath.Join(f.dir, "credentials")
+	vars := map[string]string{"AWS_SHARED_CREDENTIALS_FILE": path}
+	_, stderr, stop, done, _ := startCommand(t, vars, append([]string{"update", "--retry-errors", "--profile", "acme"}, f.args()...)...)
+	var first []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(first) == 0; time.Sleep(10 * time.Millisecond) {
+		first, _ = os.ReadFile(path)
+	}
+	if len(first) == 0 {
+		t.Fatalf("no credentials written: %s", stderr.String())
+	}
+	f.emu.InjectFault(emulator.Fault{Status: 500, Count: -1})
+	select {
+	case <-done:
+		t.Fatalf("update exited although --retry-errors: %s", stderr.String())
+	case <-time.After(life + 3*time.Second):
+	}
+	if !strings.Contains(stderr.String(), "credentials expired; refresh keeps failing") {
+		t.Errorf("no sign of retrying past expiry:\n%s", stderr.String())
+	}
+	// The test cancels the parent context (not a signal): the exit code
+	// is not that of a SIGTERM stop, so only the stopping is checked.
+	stop()
+}
+
+func TestUpdateOnceExcludesRetryErrors(t *testing.T) {
+	f := newDeliveryFixture(t, 0)
+	code, _, errOut := runCmd(t, map[string]string{}, append([]string{"update", "--once", "--retry-errors", "--profile", "p"}, f.args()...)...)
+	if code != 2 || !strings.Contains(errOut, "--once and --retry-errors exclude each other") || !strings.Contains(errOut, "hint: ") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

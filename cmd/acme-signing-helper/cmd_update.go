@@ -20,7 +20,8 @@ Write temporary AWS credentials into a profile of the shared credentials
 file ($AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) and keep them
 fresh: renew --refresh-margin before expiry; when renewal fails, retry with
 backoff and leave the last good credentials in place; exit 1 only when they
-expire. Other profiles, comments and order stay byte for byte; the file is
+expire (with --retry-errors, as the official helper 1.8: keep retrying
+with backoff past their expiry). Other profiles, comments and order stay byte for byte; the file is
 replaced atomically, mode 0600. --once writes once and exits.
 
 Takes the credential-process flags (certificate, ARNs, ...), plus:
@@ -38,12 +39,16 @@ type updateOptions struct {
 	profile         string
 	credentialsFile string
 	once            bool
+	retryErrors     bool
 	margin          time.Duration
 }
 
 func (o *updateOptions) validate() error {
 	if o.profile == "" || !profileNameRE().MatchString(o.profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-), the profile the SDK will use (AWS_PROFILE=NAME)", "update: --profile %q is not a profile name", o.profile)
+	}
+	if o.once && o.retryErrors {
+		return usageErrorf("--once writes once; drop --retry-errors, or --once to keep the profile fresh", "update: --once and --retry-errors exclude each other")
 	}
 	if o.margin <= 0 {
 		return usageErrorf("give --refresh-margin a positive duration such as 5m", "update: --refresh-margin %s is not positive", o.margin)
@@ -76,6 +81,7 @@ func runUpdate(e *env, args []string) error {
 	fs.StringVar(&o.profile, "profile", "", "profile `NAME` to write (required)")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "credentials `FILE` (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
 	fs.BoolVar(&o.once, "once", false, "write once and exit")
+	fs.BoolVar(&o.retryErrors, "retry-errors", false, "keep retrying with backoff when the credentials expire without a renewal, instead of exiting 1")
 	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, "renew when less than `DURATION` of validity is left")
 	if err := parseFlags(e, fs, args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -108,7 +114,7 @@ func runUpdate(e *env, args []string) error {
 		Fetch:        sessionFetcher(e, &o.cp),
 		Margin:       o.margin,
 		Now:          e.now,
-		StopOnExpiry: true,
+		StopOnExpiry: !o.retryErrors,
 		Log:          e.log,
 		OnUpdate: func(ctx context.Context, cr signer.Credentials) error {
 			if err := file.Write(ctx, cr); err != nil {
