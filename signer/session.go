@@ -27,6 +27,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
+	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
 // Session duration bounds of CreateSession, in seconds.
@@ -380,6 +381,9 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 		if errors.Is(mapped, ErrTimeout) {
 			return Credentials{}, fmt.Errorf("%w after %s", mapped, timeout)
 		}
+		if refusedForSubject(mapped, m.Leaf) {
+			return Credentials{}, &EmptySubjectRefusedError{Path: m.CertificatePath, Err: mapped}
+		}
 		return Credentials{}, mapped
 	}
 	if len(out.CredentialSet) == 0 || out.CredentialSet[0].Credentials == nil {
@@ -547,4 +551,15 @@ func dialCause(err error) error {
 		return dnsErr
 	}
 	return unwrapOperation(err)
+}
+
+// refusedForSubject reports whether err is a refusal that the leaf's empty
+// subject may explain: access denied, invalid or unclassified, not a
+// transport, trust or clock problem.
+func refusedForSubject(err error, leaf *x509.Certificate) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) || !trustpolicy.EmptySubject(leaf) {
+		return false
+	}
+	return ae.Kind == ErrAccessDenied || ae.Kind == ErrValidation || ae.Kind == ErrAPI
 }
