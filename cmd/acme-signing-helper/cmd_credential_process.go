@@ -84,7 +84,7 @@ type credentialProcessOptions struct {
 }
 
 func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate `FILE` (PEM), or the full chain with the leaf in it")
+	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate `FILE` (PEM), or the full chain with the leaf in it; a .p12/.pfx file holds the key too")
 	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1 or encrypted PKCS#8)")
 	fs.StringVar(&o.intermediates, "intermediates", "", "intermediate CA certificates `FILE` (PEM), added to the chain")
 	fs.StringVar(&o.acmeDir, "acme-dir", "", "find the files in an ACME client's `DIR`: lego --path, certbot's config dir, acme.sh home")
@@ -144,7 +144,7 @@ func (o *credentialProcessOptions) validate() error {
 		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "credential-process: --acme-dir and --domain go together")
 	case !layout && o.certificate == "":
 		return usageErrorf("pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME", "credential-process: no certificate: --certificate is required")
-	case !layout && o.privateKey == "":
+	case !layout && o.privateKey == "" && !signer.KeyInCertificateFile(o.certificate):
 		return usageErrorf("pass --private-key FILE with the key written together with the certificate", "credential-process: no private key: --private-key is required")
 	}
 	for _, f := range []struct{ flag, v string }{{"trust-anchor-arn", o.trustAnchorARN}, {"profile-arn", o.profileARN}, {"role-arn", o.roleARN}} {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 )
 
 // TestPasswordFlagsRefused: a key password on the command line, under our
@@ -128,5 +133,37 @@ func TestUpdateOnceExcludesRetryErrors(t *testing.T) {
 	code, _, errOut := runCmd(t, map[string]string{}, append([]string{"update", "--once", "--retry-errors", "--profile", "p"}, f.args()...)...)
 	if code != 2 || !strings.Contains(errOut, "--once and --retry-errors exclude each other") || !strings.Contains(errOut, "hint: ") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestCredentialProcessPKCS12Alone: as the official helper, a .p12
+// --certificate needs no --private-key; with its password from the
+// environment, it gets credentials from the emulator.
+func TestCredentialProcessPKCS12Alone(t *testing.T) {
+	dir := t.TempDir()
+	h, _ := plainPKI(t, dir, testpki.Options{})
+	emu, err := emulator.New(emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(func() { emu.Close(); srv.Close() })
+	pfx, err := pkcs12.Modern2023.Encode(h.Leaf.Key, h.Leaf.Cert, h.Chain(), "p12-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "id.pfx")
+	if err := os.WriteFile(p, pfx, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"credential-process", "--certificate", p, "--no-cache", "--trust-anchor-arn", cpTA, "--profile-arn", cpProfile, "--role-arn", cpRole, "--endpoint", srv.URL}
+	code, out, errOut := runCmd(t, map[string]string{envKeyPassword: "p12-pw"}, args...)
+	if code != 0 || !strings.Contains(out, `"AccessKeyId":"ASIA`) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// A PEM certificate alone is still refused before any call.
+	code, _, errOut = runCmd(t, nil, append([]string{"credential-process", "--certificate", filepath.Join(dir, "leaf.pem")}, args[3:]...)...)
+	if code != 2 || !strings.Contains(errOut, "--private-key is required") {
+		t.Errorf("PEM alone: exit %d, stderr %q", code, errOut)
 	}
 }
