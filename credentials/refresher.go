@@ -47,7 +47,10 @@ type Refresher struct {
 	// refresh (the updater writes the credentials file here).
 	OnUpdate func(ctx context.Context, cr signer.Credentials) error
 	// StopOnExpiry makes Run return ErrExpired when the credentials expire
-	// (the updater); otherwise Run keeps retrying (the server).
+	// (the updater); otherwise Run keeps retrying with backoff (at most
+	// MaxBackoff apart) past their expiry, without credentials to hand
+	// out, and carries on as before once a refresh succeeds (the server,
+	// and the updater with the official helper's --retry-errors).
 	StopOnExpiry bool
 	// Log receives one line per refresh and failure (never secrets).
 	Log *slog.Logger

@@ -177,3 +177,70 @@ func TestRefreshAtAndBackoff(t *testing.T) {
 		t.Errorf("backoff with zero jitter = %v, want 500ms", d)
 	}
 }
+
+// TestRefresherRetriesPastExpiry: without StopOnExpiry (update
+// --retry-errors, serve) the refresher keeps retrying with capped backoff
+// after the last good credentials expired and, when the endpoint answers
+// again, writes and serves new ones.
+func TestRefresherRetriesPastExpiry(t *testing.T) {
+	clk := &fakeClock{now: t0}
+	const outage = 3 * time.Hour // longer than the session
+	calls := 0
+	var updates []signer.Credentials
+	r := &Refresher{
+		Now:        clk.Now,
+		Jitter:     func() float64 { return 0.99 },
+		MaxBackoff: 10 * time.Minute,
+		Fetch: func(ctx context.Context) (signer.Credentials, error) {
+			calls++
+			if calls > 1 && clk.Now().Before(t0.Add(55*time.Minute+outage)) {
+				return signer.Credentials{}, errors.New("endpoint down")
+			}
+			return creds(calls, clk.Now().Add(time.Hour)), nil
+		},
+		OnUpdate: func(ctx context.Context, cr signer.Credentials) error {
+			updates = append(updates, cr)
+			return nil
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var waits []time.Duration
+	var expiredSeen bool
+	r.Wait = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		clk.Advance(d)
+		if _, _, err := r.Current(); errors.Is(err, ErrExpired) {
+			expiredSeen = true
+		}
+		if len(updates) == 2 {
+			cancel()
+			return ctx.Err()
+		}
+		return nil
+	}
+	if err := r.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled (no exit at expiry)", err)
+	}
+	if !expiredSeen {
+		t.Errorf("the outage never outlived the credentials: the test proves nothing")
+	}
+	if len(updates) != 2 || updates[1].AccessKeyID != creds(calls, time.Time{}).AccessKeyID {
+		t.Fatalf("updates %v, want the first session and the one after the outage", updates)
+	}
+	cur, _, err := r.Current()
+	if err != nil || cur.AccessKeyID != updates[1].AccessKeyID {
+		t.Errorf("Current = %v, %v, want the new credentials", cur.AccessKeyID, err)
+	}
+	// About outage/MaxBackoff retries: backoff capped, not a spin.
+	if calls < 15 || calls > 60 {
+		t.Errorf("%d fetches over a %v outage with a 10m cap", calls, outage)
+	}
+	// The first and last waits are until the refresh time (55m); those
+	// between are the retries.
+	for i, w := range waits[1 : len(waits)-1] {
+		if w > 10*time.Minute {
+			t.Errorf("retry wait %d = %v, over MaxBackoff", i, w)
+		}
+	}
+}

@@ -206,6 +206,9 @@ func materialCheck(in Inputs, res signer.CheckResult, m *signer.Material, rep *s
 	case signer.CheckKey:
 		return Check{Name: name, Status: Pass, Detail: fmt.Sprintf("%s key matches the certificate (serial %s)", keyDescription(m), leaf.SerialNumber)}
 	case signer.CheckSubject:
+		if res.Outcome == signer.OutcomeWarned {
+			return Check{Name: name, Status: Warn, Detail: warningsText(res.Warnings), Fix: emptySubjectFix}
+		}
 		return Check{Name: name, Status: Pass, Detail: leaf.Subject.String()}
 	case signer.CheckKeyUsage:
 		return Check{Name: name, Status: Pass, Detail: "end-entity certificate with digitalSignature"}
@@ -222,15 +225,26 @@ func materialCheck(in Inputs, res signer.CheckResult, m *signer.Material, rep *s
 	// A check the doctor does not know: its outcome says it.
 	switch res.Outcome {
 	case signer.OutcomeWarned:
-		ws := make([]string, 0, len(res.Warnings))
-		for _, w := range res.Warnings {
-			ws = append(ws, w.String())
-		}
-		return Check{Name: name, Status: Warn, Detail: strings.Join(ws, "; ")}
+		return Check{Name: name, Status: Warn, Detail: warningsText(res.Warnings)}
 	case signer.OutcomeUnsupported:
 		return Check{Name: name, Status: Warn, Detail: res.Reason}
 	}
 	return Check{Name: name, Status: Pass, Detail: "checked while loading"}
+}
+
+// emptySubjectFix is the doctor's advice for a certificate without a
+// subject: what is known (AWS documents no subject rule; without a CN there
+// is no x509Subject/CN tag nor CN source identity) and the way back to a CN.
+const emptySubjectFix = "AWS documents no subject requirement, so the call is made: write trust and key policies on aws:PrincipalTag/x509SAN/DNS, not x509Subject/CN; " +
+	"if CreateSession refuses the certificate, or a CN is wanted, request Let's Encrypt's classic profile (lego --profile classic, certbot --preferred-profile classic)"
+
+// warningsText joins the texts of a check's warnings.
+func warningsText(ws []signer.Warning) string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, w.String())
+	}
+	return strings.Join(out, "; ")
 }
 
 func keyDescription(m *signer.Material) string {

@@ -102,6 +102,11 @@ type Config struct {
 	// means true. When false, a request naming roleSessionName is refused
 	// with "Not authorized to set roleSessionName.".
 	AcceptRoleSessionName *bool
+	// RequireSubject refuses leaf certificates with an empty subject
+	// (AccessDeniedException). The default accepts them: AWS documents no
+	// subject requirement for end-entity certificates, and such a session
+	// gets no x509Subject/CN tag and an ID= source identity.
+	RequireSubject bool
 	// Now is the emulator's clock (default time.Now).
 	Now func() time.Time
 	// MaxSkew is the allowed difference between X-Amz-Date and Now

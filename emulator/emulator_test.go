@@ -253,7 +253,7 @@ func TestCreateSessionRefused(t *testing.T) {
 			}
 		}, status: 403, code: "AccessDeniedException", msg: `Credential serial \d+ does not match`},
 		{name: "no certificate", client: func(c *client) { c.after = func(r *http.Request) { r.Header.Del(sigv4x509.HeaderX509) } }, status: 403, code: "AccessDeniedException", msg: `SignedHeaders must include|Missing X-Amz-X509`},
-		{name: "empty subject", h: func() *testpki.Hierarchy { return pkis.empty }, status: 403, code: "AccessDeniedException", msg: `subject is empty`},
+		{name: "empty subject required", cfg: func(cfg *emulator.Config) { cfg.RequireSubject = true }, h: func() *testpki.Hierarchy { return pkis.empty }, status: 403, code: "AccessDeniedException", msg: `subject is empty`},
 		{name: "ca leaf", h: func() *testpki.Hierarchy { return pkis.ca }, status: 403, code: "AccessDeniedException", msg: `must not be a CA`},
 		{name: "expired leaf", h: func() *testpki.Hierarchy { return pkis.expired }, status: 403, code: "AccessDeniedException", msg: `^Untrusted signing certificate$`},
 		{name: "unknown trust anchor", client: func(c *client) {

@@ -373,7 +373,7 @@ func verifySignature(leaf *x509.Certificate, auth sigv4x509.Auth, stringToSign s
 // checkLeaf applies the certificate rules of the service and verifies the
 // chain to a configured anchor, with no extended key usage requirement.
 func (s *Server) checkLeaf(leaf *x509.Certificate, chain []*x509.Certificate, now time.Time) *apiError {
-	if trustpolicy.EmptySubject(leaf) {
+	if s.cfg.RequireSubject && trustpolicy.EmptySubject(leaf) {
 		return accessDenied("Certificate subject is empty; IAM Roles Anywhere requires a non-empty subject")
 	}
 	if leaf.IsCA {

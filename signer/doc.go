@@ -8,9 +8,11 @@
 //     certbot, acme.sh), and checks them before any network call, in the
 //     order of [Checks]: the files parse, the key file is not readable by
 //     others (a warning), the key is RSA 2048..4096 or ECDSA P-256/P-384 and
-//     matches the certificate, the subject is not empty, the certificate is
-//     not a CA and has the digitalSignature key usage, it is within its
-//     validity period, and the chain is ordered and at most 5 long.
+//     matches the certificate, the subject is not empty (a warning), the
+//     certificate is not a CA, has the digitalSignature key usage and is
+//     signed with SHA-256 or stronger, it is within its validity period,
+//     and the chain is ordered and at most 5 long. A .p12/.pfx certificate
+//     file holds the key too ([KeyInCertificateFile]).
 //     [Inspect] is Load with a [LoadReport]: each check's [Outcome], the
 //     failure's error, the warnings as values ([Warning]) and the dropped
 //     certificates, for a caller such as a preflight checklist that shows

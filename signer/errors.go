@@ -40,8 +40,9 @@ var (
 	ErrNotYetValid = errors.New("certificate is not valid yet")
 	// ErrLeafIsCA: the certificate given as the leaf is a CA certificate.
 	ErrLeafIsCA = errors.New("the certificate is a CA certificate, not an end-entity (leaf) certificate")
-	// ErrEmptySubject: the leaf certificate's subject is empty.
-	ErrEmptySubject = errors.New("the certificate has an empty subject, which IAM Roles Anywhere rejects")
+	// ErrWeakSignature: the leaf is signed with MD2, MD5 or SHA-1, below
+	// AWS's SHA-256 or stronger.
+	ErrWeakSignature = errors.New("the certificate is signed with a weak algorithm")
 	// ErrNoDigitalSignature: the leaf lacks the digitalSignature key usage.
 	ErrNoDigitalSignature = errors.New("the certificate's key usage does not include digitalSignature")
 	// ErrChainTooLong: more intermediates than X-Amz-X509-Chain may carry.
@@ -216,6 +217,24 @@ func (e *CABundleError) Error() string {
 
 // Unwrap gives the read error.
 func (e *CABundleError) Unwrap() error { return e.Err }
+
+// EmptySubjectRefusedError is a CreateSession that IAM Roles Anywhere
+// refused (Err, an *APIError of kind ErrAccessDenied, ErrValidation or
+// ErrAPI) and that was signed with a certificate without a subject (the
+// leaf at Path): the missing CN is a likely cause, either as a rule of the
+// service or through a trust policy condition on x509Subject/CN, which such
+// a certificate never matches.
+type EmptySubjectRefusedError struct {
+	Path string
+	Err  error
+}
+
+func (e *EmptySubjectRefusedError) Error() string {
+	return fmt.Sprintf("%v; the certificate %q has an empty subject (no CN)", e.Err, e.Path)
+}
+
+// Unwrap gives the *APIError.
+func (e *EmptySubjectRefusedError) Unwrap() error { return e.Err }
 
 // APIError is a failed CreateSession call: Kind is one of the ErrUntrusted…,
 // ErrAccessDenied… variables above, the rest is what the service said.

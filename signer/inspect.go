@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/certsubject"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sigv4x509"
 )
 
@@ -28,9 +29,13 @@ const (
 	// CheckKey: the key is RSA 2048..4096 or ECDSA P-256/P-384 and belongs
 	// to the leaf certificate.
 	CheckKey Check = "key"
-	// CheckSubject: the leaf's subject is not empty.
+	// CheckSubject: the leaf's subject is not empty (a warning: Let's
+	// Encrypt's tlsserver and shortlived profiles issue certificates
+	// without one, which AWS documents no rule against).
 	CheckSubject Check = "subject"
-	// CheckKeyUsage: the leaf is not a CA and has digitalSignature.
+	// CheckKeyUsage: the leaf is not a CA, has digitalSignature and is
+	// signed with SHA-256 or stronger (not MD5 nor SHA-1), AWS's
+	// end-entity rules.
 	CheckKeyUsage Check = "key-usage"
 	// CheckValidity: now is within the leaf's validity (a warning when less
 	// than a third of its lifetime is left).
@@ -129,7 +134,8 @@ func (r *LoadReport) fail(c Check, err error) error {
 }
 
 // Warning is a problem Load found that does not stop a session:
-// *KeyFileModeWarning, *ExpiryWarning or *DroppedCertificateWarning.
+// *KeyFileModeWarning, *EmptySubjectWarning, *ExpiryWarning or
+// *DroppedCertificateWarning.
 // String is the text to show.
 type Warning interface {
 	fmt.Stringer
@@ -149,6 +155,25 @@ func (w *KeyFileModeWarning) String() string {
 
 // Check is CheckPermissions.
 func (w *KeyFileModeWarning) Check() Check { return CheckPermissions }
+
+// EmptySubjectWarning: the leaf certificate at Path has an empty subject
+// (no CN), as Let's Encrypt's tlsserver and shortlived profiles issue them;
+// DNSNames are its subject alternative names. AWS's end-entity rules name
+// no subject requirement, so the session is attempted; IAM Roles Anywhere
+// then has no CN to map: no x509Subject/CN session tag and no CN source
+// identity.
+type EmptySubjectWarning struct {
+	Path     string
+	DNSNames []string
+}
+
+func (w *EmptySubjectWarning) String() string {
+	return fmt.Sprintf("certificate %q has an empty subject (no CN; DNS names %s): the session gets no x509Subject/CN tag and no CN source identity; policies must use x509SAN/DNS",
+		w.Path, strings.Join(w.DNSNames, ", "))
+}
+
+// Check is CheckSubject.
+func (w *EmptySubjectWarning) Check() Check { return CheckSubject }
 
 // ExpiryWarning: the certificate valid from NotBefore to NotAfter has less
 // than a third of its lifetime left at Now.
@@ -311,10 +336,13 @@ func load(o LoadOptions, r *LoadReport) (*Material, error) {
 	r.pass(CheckKey)
 
 	// subject
-	if len(leaf.Subject.Names) == 0 {
-		return nil, r.fail(CheckSubject, fmt.Errorf("%w: %q (DNS names %s)", ErrEmptySubject, m.CertificatePath, strings.Join(leaf.DNSNames, ", ")))
+	if certsubject.Empty(leaf) {
+		w := &EmptySubjectWarning{Path: m.CertificatePath, DNSNames: leaf.DNSNames}
+		m.Warnings = append(m.Warnings, w)
+		r.pass(CheckSubject, w)
+	} else {
+		r.pass(CheckSubject)
 	}
-	r.pass(CheckSubject)
 
 	// key-usage
 	if leaf.IsCA {
@@ -322,6 +350,9 @@ func load(o LoadOptions, r *LoadReport) (*Material, error) {
 	}
 	if leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 		return nil, r.fail(CheckKeyUsage, fmt.Errorf("%w: %q", ErrNoDigitalSignature, m.CertificatePath))
+	}
+	if weakSignature(leaf.SignatureAlgorithm) {
+		return nil, r.fail(CheckKeyUsage, fmt.Errorf("%w: %q is signed with %s", ErrWeakSignature, m.CertificatePath, leaf.SignatureAlgorithm))
 	}
 	r.pass(CheckKeyUsage)
 
@@ -372,4 +403,14 @@ func checkKey(leaf *x509.Certificate, key crypto.Signer, certPath, keyPath strin
 		return fmt.Errorf("certificate %q: %w", certPath, err)
 	}
 	return nil
+}
+
+// weakSignature reports whether a certificate signed with alg falls short
+// of AWS's "SHA-256 or stronger": MD2, MD5 and SHA-1 signatures.
+func weakSignature(alg x509.SignatureAlgorithm) bool {
+	switch alg {
+	case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
+		return true
+	}
+	return false
 }

@@ -59,7 +59,6 @@ func TestInspectFailures(t *testing.T) {
 	good := writePlain(t, newPKI(t, testpki.Options{}))
 	other := writePlain(t, newPKI(t, testpki.Options{}))
 	expired := writePlain(t, newPKI(t, testpki.Options{Leaf: testpki.LeafOptions{NotBefore: now.AddDate(0, 0, -30), NotAfter: now.AddDate(0, 0, -1)}}))
-	empty := writePlain(t, newPKI(t, testpki.Options{Leaf: testpki.LeafOptions{EmptySubject: true, DNSNames: []string{"h.example.com"}}}))
 	ca := writePlain(t, newPKI(t, testpki.Options{Leaf: testpki.LeafOptions{IsCA: true}}))
 	for _, tt := range []struct {
 		name   string
@@ -71,7 +70,6 @@ func TestInspectFailures(t *testing.T) {
 		{"bad intermediates", LoadOptions{Certificate: good.Certificate, PrivateKey: good.Key, Intermediates: []string{good.Key}}, CheckFiles, ErrNoCertificate},
 		{"no layout", LoadOptions{AcmeDir: t.TempDir(), Domain: "h.example.com"}, CheckFiles, ErrLayoutNotFound},
 		{"key mismatch", LoadOptions{Certificate: good.Certificate, PrivateKey: other.Key}, CheckKey, ErrKeyMismatch},
-		{"empty subject", LoadOptions{Certificate: empty.Certificate, PrivateKey: empty.Key}, CheckSubject, ErrEmptySubject},
 		{"CA leaf", LoadOptions{Certificate: ca.Certificate, PrivateKey: ca.Key}, CheckKeyUsage, ErrLeafIsCA},
 		{"expired", LoadOptions{Certificate: expired.Certificate, PrivateKey: expired.Key}, CheckValidity, ErrExpired},
 	} {

@@ -130,10 +130,13 @@ func Locate(o LoadOptions) (Files, error) {
 		if o.Certificate == "" {
 			return Files{}, ErrNoCertificatePath
 		}
-		if o.PrivateKey == "" {
-			return Files{}, ErrNoPrivateKeyPath
-		}
 		f.Certificate, f.PrivateKey = o.Certificate, o.PrivateKey
+		if o.PrivateKey == "" {
+			if !KeyInCertificateFile(o.Certificate) {
+				return Files{}, ErrNoPrivateKeyPath
+			}
+			f.PrivateKey = o.Certificate
+		}
 	}
 	f.Intermediates = append(f.Intermediates, o.Intermediates...)
 	return f, nil

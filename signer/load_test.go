@@ -46,7 +46,6 @@ func TestLoadErrors(t *testing.T) {
 	expired := hier(testpki.LeafOptions{NotBefore: now.AddDate(0, 0, -100), NotAfter: now.AddDate(0, 0, -10)})
 	future := hier(testpki.LeafOptions{NotBefore: now.Add(time.Hour), NotAfter: now.AddDate(0, 0, 90)})
 	ca := hier(testpki.LeafOptions{IsCA: true, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign})
-	empty := hier(testpki.LeafOptions{EmptySubject: true, DNSNames: []string{"host.example.com"}})
 	noDS := hier(testpki.LeafOptions{KeyUsage: x509.KeyUsageKeyEncipherment, KeyType: testpki.RSA2048})
 	noKU := hier(testpki.LeafOptions{NoKeyUsage: true})
 	long := newPKI(t, testpki.Options{Intermediates: 6})
@@ -87,7 +86,6 @@ func TestLoadErrors(t *testing.T) {
 		{"expired", pair(expired), ErrExpired, "expired on " + expired.Leaf.Cert.NotAfter.UTC().Format(time.RFC3339)},
 		{"not yet valid", pair(future), ErrNotYetValid, "valid from"},
 		{"CA as leaf", pair(ca), ErrLeafIsCA, "Test"},
-		{"empty subject", pair(empty), ErrEmptySubject, "host.example.com"},
 		{"no digitalSignature", pair(noDS), ErrNoDigitalSignature, ""},
 		{"no key usage", pair(noKU), ErrNoDigitalSignature, ""},
 		{"six intermediates", files{cert: testpki.CertPEM(long.Leaf.Cert), key: keyPEM(t, long.Leaf.Key, testpki.PKCS8), ints: [][]byte{testpki.CertPEM(long.Chain()...)}}, ErrChainTooLong, "6 after the leaf"},

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"strings"
 
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -173,4 +175,13 @@ func derUint(b []byte) int64 {
 		n = n<<8 | int64(c)
 	}
 	return n
+}
+
+// KeyInCertificateFile reports whether the certificate file at path is
+// named as a PKCS#12 file (.p12 or .pfx, any case), which holds the
+// private key too: Locate then needs no private key path, as the official
+// helper reads a PKCS#12 --certificate alone. It looks at the name only.
+func KeyInCertificateFile(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".p12" || ext == ".pfx"
 }

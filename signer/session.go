@@ -26,6 +26,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/certsubject"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
 )
 
@@ -390,6 +391,9 @@ func createSessionObserved(ctx context.Context, m *Material, cfg Config, observe
 		if errors.Is(mapped, ErrTimeout) {
 			return Credentials{}, fmt.Errorf("%w after %s", mapped, timeout)
 		}
+		if refusedForSubject(mapped, m.Leaf) {
+			return Credentials{}, &EmptySubjectRefusedError{Path: m.CertificatePath, Err: mapped}
+		}
 		return Credentials{}, mapped
 	}
 	if len(out.CredentialSet) == 0 || out.CredentialSet[0].Credentials == nil {
@@ -562,4 +566,15 @@ func dialCause(err error) error {
 		return dnsErr
 	}
 	return unwrapOperation(err)
+}
+
+// refusedForSubject reports whether err is a refusal that the leaf's empty
+// subject may explain: access denied, invalid or unclassified, not a
+// transport, trust or clock problem.
+func refusedForSubject(err error, leaf *x509.Certificate) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) || !certsubject.Empty(leaf) {
+		return false
+	}
+	return ae.Kind == ErrAccessDenied || ae.Kind == ErrValidation || ae.Kind == ErrAPI
 }

@@ -313,7 +313,7 @@ func TestConfigValidate(t *testing.T) {
 func isPackageError(err error) bool {
 	for _, s := range []error{
 		ErrNoCertificate, ErrNoPrivateKey, ErrKeyPasswordRequired, ErrKeyPassword, ErrUnsupportedEncryption,
-		ErrUnsupportedKey, ErrKeyMismatch, ErrExpired, ErrNotYetValid, ErrLeafIsCA, ErrEmptySubject,
+		ErrUnsupportedKey, ErrKeyMismatch, ErrExpired, ErrNotYetValid, ErrLeafIsCA, ErrWeakSignature,
 		ErrNoDigitalSignature, ErrChainTooLong, ErrLayoutNotFound, ErrFileTooLarge, ErrSourceConflict,
 		ErrAcmeDirOrDomain, ErrNoCertificatePath, ErrNoPrivateKeyPath, ErrInvalidARN, ErrRegionMismatch,
 		ErrDuration, ErrNoRegion, ErrSessionName, ErrUntrustedCertificate, ErrRoleSessionNameNotAllowed,

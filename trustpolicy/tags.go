@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/certsubject"
 )
 
 // PrincipalTagPrefix starts the condition key of a principal tag.
@@ -148,8 +150,6 @@ func tagKeyOf(key string) string {
 }
 
 // EmptySubject reports whether cert has an empty subject (no RDN at all),
-// which IAM Roles Anywhere refuses before any policy is evaluated. Let's
-// Encrypt's tlsserver and shortlived profiles issue such certificates.
-func EmptySubject(cert *x509.Certificate) bool {
-	return len(cert.Subject.Names) == 0 && len(cert.RawSubject) <= 2
-}
+// as Let's Encrypt's tlsserver and shortlived profiles issue them: IAM
+// Roles Anywhere then has no x509Subject/CN to tag or match.
+func EmptySubject(cert *x509.Certificate) bool { return certsubject.Empty(cert) }

@@ -61,7 +61,7 @@ func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 }
 
 func runAWSConfig(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("aws-config", args); err != nil {
 		return err
 	}
 	var o credentialProcessOptions

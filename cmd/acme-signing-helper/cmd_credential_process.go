@@ -78,7 +78,7 @@ type credentialProcessOptions struct {
 }
 
 func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate `FILE` (PEM), or the full chain with the leaf in it")
+	fs.StringVar(&o.certificate, "certificate", "", "leaf certificate `FILE` (PEM), or the full chain with the leaf in it; a .p12/.pfx file holds the key too")
 	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1, encrypted PKCS#8 or a TSS2 TPM key), or a TPM handle:0x81000001")
 	fs.StringVar(&o.intermediates, "intermediates", "", "intermediate CA certificates `FILE` (PEM), added to the chain")
 	fs.StringVar(&o.acmeDir, "acme-dir", "", "find the files in an ACME client's `DIR`: lego --path, certbot's config dir, acme.sh home")
@@ -139,7 +139,7 @@ func (o *credentialProcessOptions) validate() error {
 		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "credential-process: --acme-dir and --domain go together")
 	case !layout && o.certificate == "":
 		return usageErrorf("pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME", "credential-process: no certificate: --certificate is required")
-	case !layout && o.privateKey == "":
+	case !layout && o.privateKey == "" && !signer.KeyInCertificateFile(o.certificate):
 		return usageErrorf("pass --private-key FILE with the key written together with the certificate", "credential-process: no private key: --private-key is required")
 	}
 	for _, f := range []struct{ flag, v string }{{"trust-anchor-arn", o.trustAnchorARN}, {"profile-arn", o.profileARN}, {"role-arn", o.roleARN}} {
@@ -264,16 +264,32 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 
 const noVerifySSLWarning = progName + ": warning: --no-verify-ssl: the endpoint's TLS certificate is not verified; anyone on the network path can read the credentials\n"
 
-// rejectPasswordFlag refuses a key password given as a flag before the
-// parser could echo it.
-func rejectPasswordFlag(args []string) error {
+// passwordFlags are the flags that would take a key password as their value:
+// ours of old and the official helper's. All are refused before parsing,
+// so that the parser cannot echo the value in an error.
+var passwordFlags = []string{"private-key-password", "pkcs8-password", "tpm-key-password"}
+
+// hintPasswordFlag is the fix for a password given as a flag.
+const hintPasswordFlag = "write the password to a file only you can read and pass --private-key-password-file FILE, or set " + envKeyPassword
+
+// rejectPasswordFlag refuses a key password given as a flag of command cmd
+// before the parser could echo it: a process's arguments are readable by
+// every local user (ps, /proc/PID/cmdline). The error names the flag,
+// never its value.
+func rejectPasswordFlag(cmd string, args []string) error {
 	for _, a := range args {
 		if a == "--" {
 			return nil
 		}
-		if a == "--private-key-password" || strings.HasPrefix(a, "--private-key-password=") {
-			return usageErrorf("write the password to a file only you can read and pass --private-key-password-file FILE, or set "+envKeyPassword,
-				"credential-process: key passwords are not accepted as flag values (other users can read the command line)")
+		for _, f := range passwordFlags {
+			if a == "--"+f || strings.HasPrefix(a, "--"+f+"=") {
+				hint := hintPasswordFlag
+				if f == "tpm-key-password" {
+					hint = hintTPMPasswordFlag
+				}
+				return usageErrorf(hint,
+					"%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
+			}
 		}
 	}
 	return nil
@@ -288,7 +304,7 @@ func runCredentialProcess(e *env, args []string) error {
 		// cold call was 0.2 to 0.3 ms slower, and a hit no faster.
 		runtime.GOMAXPROCS(1)
 	}
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("credential-process", args); err != nil {
 		return err
 	}
 	if err := rejectTPMPasswordFlag("credential-process", args); err != nil {

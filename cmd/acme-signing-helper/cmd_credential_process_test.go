@@ -350,7 +350,6 @@ func TestCredentialProcessBadInput(t *testing.T) {
 	expired := pki("expired", testpki.Options{Leaf: testpki.LeafOptions{NotBefore: now.AddDate(0, 0, -100), NotAfter: now.AddDate(0, 0, -10)}})
 	future := pki("future", testpki.Options{Leaf: testpki.LeafOptions{NotBefore: now.Add(48 * time.Hour)}})
 	caLeaf := pki("ca", testpki.Options{Leaf: testpki.LeafOptions{IsCA: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}})
-	empty := pki("empty", testpki.Options{Leaf: testpki.LeafOptions{EmptySubject: true, DNSNames: []string{"h.example.com"}}})
 	noDS := pki("nods", testpki.Options{Leaf: testpki.LeafOptions{KeyUsage: x509.KeyUsageKeyEncipherment, KeyType: testpki.RSA2048}})
 	ed := pki("ed", testpki.Options{Leaf: testpki.LeafOptions{KeyType: testpki.Ed25519}})
 	rsa1024 := pki("rsa1024", testpki.Options{Leaf: testpki.LeafOptions{KeyType: testpki.RSA1024}})
@@ -395,7 +394,6 @@ func TestCredentialProcessBadInput(t *testing.T) {
 		{"CA certificate as leaf", with(caLeaf), nil, 1, "CA certificate"},
 		{"expired", with(expired), nil, 1, "expired on"},
 		{"not yet valid", with(future), nil, 1, "not valid yet"},
-		{"empty subject", with(empty), nil, 1, "shortlived"},
 		{"no digitalSignature", with(noDS), nil, 1, "digitalSignature"},
 		{"Ed25519 key", with(ed), nil, 1, "Ed25519"},
 		{"RSA 1024", with(rsa1024), nil, 1, "RSA 1024 bits"},

@@ -30,7 +30,7 @@ type doctorOptions struct {
 }
 
 func runDoctor(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("doctor", args); err != nil {
 		return err
 	}
 	if err := rejectTPMPasswordFlag("doctor", args); err != nil {

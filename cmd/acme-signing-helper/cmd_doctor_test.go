@@ -118,7 +118,6 @@ func TestDoctorBrokenSetups(t *testing.T) {
 	os.WriteFile(worldReadable, b, 0o644)
 	os.Chmod(worldReadable, 0o644)
 	expired := newDoctorSetup(t, testpki.LeafOptions{NotBefore: time.Now().AddDate(0, 0, -100), NotAfter: time.Now().AddDate(0, 0, -10)}, nil)
-	empty := newDoctorSetup(t, testpki.LeafOptions{EmptySubject: true, DNSNames: []string{"h.example.com"}}, nil)
 	caLeaf := newDoctorSetup(t, testpki.LeafOptions{IsCA: true}, nil)
 	skewed := newDoctorSetup(t, testpki.LeafOptions{}, func() time.Time { return time.Now().Add(10 * time.Minute) })
 
@@ -133,7 +132,6 @@ func TestDoctorBrokenSetups(t *testing.T) {
 		{"missing chain", base.args(map[string]string{"--intermediates": "-"}), "chain", "--intermediates", "no intermediates"},
 		{"wrong anchor", base.args(map[string]string{"--anchor-cert": filepath.Join(base.dir, "other", "root.pem")}), "chain", "trust anchor must be the CA", "does not verify"},
 		{"expired", expired.args(nil), "validity", "renew", "expired"},
-		{"empty subject", empty.args(nil), "subject", "classic profile", "empty subject"},
 		{"CA as leaf", caLeaf.args(nil), "key-usage", "leaf certificate", "CA certificate"},
 		{"missing certificate file", base.args(map[string]string{"--certificate": filepath.Join(base.dir, "nope.pem")}), "files", "", "nope.pem"},
 		{"no layout", base.args(map[string]string{"--certificate": "-", "--private-key": "-", "--intermediates": "-"}, "--acme-dir", base.dir, "--domain", "nothere.example.com"), "files", "--acme-dir", "nothere.example.com"},

@@ -229,7 +229,7 @@ var recordOwnFlags = map[string]bool{"format": true, "debug": true, "config": tr
 
 func runPermissionsRecord(e *env, args []string) error {
 	const cmd = "permissions record"
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag(cmd, args); err != nil {
 		return err
 	}
 	dash := -1

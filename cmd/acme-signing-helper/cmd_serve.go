@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,17 +21,18 @@ import (
 
 const serveHelp = `[flags]
 
-Serve temporary AWS credentials to local programs over IMDSv2
-(AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/) and the ECS
-container-credentials protocol (AWS_CONTAINER_CREDENTIALS_FULL_URI=
+Serve temporary AWS credentials over IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT=
+http://127.0.0.1:9911/) and the ECS protocol (AWS_CONTAINER_CREDENTIALS_FULL_URI=
 http://127.0.0.1:9911/credentials with --auth-token-file), renewed
 --refresh-margin before expiry; never empty credentials (HTTP 503 instead).
-Loopback only unless --allow-remote. Takes the credential-process flags.
+--port N is 127.0.0.1:N; loopback only unless --allow-remote. Takes the
+credential-process flags.
 `
 
 type serveOptions struct {
 	cp            credentialProcessOptions
 	listen        string
+	port          int
 	allowRemote   bool
 	hopLimit      int
 	roleName      string
@@ -40,7 +42,18 @@ type serveOptions struct {
 	readyFile     string
 }
 
-func (o *serveOptions) validate() error {
+// validate checks the flags together; listenChanged and portChanged say
+// whether --listen and --port were given.
+func (o *serveOptions) validate(listenChanged, portChanged bool) error {
+	if portChanged {
+		if listenChanged {
+			return usageErrorf("give the address with --listen HOST:PORT or the port with --port N (127.0.0.1), not both", "serve: --listen and --port exclude each other")
+		}
+		if o.port < 1 || o.port > 65535 {
+			return usageErrorf("give --port between 1 and 65535", "serve: --port %d out of range", o.port)
+		}
+		o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
+	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return usageErrorf("give --listen as HOST:PORT, e.g. 127.0.0.1:9911", "serve: --listen %q: %v", o.listen, err)
 	}
@@ -99,14 +112,19 @@ type rewordedError struct {
 func (r *rewordedError) Error() string { return r.msg }
 func (r *rewordedError) Unwrap() error { return r.err }
 
+// defaultPort is the port of credentials.DefaultAddr, the official
+// helper's default --port.
+const defaultPort = 9911
+
 func runServe(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("serve", args); err != nil {
 		return err
 	}
 	var o serveOptions
 	fs := newFlagSet(e, "serve", serveHelp)
 	o.cp.addFlags(fs)
 	fs.StringVar(&o.listen, "listen", credentials.DefaultAddr, "listen on `HOST:PORT`")
+	fs.IntVar(&o.port, "port", defaultPort, "listen on 127.0.0.1:`PORT` (as the official helper; excludes --listen)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback (prints a warning)")
 	fs.IntVar(&o.hopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit `N` of the answers (1: they cannot leave the host's link)")
 	fs.StringVar(&o.roleName, "role-name", "", "role `NAME` the IMDS listing shows (default: the --role-arn's name)")
@@ -114,7 +132,7 @@ func runServe(e *env, args []string) error {
 	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "ECS authorization token `FILE` (created with a random token if missing); without it the ECS endpoint is off")
 	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
 	fs.StringVar(&o.readyFile, "ready-file", "", "write the base URL to `FILE` once serving")
-	setGroup(fs, "serve", "listen", "allow-remote", "hop-limit", "role-name", "ecs-path", "auth-token-file", "refresh-margin", "ready-file")
+	setGroup(fs, "serve", "listen", "port", "allow-remote", "hop-limit", "role-name", "ecs-path", "auth-token-file", "refresh-margin", "ready-file")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -123,7 +141,7 @@ func runServe(e *env, args []string) error {
 	}
 	o.cp.collect(fs)
 	o.margin = defaultMargin(fs, o.margin, o.cp.sessionDuration)
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs.Changed("listen"), fs.Changed("port")); err != nil {
 		return err
 	}
 	if o.roleName == "" {

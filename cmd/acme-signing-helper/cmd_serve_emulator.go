@@ -51,6 +51,7 @@ type serveEmulatorOptions struct {
 	cloudTrail      string
 	addrFile        string
 	faults          []string
+	requireSubject  bool
 }
 
 func (o *serveEmulatorOptions) validate() error {
@@ -113,6 +114,7 @@ func runServeEmulator(e *env, args []string) error {
 	fs.StringVar(&o.sessionPattern, "session-name-pattern", "", "refuse session names not matching `REGEXP` (like a trust policy on sts:RoleSessionName), e.g. '^[0-9]{6}$'")
 	fs.StringVar(&o.trustPolicy, "trust-policy", "", "apply this role trust policy JSON `FILE` (see 'trust-policy role'); calls it does not allow get AccessDeniedException")
 	fs.BoolVar(&o.noAcceptName, "no-accept-role-session-name", false, "behave like a profile without acceptRoleSessionName")
+	fs.BoolVar(&o.requireSubject, "require-subject", false, "refuse leaf certificates with an empty subject (the default accepts them, as AWS documents no subject rule)")
 	fs.DurationVar(&o.maxSkew, "max-skew", emulator.DefaultMaxSkew, "allowed difference `DURATION` between the request date and the clock")
 	fs.StringVar(&o.cloudTrail, "cloudtrail", "", "append one CloudTrail-shaped JSON record per call to `FILE` ('-' for stdout)")
 	fs.StringVar(&o.addrFile, "addr-file", "", "write the endpoint URL to `FILE` once listening")
@@ -140,6 +142,7 @@ func runServeEmulator(e *env, args []string) error {
 		AccountID:       o.accountID,
 		Now:             e.now,
 		MaxSkew:         o.maxSkew,
+		RequireSubject:  o.requireSubject,
 		Logger:          e.log,
 	}
 	if o.noAcceptName {

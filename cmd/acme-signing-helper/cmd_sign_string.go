@@ -29,7 +29,7 @@ type signStringOptions struct {
 }
 
 func runSignString(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("sign-string", args); err != nil {
 		return err
 	}
 	var o signStringOptions

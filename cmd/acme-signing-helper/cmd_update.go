@@ -18,8 +18,9 @@ const updateHelp = `[flags]
 Write temporary AWS credentials into a profile of the shared credentials
 file and keep them fresh: renew --refresh-margin before expiry, retry with
 backoff on failure (the last good credentials stay), exit 1 only when they
-expire. Other profiles stay byte for byte; the file is replaced atomically,
-mode 0600. Takes the credential-process flags.
+expire (--retry-errors: keep retrying past that, as the official 1.8).
+Other profiles stay byte for byte; the file is replaced atomically, mode
+0600. Takes the credential-process flags.
 `
 
 // updateBeforeRename, when set, runs between writing the new credentials
@@ -34,12 +35,16 @@ type updateOptions struct {
 	profile         string
 	credentialsFile string
 	once            bool
+	retryErrors     bool
 	margin          time.Duration
 }
 
 func (o *updateOptions) validate() error {
 	if o.profile == "" || !profileNameRE().MatchString(o.profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-), the profile the SDK will use (AWS_PROFILE=NAME)", "update: --profile %q is not a profile name", o.profile)
+	}
+	if o.once && o.retryErrors {
+		return usageErrorf("--once writes once; drop --retry-errors, or --once to keep the profile fresh", "update: --once and --retry-errors exclude each other")
 	}
 	if o.margin <= 0 {
 		return usageErrorf("give --refresh-margin a positive duration such as 5m", "update: --refresh-margin %s is not positive", o.margin)
@@ -63,7 +68,7 @@ func sessionFetcher(e *env, cp *credentialProcessOptions) credentials.Fetcher {
 }
 
 func runUpdate(e *env, args []string) error {
-	if err := rejectPasswordFlag(args); err != nil {
+	if err := rejectPasswordFlag("update", args); err != nil {
 		return err
 	}
 	var o updateOptions
@@ -72,8 +77,9 @@ func runUpdate(e *env, args []string) error {
 	fs.StringVar(&o.profile, "profile", "default", "profile `NAME` to write")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "credentials `FILE` (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
 	fs.BoolVar(&o.once, "once", false, "write once and exit")
+	fs.BoolVar(&o.retryErrors, "retry-errors", false, "keep retrying with backoff when the credentials expire without a renewal, instead of exiting 1")
 	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
-	setGroup(fs, "update", "profile", "credentials-file", "once", "refresh-margin")
+	setGroup(fs, "update", "profile", "credentials-file", "once", "retry-errors", "refresh-margin")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -103,7 +109,7 @@ func runUpdate(e *env, args []string) error {
 		Fetch:        sessionFetcher(e, &o.cp),
 		Margin:       o.margin,
 		Now:          e.now,
-		StopOnExpiry: true,
+		StopOnExpiry: !o.retryErrors,
 		Log:          e.log,
 		OnUpdate: func(ctx context.Context, cr signer.Credentials) error {
 			if err := file.Write(ctx, cr); err != nil {

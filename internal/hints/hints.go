@@ -119,6 +119,8 @@ func signerHint(e error) string {
 			return "run as the user that owns the " + e.What + " file or grant read access (for certbot: the live/ and archive/ directories)"
 		}
 		return "check the " + e.What + " path"
+	case *signer.EmptySubjectRefusedError:
+		return "the certificate has no CN (Let's Encrypt's shortlived and tlsserver profiles): a trust policy or profile condition on aws:PrincipalTag/x509Subject/CN never matches it (use x509SAN/DNS); if the service refuses CN-less certificates, request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
 	case *signer.CertificateError:
 		return signerHint(signer.ErrNoCertificate)
 	case *signer.LayoutError:
@@ -152,8 +154,8 @@ func signerHint(e error) string {
 		return "check the system clock (timedatectl status); a certificate issued seconds ago may also need a moment"
 	case signer.ErrLeafIsCA:
 		return "give --certificate the leaf certificate (or the full chain with the leaf first) and put CA certificates in --intermediates"
-	case signer.ErrEmptySubject:
-		return "Let's Encrypt's shortlived and tlsserver profiles issue certificates without a CN: request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
+	case signer.ErrWeakSignature:
+		return "IAM Roles Anywhere needs a certificate signed with SHA-256 or stronger: have the CA issue a new one (openssl x509 -sha256, or any ACME CA)"
 	case signer.ErrNoDigitalSignature:
 		return "IAM Roles Anywhere needs keyUsage digitalSignature on the leaf: issue the certificate with an ECDSA key or ask the CA for digitalSignature"
 	case signer.ErrUnsupportedDigest:

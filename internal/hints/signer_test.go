@@ -30,8 +30,8 @@ var signerErrors = map[string]error{
 	"ErrExpired":                   signer.ErrExpired,
 	"ErrNotYetValid":               signer.ErrNotYetValid,
 	"ErrLeafIsCA":                  signer.ErrLeafIsCA,
-	"ErrEmptySubject":              signer.ErrEmptySubject,
 	"ErrNoDigitalSignature":        signer.ErrNoDigitalSignature,
+	"ErrWeakSignature":             signer.ErrWeakSignature,
 	"ErrChainTooLong":              signer.ErrChainTooLong,
 	"ErrUnsupportedDigest":         signer.ErrUnsupportedDigest,
 	"ErrLayoutNotFound":            signer.ErrLayoutNotFound,
@@ -60,12 +60,13 @@ var signerErrors = map[string]error{
 	"ErrConnect":                   signer.ErrConnect,
 	"ErrAPI":                       signer.ErrAPI,
 
-	"FileError":        &signer.FileError{What: "certificate", Path: "c.pem", Err: &fs.PathError{Op: "open", Path: "c.pem", Err: fs.ErrNotExist}},
-	"CertificateError": &signer.CertificateError{Path: "c.pem"},
-	"LayoutError":      &signer.LayoutError{Dir: "/etc/lego", Domain: "h.example.com"},
-	"DomainError":      &signer.DomainError{Domain: "../x"},
-	"CABundleError":    &signer.CABundleError{Path: "ca.pem"},
-	"APIError":         &signer.APIError{Kind: signer.ErrAPI, StatusCode: 418},
+	"FileError":                &signer.FileError{What: "certificate", Path: "c.pem", Err: &fs.PathError{Op: "open", Path: "c.pem", Err: fs.ErrNotExist}},
+	"CertificateError":         &signer.CertificateError{Path: "c.pem"},
+	"LayoutError":              &signer.LayoutError{Dir: "/etc/lego", Domain: "h.example.com"},
+	"DomainError":              &signer.DomainError{Domain: "../x"},
+	"CABundleError":            &signer.CABundleError{Path: "ca.pem"},
+	"APIError":                 &signer.APIError{Kind: signer.ErrAPI, StatusCode: 418},
+	"EmptySubjectRefusedError": &signer.EmptySubjectRefusedError{Path: "c.pem", Err: &signer.APIError{Kind: signer.ErrAccessDenied, StatusCode: 403}},
 }
 
 // exportedSignerErrors lists, from signer's source, the exported Err*
