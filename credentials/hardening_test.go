@@ -1,0 +1,55 @@
+package credentials
+
+import (
+	"strings"
+	"testing"
+)
+
+// setProfileHardening are the red-team cases of the credentials-file
+// editor (issue 13, point 5): a key's continuation lines, a UTF-8 byte
+// order mark, CRLF line ends. FuzzSetProfile starts from them too.
+var setProfileHardening = []struct {
+	name, in, want string
+}{
+	{"continuation lines of a replaced token go with it",
+		"[p]\naws_session_token = old-part-1\n  old-part-2\n\told-part-3\nregion = x\n",
+		"[p]\naws_session_token = ST\nregion = x\naws_access_key_id = AK\naws_secret_access_key = SK\nx_expiration = EXP\n"},
+	{"continuation after a blank line and a comment",
+		"[p]\naws_session_token = old\n\n# note\n  old-2\n[q]\nk = v\n",
+		"[p]\naws_session_token = ST\naws_access_key_id = AK\naws_secret_access_key = SK\nx_expiration = EXP\n\n# note\n[q]\nk = v\n"},
+	{"continuation of a dropped duplicate",
+		"[p]\naws_access_key_id = a\n[p]\naws_access_key_id = b\n  b-2\nregion = y\n",
+		"[p]\naws_access_key_id = AK\naws_secret_access_key = SK\naws_session_token = ST\nx_expiration = EXP\n[p]\nregion = y\n"},
+	{"continuation of other keys kept",
+		"[p]\nregion = x\n  y\n",
+		"[p]\nregion = x\n  y\n" + ours},
+	{"byte order mark: no duplicate section",
+		utf8BOM + "[p]\naws_access_key_id = old\n",
+		utf8BOM + "[p]\naws_access_key_id = AK\naws_secret_access_key = SK\naws_session_token = ST\nx_expiration = EXP\n"},
+	{"byte order mark: new section appended after it",
+		utf8BOM + "[a]\nk = v\n",
+		utf8BOM + "[a]\nk = v\n\n[p]\n" + ours},
+	{"crlf lines replaced with crlf",
+		"[p]\r\naws_session_token = old\r\n  old-2\r\nregion = x\r\n",
+		"[p]\r\naws_session_token = ST\r\nregion = x\r\naws_access_key_id = AK\r\naws_secret_access_key = SK\r\nx_expiration = EXP\r\n"},
+	{"crlf file without a final line end",
+		"[a]\r\nk = v",
+		"[a]\r\nk = v\r\n\r\n[p]\r\n" + strings.ReplaceAll(ours, "\n", "\r\n")},
+	{"crlf and a byte order mark",
+		utf8BOM + "[p]\r\nregion = x\r\n",
+		utf8BOM + "[p]\r\nregion = x\r\n" + strings.ReplaceAll(ours, "\n", "\r\n")},
+}
+
+func TestSetProfileHardening(t *testing.T) {
+	for _, tc := range setProfileHardening {
+		t.Run(tc.name, func(t *testing.T) {
+			got := string(SetProfile([]byte(tc.in), "p", kv))
+			if got != tc.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+			if again := string(SetProfile([]byte(got), "p", kv)); again != got {
+				t.Errorf("not idempotent:\n%q\nthen\n%q", got, again)
+			}
+		})
+	}
+}
