@@ -74,8 +74,13 @@ func (s *SharedFile) Write(ctx context.Context, cr signer.Credentials) error {
 }
 
 // sectionName returns the name of an INI section header line ("[ name ]"
-// → "name") and whether line is one.
+// → "name") and whether line is one. An indented line is not one: after a
+// key it continues the key's value, and SetProfile never inserts before
+// it.
 func sectionName(line string) (string, bool) {
+	if line != "" && (line[0] == ' ' || line[0] == '\t') {
+		return "", false
+	}
 	t := strings.TrimSpace(line)
 	if len(t) < 2 || t[0] != '[' {
 		return "", false
