@@ -33,6 +33,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // ErrNotRegular is the cause (in a *fs.PathError) when a path names
@@ -91,6 +92,15 @@ func ReadAll(f *os.File, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// isDirError is the cause for a directory: it says what read(2) says
+// ("is a directory", syscall.EISDIR) and is ErrNotRegular too.
+type isDirError struct{}
+
+func (isDirError) Error() string { return syscall.EISDIR.Error() }
+
+// Is reports ErrNotRegular and syscall.EISDIR.
+func (isDirError) Is(target error) bool { return target == ErrNotRegular || target == syscall.EISDIR }
+
 // notRegular is the error for path of mode m.
 func notRegular(path string, m fs.FileMode) error {
 	what := "special file"
@@ -102,7 +112,8 @@ func notRegular(path string, m fs.FileMode) error {
 	case m&fs.ModeSocket != 0:
 		what = "socket"
 	case m.IsDir():
-		what = "directory"
+		// What reading it would say, as before the check.
+		return &fs.PathError{Op: "read", Path: path, Err: isDirError{}}
 	case m&fs.ModeSymlink != 0:
 		return &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
 	}
