@@ -1,8 +1,14 @@
 package credentials
 
 import (
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
 // setProfileHardening are the red-team cases of the credentials-file
@@ -51,5 +57,74 @@ func TestSetProfileHardening(t *testing.T) {
 				t.Errorf("not idempotent:\n%q\nthen\n%q", got, again)
 			}
 		})
+	}
+}
+
+// TestTokenForwardingHardening: a token request with any forwarding
+// header, even an empty X-Forwarded-For or only Forwarded, is refused
+// (issue 13, point 8).
+func TestTokenForwardingHardening(t *testing.T) {
+	s, err := NewServer(func() (signer.Credentials, time.Time, error) { return creds(1, t0.Add(time.Hour)), t0, nil }, "role")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		want   int
+	}{
+		{"none", http.Header{}, http.StatusOK},
+		{"x-forwarded-for", http.Header{"X-Forwarded-For": {"10.0.0.1"}}, http.StatusForbidden},
+		{"empty x-forwarded-for", http.Header{"X-Forwarded-For": {""}}, http.StatusForbidden},
+		{"forwarded", http.Header{"Forwarded": {"for=10.0.0.1"}}, http.StatusForbidden},
+		{"forwarded ipv6", http.Header{"Forwarded": {`for="[2001:db8::1]";proto=http`}}, http.StatusForbidden},
+		{"empty forwarded", http.Header{"Forwarded": {""}}, http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPut, IMDSTokenPath, nil)
+			r.Header.Set(IMDSTTLHeader, "60")
+			for k, v := range tc.header {
+				r.Header[k] = v
+			}
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Fatalf("got %d, want %d", w.Code, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoopbackHardening: "localhost" counts by what it resolves to, and
+// a listener by the address it is bound to (issue 13, point 8).
+func TestLoopbackHardening(t *testing.T) {
+	ips, err := net.LookupIP("localhost")
+	if err != nil {
+		t.Skipf("localhost does not resolve: %v", err)
+	}
+	all := true
+	for _, ip := range ips {
+		all = all && ip.IsLoopback()
+	}
+	if got := IsLoopback("localhost:9911"); got != all {
+		t.Errorf("IsLoopback(localhost:9911) = %v, but localhost resolves to %v", got, ips)
+	}
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:0", true},
+		{"localhost:0", all},
+		{"0.0.0.0:0", false},
+		{":0", false},
+	} {
+		ln, err := net.Listen("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := IsLoopbackListener(ln); got != tc.want {
+			t.Errorf("IsLoopbackListener(bound %s as %s) = %v, want %v", tc.addr, ln.Addr(), got, tc.want)
+		}
+		ln.Close()
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -22,6 +23,10 @@ const (
 	// until when the keys above are valid.
 	KeyExpiration = "x_expiration"
 )
+
+// MaxSharedFileBytes bounds the shared credentials file SharedFile.Write
+// reads and rewrites (a profile is a few hundred bytes).
+const MaxSharedFileBytes = 4 << 20
 
 // SharedFile writes credentials into one profile of an AWS shared
 // credentials file, leaving every other byte of the file as it was.
@@ -60,7 +65,9 @@ func (s *SharedFile) Write(ctx context.Context, cr signer.Credentials) error {
 	}
 	defer unlock()
 	removeStaleTemps(path)
-	old, err := os.ReadFile(path)
+	// A regular file (a FIFO or a device fails at once) of at most
+	// MaxSharedFileBytes.
+	old, err := rawfile.ReadFile(path, MaxSharedFileBytes)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read credentials file %q: %w", path, err)
 	}

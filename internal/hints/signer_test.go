@@ -58,12 +58,13 @@ var signerErrors = map[string]error{
 	"ErrConnect":                   signer.ErrConnect,
 	"ErrAPI":                       signer.ErrAPI,
 
-	"FileError":        &signer.FileError{What: "certificate", Path: "c.pem", Err: &fs.PathError{Op: "open", Path: "c.pem", Err: fs.ErrNotExist}},
-	"CertificateError": &signer.CertificateError{Path: "c.pem"},
-	"LayoutError":      &signer.LayoutError{Dir: "/etc/lego", Domain: "h.example.com"},
-	"DomainError":      &signer.DomainError{Domain: "../x"},
-	"CABundleError":    &signer.CABundleError{Path: "ca.pem"},
-	"APIError":         &signer.APIError{Kind: signer.ErrAPI, StatusCode: 418},
+	"FileError":           &signer.FileError{What: "certificate", Path: "c.pem", Err: &fs.PathError{Op: "open", Path: "c.pem", Err: fs.ErrNotExist}},
+	"CertificateError":    &signer.CertificateError{Path: "c.pem"},
+	"LayoutError":         &signer.LayoutError{Dir: "/etc/lego", Domain: "h.example.com"},
+	"DomainError":         &signer.DomainError{Domain: "../x"},
+	"CABundleError":       &signer.CABundleError{Path: "ca.pem"},
+	"AnswerTooLargeError": &signer.AnswerTooLargeError{Limit: signer.MaxAnswerBytes},
+	"APIError":            &signer.APIError{Kind: signer.ErrAPI, StatusCode: 418},
 }
 
 // exportedSignerErrors lists, from signer's source, the exported Err*
