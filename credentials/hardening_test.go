@@ -1,13 +1,17 @@
 package credentials
 
 import (
+	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -126,5 +130,60 @@ func TestLoopbackHardening(t *testing.T) {
 			t.Errorf("IsLoopbackListener(bound %s as %s) = %v, want %v", tc.addr, ln.Addr(), got, tc.want)
 		}
 		ln.Close()
+	}
+}
+
+// TestSessionLockWaitHardening: waiting for another process's lock on the
+// entry counts against cfg.Timeout (--timeout), so a stuck holder does
+// not hold the command (issue 13, point 3).
+func TestSessionLockWaitHardening(t *testing.T) {
+	h, err := testpki.New(testpki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := h.WritePlain(filepath.Join(dir, "pki"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := h.Leaf.Cert.NotBefore.Add(time.Hour)
+	m, err := signer.Load(signer.LoadOptions{Certificate: files.Certificate, PrivateKey: files.Key, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := signer.Config{TrustAnchorARN: "ta", ProfileARN: "p", RoleARN: "r", Timeout: 200 * time.Millisecond}
+	c := &Cache{Dir: filepath.Join(dir, "cache"), Now: func() time.Time { return now }}
+	if err := c.prepareDir(); err != nil {
+		t.Fatal(err)
+	}
+	in, err := MaterialKeyInputs(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another holder (a second open file description, as another process
+	// would have) keeps the lock.
+	unlock, err := lockFile(context.Background(), c.lockPath(CacheKey(cfg, in, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Session(context.Background(), m, cfg, nil, func(context.Context) (signer.Credentials, error) {
+			return creds(1, now.Add(time.Hour)), nil
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("got %v, want the deadline of cfg.Timeout", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("gave up after %s, want about %s", d, cfg.Timeout)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still waiting for the lock after 5s with a 200ms timeout")
 	}
 }
