@@ -185,13 +185,15 @@ func (c *Cache) Get(ctx context.Context, key string, fetch Fetcher) (signer.Cred
 // Lookup is the read-only fast path of Get: key's entry when the directory
 // is private, the entry parses, more than Margin of its credentials'
 // validity is left and the recorded certificate validity covers now. It
-// takes no lock and writes nothing; ok is false on any miss. Its errors
+// takes no lock and writes nothing; ok is false on any miss, an
+// untrusted entry too (a symbolic link, not the user's, not 0600: GetFor
+// reports it). Its errors
 // are Get's (ErrInsecureDir, ErrCacheUnavailable) and mean the same.
 func (c *Cache) Lookup(key string) (e Entry, ok bool, err error) {
 	if err := c.prepareDir(); err != nil {
 		return Entry{}, false, dirError(err)
 	}
-	e, ok = c.read(key)
+	e, ok, _ = c.read(key)
 	return e, ok, nil
 }
 
@@ -209,7 +211,8 @@ func (c *Cache) GetFor(ctx context.Context, key string, cert CertValidity, fetch
 	if err := c.prepareDir(); err != nil {
 		return signer.Credentials{}, 0, dirError(err)
 	}
-	if e, ok := c.read(key); ok {
+	e, ok, untrusted := c.read(key)
+	if ok {
 		return e.Credentials, FromCache, nil
 	}
 	unlock, err := lockFile(ctx, c.lockPath(key))
@@ -221,7 +224,7 @@ func (c *Cache) GetFor(ctx context.Context, key string, cert CertValidity, fetch
 	}
 	defer unlock()
 	removeStaleTemps(c.Path(key))
-	if e, ok := c.read(key); ok {
+	if e, ok, _ := c.read(key); ok {
 		return e.Credentials, FromPeer, nil
 	}
 	cr, err := fetch(ctx)
@@ -231,12 +234,9 @@ func (c *Cache) GetFor(ctx context.Context, key string, cert CertValidity, fetch
 	if err := Validate(cr); err != nil {
 		return signer.Credentials{}, 0, err
 	}
-	if err := c.write(key, cr, cert); err != nil {
-		// The session is good; only the cache failed. The caller decides
-		// whether to warn.
-		return cr, FromFetch, err
-	}
-	return cr, FromFetch, nil
+	// The session is good; only the cache failed (an entry not used, one
+	// not stored). The caller decides whether to warn.
+	return cr, FromFetch, errors.Join(untrusted, c.write(key, cr, cert))
 }
 
 // Validate checks that credentials have every field set.
@@ -263,15 +263,21 @@ func (c *Cache) Remove(key string) error {
 }
 
 // read returns key's entry when it parses, is valid for more than the
-// margin and its certificate's recorded validity covers now.
-func (c *Cache) read(key string) (Entry, bool) {
-	b, err := readSmallFile(c.Path(key), maxEntrySize)
+// margin and its certificate's recorded validity covers now. untrusted is
+// an *UntrustedEntryError when an entry was there but not used for who
+// made it or what it is (readEntryFile).
+func (c *Cache) read(key string) (_ Entry, ok bool, untrusted error) {
+	b, err := readEntryFile(c.Path(key), maxEntrySize)
+	var ue *UntrustedEntryError
+	if errors.As(err, &ue) {
+		return Entry{}, false, ue
+	}
 	if err != nil {
-		return Entry{}, false
+		return Entry{}, false, nil
 	}
 	e, ok := decodeEntry(b)
 	if !ok || e.Version != cacheFormat {
-		return Entry{}, false
+		return Entry{}, false, nil
 	}
 	out := Entry{Credentials: signer.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey, SessionToken: e.SessionToken, Expiration: e.Expiration}}
 	if e.CertNotBefore != nil {
@@ -282,9 +288,9 @@ func (c *Cache) read(key string) (Entry, bool) {
 	}
 	now := c.now()
 	if Validate(out.Credentials) != nil || !out.Credentials.Expiration.After(now.Add(c.margin())) || !out.Certificate.covers(now) {
-		return Entry{}, false
+		return Entry{}, false, nil
 	}
-	return out, true
+	return out, true, nil
 }
 
 func (c *Cache) write(key string, cr signer.Credentials, cert CertValidity) error {

@@ -108,6 +108,14 @@ func (c *Cache) Session(ctx context.Context, m *signer.Material, cfg signer.Conf
 		return uncached(fmt.Errorf("credential cache: %w", err))
 	}
 	key := CacheKey(cfg, in, sessionName)
+	// The wait for another process's lock counts against cfg.Timeout as
+	// much as the call itself: the whole command honours --timeout.
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = signer.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	validity := CertValidity{NotBefore: m.Leaf.NotBefore, NotAfter: m.Leaf.NotAfter}
 	cr, src, err := c.GetFor(ctx, key, validity, fetch)
 	switch {

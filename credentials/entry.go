@@ -3,7 +3,8 @@ package credentials
 import (
 	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
@@ -13,25 +14,67 @@ import (
 // about 1 KB (the session token is the largest part).
 const maxEntrySize = 64 << 10
 
-// readSmallFile reads path, at most limit bytes (more is an error),
-// without the runtime's network poller (internal/rawfile): os.ReadFile
-// registers the file with it, which the first time in a process costs
-// several system calls, and a cache hit of credential-process is otherwise
-// only a few of them.
-func readSmallFile(path string, limit int64) ([]byte, error) {
-	f, err := rawfile.Open(path)
-	if err != nil {
+// ErrEntryNotPrivate is the cause of an *UntrustedEntryError for an entry
+// owned by another user or readable or writable by group or others.
+var ErrEntryNotPrivate = errors.New("not private to the user (want a file of the user, mode 0600)")
+
+// UntrustedEntryError is a cache entry that exists but was not used: a
+// symbolic link, not a regular file, not private to the user (Err then
+// wraps rawfile.ErrSymlink, rawfile.ErrNotRegular or ErrEntryNotPrivate),
+// or larger than the limit (a *rawfile.TooLargeError). It is a miss: the
+// entry is replaced by the next session, never served.
+type UntrustedEntryError struct {
+	Path string
+	Err  error
+}
+
+func (e *UntrustedEntryError) Error() string {
+	return fmt.Sprintf("cache entry %q not used: %v", e.Path, unwrapPathError(e.Err))
+}
+
+// Unwrap gives the cause.
+func (e *UntrustedEntryError) Unwrap() error { return e.Err }
+
+// unwrapPathError drops the "open PATH:" of a *fs.PathError that the
+// caller names already.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readEntryFile reads a cache entry, at most limit bytes, without the
+// runtime's network poller (internal/rawfile): os.ReadFile registers the
+// file with it, which the first time in a process costs several system
+// calls, and a cache hit of credential-process is otherwise only a few of
+// them. The entry is opened with O_NOFOLLOW and must be a regular file
+// that, where FileModesChecked, belongs to the user and has no group or
+// other permission bits; otherwise the error is an *UntrustedEntryError.
+// A missing entry is the open's *fs.PathError.
+func readEntryFile(path string, limit int64) ([]byte, error) {
+	f, err := rawfile.OpenNoFollow(path)
+	switch {
+	case errors.Is(err, rawfile.ErrSymlink) || errors.Is(err, rawfile.ErrNotRegular):
+		return nil, &UntrustedEntryError{Path: path, Err: err}
+	case err != nil:
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > limit {
-		return nil, errors.New("larger than the limit")
+	if err := checkEntryOwnerAndMode(fi); err != nil {
+		return nil, &UntrustedEntryError{Path: path, Err: err}
 	}
-	return b, nil
+	b, err := rawfile.ReadAll(f, limit)
+	var tl *rawfile.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, &UntrustedEntryError{Path: path, Err: fmt.Errorf("larger than %d bytes", tl.Limit)}
+	}
+	return b, err
 }
 
 // decodeEntry decodes a cache file. Entries as write makes them (the

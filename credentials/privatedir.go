@@ -7,8 +7,10 @@ import (
 
 // CheckPrivateDir returns an error wrapping ErrInsecureDir unless dir is a
 // directory (not a symlink to one) that, where FileModesChecked, is owned
-// by the current user and not writable by group or others. On Windows the
-// owner and mode are not checked (privatedir_windows.go).
+// by the current user and not writable by group or others, below
+// directories owned by the user or root and not writable by others
+// (sticky ones such as /tmp excepted). On Windows the owner and mode are
+// not checked (privatedir_windows.go; UncheckedModes says so).
 func CheckPrivateDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
@@ -17,7 +19,10 @@ func CheckPrivateDir(dir string) error {
 	if !fi.IsDir() || fi.Mode()&os.ModeSymlink != 0 {
 		return fmt.Errorf("cache directory %q: %w: not a directory (a symlink?)", dir, ErrInsecureDir)
 	}
-	return checkOwnerAndMode(dir, fi)
+	if err := checkOwnerAndMode(dir, fi); err != nil {
+		return err
+	}
+	return checkParents(dir)
 }
 
 // UncheckedModes is what a caller says about path where a permission

@@ -14,3 +14,11 @@ const FileModesChecked = false
 
 // checkOwnerAndMode checks nothing on Windows (see FileModesChecked).
 func checkOwnerAndMode(string, fs.FileInfo) error { return nil }
+
+// checkEntryOwnerAndMode checks nothing on Windows (see
+// FileModesChecked): an entry is used when it is a regular file, not a
+// link; its owner and ACL are not checked.
+func checkEntryOwnerAndMode(fs.FileInfo) error { return nil }
+
+// checkParents checks nothing on Windows (see FileModesChecked).
+func checkParents(string) error { return nil }

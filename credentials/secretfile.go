@@ -3,6 +3,8 @@ package credentials
 import (
 	"bytes"
 	"os"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 )
 
 // SecretFile is a secret read by ReadSecretFile.
@@ -18,11 +20,16 @@ type SecretFile struct {
 	Unchecked string
 }
 
+// MaxSecretFileBytes bounds what ReadSecretFile reads.
+const MaxSecretFileBytes = 64 << 10
+
 // ReadSecretFile reads a small secret, such as a private key's password,
-// from path, and checks who else may read it. Its errors are os.ReadFile's
-// (naming the path, never the content).
+// from path, and checks who else may read it. The file must be a regular
+// file (a FIFO or a device fails at once, internal/rawfile) of at most
+// MaxSecretFileBytes. Its errors are *fs.PathError values and a
+// *rawfile.TooLargeError (naming the path, never the content).
 func ReadSecretFile(path string) (SecretFile, error) {
-	b, err := os.ReadFile(path)
+	b, err := rawfile.ReadFile(path, MaxSecretFileBytes)
 	if err != nil {
 		return SecretFile{}, err
 	}

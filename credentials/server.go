@@ -155,8 +155,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusMethodNotAllowed)
 		return
 	}
-	if r.Header.Get("X-Forwarded-For") != "" {
-		s.log().Warn("refused token request with X-Forwarded-For (a proxy?)", "remote", r.RemoteAddr)
+	// Any forwarding header, even an empty one, means a proxy may be
+	// relaying someone else's request (the IMDSv2 rule); the standard
+	// Forwarded header (RFC 7239) as well as X-Forwarded-For.
+	if _, xff := r.Header["X-Forwarded-For"]; xff || len(r.Header.Values("Forwarded")) > 0 {
+		s.log().Warn("refused token request with X-Forwarded-For or Forwarded (a proxy?)", "remote", r.RemoteAddr)
 		httpError(w, http.StatusForbidden)
 		return
 	}
@@ -295,15 +298,37 @@ func Listen(ctx context.Context, addr string, hopLimit int) (net.Listener, error
 }
 
 // IsLoopback reports whether a listen address binds only loopback
-// interfaces ("127.0.0.1:9911", "[::1]:80", "localhost:80").
+// interfaces ("127.0.0.1:9911", "[::1]:80"). A host name, "localhost"
+// too, counts by what it resolves to: every address loopback. Check the
+// listener itself with IsLoopbackListener once it is bound.
 func IsLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return false
 	}
-	if host == "localhost" {
-		return true
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if host == "" {
+		return false // every interface
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return false
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return false
+		}
+	}
+	return true
+}
+
+// IsLoopbackListener reports whether ln is bound to a loopback address
+// (ln.Addr(): what the system bound, not the name it was given).
+func IsLoopbackListener(ln net.Listener) bool {
+	a, ok := ln.Addr().(*net.TCPAddr)
+	return ok && a.IP.IsLoopback()
 }

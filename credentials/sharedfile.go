@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -22,6 +23,10 @@ const (
 	// until when the keys above are valid.
 	KeyExpiration = "x_expiration"
 )
+
+// MaxSharedFileBytes bounds the shared credentials file SharedFile.Write
+// reads and rewrites (a profile is a few hundred bytes).
+const MaxSharedFileBytes = 4 << 20
 
 // SharedFile writes credentials into one profile of an AWS shared
 // credentials file, leaving every other byte of the file as it was.
@@ -60,7 +65,9 @@ func (s *SharedFile) Write(ctx context.Context, cr signer.Credentials) error {
 	}
 	defer unlock()
 	removeStaleTemps(path)
-	old, err := os.ReadFile(path)
+	// A regular file (a FIFO or a device fails at once) of at most
+	// MaxSharedFileBytes.
+	old, err := rawfile.ReadFile(path, MaxSharedFileBytes)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read credentials file %q: %w", path, err)
 	}
@@ -74,8 +81,13 @@ func (s *SharedFile) Write(ctx context.Context, cr signer.Credentials) error {
 }
 
 // sectionName returns the name of an INI section header line ("[ name ]"
-// → "name") and whether line is one.
+// → "name") and whether line is one. An indented line is not one: after a
+// key it continues the key's value, and SetProfile never inserts before
+// it.
 func sectionName(line string) (string, bool) {
+	if line != "" && (line[0] == ' ' || line[0] == '\t') {
+		return "", false
+	}
 	t := strings.TrimSpace(line)
 	if len(t) < 2 || t[0] != '[' {
 		return "", false
@@ -108,12 +120,50 @@ func lineKey(line string) string {
 	return strings.ToLower(strings.TrimSpace(k))
 }
 
+// utf8BOM is the byte order mark some Windows editors put at the start of
+// a UTF-8 file.
+const utf8BOM = "\xef\xbb\xbf"
+
+// isContinuation reports whether line continues the value of the key line
+// before it, as Python's configparser (botocore's reader) reads it: an
+// indented line that is not blank.
+func isContinuation(line string) bool {
+	return line != "" && (line[0] == ' ' || line[0] == '\t') && strings.TrimSpace(line) != ""
+}
+
+// isBlankOrComment reports whether line is blank or a whole-line comment,
+// which configparser skips without ending a multi-line value.
+func isBlankOrComment(line string) bool {
+	t := strings.TrimSpace(line)
+	return t == "" || t[0] == '#' || t[0] == ';'
+}
+
 // SetProfile returns file with the keys of profile set to the given values
 // (in that order when added). Existing lines of those keys are replaced in
-// place (duplicates dropped, also in repeated sections of the same name);
-// missing keys are inserted after the section's last key; a missing section
-// is appended. Everything else is copied unchanged.
+// place together with their continuation lines (indented lines after them,
+// which configparser appends to the value; duplicates are dropped the same
+// way, also in repeated sections of the same name); missing keys are
+// inserted after the section's last key; a missing section is appended.
+// A leading UTF-8 byte order mark is kept and not taken for part of the
+// first line. The lines written end in CRLF when the file's first line
+// does, else in LF. Everything else is copied unchanged.
 func SetProfile(file []byte, profile string, kv [][2]string) []byte {
+	bom := ""
+	if strings.HasPrefix(string(file), utf8BOM) {
+		bom, file = utf8BOM, file[len(utf8BOM):]
+	}
+	eol := "\n"
+	if i := strings.IndexByte(string(file), '\n'); (i > 0 && file[i-1] == '\r') || (i < 0 && strings.HasSuffix(string(file), "\r")) {
+		eol = "\r\n"
+	}
+	// terminate ends an unterminated last line (a lone CR of a CRLF file
+	// gets its LF).
+	terminate := func(l string) string {
+		if eol == "\r\n" && strings.HasSuffix(l, "\r") {
+			return l + "\n"
+		}
+		return l + eol
+	}
 	lines := strings.SplitAfter(string(file), "\n")
 	if len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -125,9 +175,21 @@ func SetProfile(file []byte, profile string, kv [][2]string) []byte {
 	done := map[string]bool{}
 	var out []string
 	inFirst, inLater, seen := false, false, false
+	// dropping: the last key line was replaced or dropped, so its
+	// continuation lines go too (blank and comment lines between them
+	// stay: configparser skips them).
+	dropping := false
 	insertAt := -1 // index in out after which missing keys go
 	for _, l := range lines {
-		if name, ok := sectionName(l); ok {
+		if dropping {
+			if isContinuation(l) {
+				continue
+			}
+			if !isBlankOrComment(l) {
+				dropping = false
+			}
+		}
+		if name, ok := sectionName(l); ok && !dropping {
 			inFirst = name == profile && !seen
 			inLater = name == profile && seen
 			if inFirst {
@@ -142,13 +204,17 @@ func SetProfile(file []byte, profile string, kv [][2]string) []byte {
 		switch {
 		case inFirst && ours && !done[k]:
 			done[k] = true
-			out = append(out, k+" = "+v+"\n")
+			out = append(out, k+" = "+v+eol)
 			insertAt = len(out) - 1
+			dropping = true
 		case (inFirst || inLater) && ours:
 			// A duplicate: drop it so that it cannot shadow the new value.
+			dropping = true
 		default:
 			out = append(out, l)
-			if inFirst && k != "" {
+			// Not before an indented line: it would continue the value
+			// of the key inserted there.
+			if inFirst && (k != "" || isContinuation(l)) {
 				insertAt = len(out) - 1
 			}
 		}
@@ -156,19 +222,21 @@ func SetProfile(file []byte, profile string, kv [][2]string) []byte {
 	var add []string
 	for _, p := range kv {
 		if !done[p[0]] {
-			add = append(add, p[0]+" = "+p[1]+"\n")
+			add = append(add, p[0]+" = "+p[1]+eol)
 		}
 	}
 	if !seen {
 		var b strings.Builder
-		b.WriteString(string(file))
+		b.WriteString(bom)
 		if len(file) > 0 && file[len(file)-1] != '\n' {
-			b.WriteByte('\n')
+			b.WriteString(terminate(string(file)))
+		} else {
+			b.WriteString(string(file))
 		}
 		if len(file) > 0 {
-			b.WriteByte('\n')
+			b.WriteString(eol)
 		}
-		b.WriteString("[" + profile + "]\n")
+		b.WriteString("[" + profile + "]" + eol)
 		for _, a := range add {
 			b.WriteString(a)
 		}
@@ -177,9 +245,9 @@ func SetProfile(file []byte, profile string, kv [][2]string) []byte {
 	if len(add) > 0 {
 		// The line at insertAt may lack a final newline (end of file).
 		if !strings.HasSuffix(out[insertAt], "\n") {
-			out[insertAt] += "\n"
+			out[insertAt] = terminate(out[insertAt])
 		}
 		out = append(out[:insertAt+1], append(add, out[insertAt+1:]...)...)
 	}
-	return []byte(strings.Join(out, ""))
+	return []byte(bom + strings.Join(out, ""))
 }

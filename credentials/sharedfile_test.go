@@ -34,7 +34,7 @@ func TestSetProfile(t *testing.T) {
 		{"empty section at end without newline", "[x]\na=b\n[ p ]", "[x]\na=b\n[ p ]\n" + ours},
 		{"similar names untouched", "[p2]\naws_access_key_id=keep\n[profile p]\naws_access_key_id=keep\n",
 			"[p2]\naws_access_key_id=keep\n[profile p]\naws_access_key_id=keep\n\n[p]\n" + ours},
-		{"crlf elsewhere kept", "[a]\r\nk=v\r\n", "[a]\r\nk=v\r\n\n[p]\n" + ours},
+		{"crlf file gets crlf lines", "[a]\r\nk=v\r\n", "[a]\r\nk=v\r\n\r\n[p]\r\n" + strings.ReplaceAll(ours, "\n", "\r\n")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := string(SetProfile([]byte(tc.in), "p", kv))
@@ -52,12 +52,12 @@ func TestSetProfile(t *testing.T) {
 func otherSections(b []byte, p string) string {
 	var out []string
 	in := false
-	for _, l := range strings.SplitAfter(string(b), "\n") {
+	for _, l := range strings.SplitAfter(strings.TrimPrefix(string(b), utf8BOM), "\n") {
 		if n, ok := sectionName(l); ok {
 			in = n == p
 		}
 		if !in && strings.TrimSpace(l) != "" {
-			out = append(out, strings.TrimSuffix(l, "\n"))
+			out = append(out, strings.TrimSuffix(strings.TrimSuffix(l, "\n"), "\r"))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -67,6 +67,9 @@ func FuzzSetProfile(f *testing.F) {
 	f.Add([]byte("[default]\nregion=x\n[p]\naws_access_key_id=1\n# c\n"))
 	f.Add([]byte("[p]"))
 	f.Add([]byte("\n\n[ p ] ; x\n aws_session_token = cont\n\taws_access_key_id\n"))
+	for _, tc := range setProfileHardening {
+		f.Add([]byte(tc.in))
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out := SetProfile(in, "p", kv)
 		if again := SetProfile(out, "p", kv); !bytes.Equal(again, out) {
@@ -78,7 +81,8 @@ func FuzzSetProfile(f *testing.F) {
 		// The first [p] section holds each key exactly once.
 		seen := map[string]int{}
 		in1, done := false, false
-		for _, l := range strings.SplitAfter(string(out), "\n") {
+		lines := strings.SplitAfter(strings.TrimPrefix(string(out), utf8BOM), "\n")
+		for i, l := range lines {
 			if n, ok := sectionName(l); ok {
 				if in1 {
 					done = true
@@ -87,8 +91,25 @@ func FuzzSetProfile(f *testing.F) {
 				continue
 			}
 			if in1 {
-				seen[strings.TrimSuffix(l, "\n")]++
+				line := strings.TrimSuffix(strings.TrimSuffix(l, "\n"), "\r")
+				seen[line]++
+				// No continuation line follows a key we wrote.
+				if lineKey(l) != "" && seen[line] == 1 {
+					for _, next := range lines[i+1:] {
+						if isContinuation(next) {
+							if _, ok := map[string]bool{"aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true, "x_expiration": true}[lineKey(l)]; ok {
+								t.Fatalf("continuation line %q after %q in\n%q", next, line, out)
+							}
+						}
+						if !isBlankOrComment(next) {
+							break
+						}
+					}
+				}
 			}
+		}
+		if bytes.HasPrefix(in, []byte(utf8BOM)) != bytes.HasPrefix(out, []byte(utf8BOM)) {
+			t.Fatalf("byte order mark not kept:\n%q\n%q", in, out)
 		}
 		for _, p := range kv {
 			if seen[p[0]+" = "+p[1]] != 1 {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 )
 
 // ErrTokenFormat: a token file does not hold one non-empty line.
@@ -54,7 +56,8 @@ func (e *TokenFileError) Unwrap() error { return e.Err }
 // final newline (clients send the file's content as the header verbatim).
 // Its errors are *TokenFileError.
 func ReadOrCreateToken(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	// A regular file of at most 64 KiB (a token is 64 characters).
+	b, err := rawfile.ReadFile(path, 64<<10)
 	if err == nil {
 		tok := strings.TrimRight(string(b), "\r\n")
 		if tok == "" || strings.ContainsAny(tok, "\r\n") {

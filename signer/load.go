@@ -9,8 +9,8 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,29 +142,18 @@ func Locate(o LoadOptions) (Files, error) {
 	return f, nil
 }
 
+// readFile reads a certificate or key file: a regular file only (a FIFO or
+// a device fails at once, internal/rawfile), at most maxFileSize bytes.
 func readFile(what, path string) ([]byte, error) {
-	f, err := openFile(path)
-	if err != nil {
-		return nil, &FileError{What: what, Path: path, Err: err}
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, &FileError{What: what, Path: path, Err: err}
-	}
-	if len(b) > maxFileSize {
+	b, err := rawfile.ReadFile(path, maxFileSize)
+	var tl *rawfile.TooLargeError
+	switch {
+	case errors.As(err, &tl):
 		return nil, &FileError{What: what, Path: path, Err: ErrFileTooLarge}
+	case err != nil:
+		return nil, &FileError{What: what, Path: path, Err: err}
 	}
 	return b, nil
-}
-
-// openFile is os.Open without the runtime's network poller: os.Open
-// registers every file with it, which the first time in a process costs
-// several system calls (epoll_create1, eventfd2, epoll_ctl), and regular
-// files never block. A cache hit of credential-process reads its files
-// this way and never starts the poller.
-func openFile(path string) (*os.File, error) {
-	return rawfile.Open(path)
 }
 
 // CertificateFileSHA256 reads the certificate file at path as Load does

@@ -6,10 +6,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,6 +27,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/certsubject"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
 )
 
@@ -210,6 +211,53 @@ func (anonymousAuth) ResolveAuthSchemes(context.Context, *rolesanywhere.AuthReso
 	return []*smithyauth.Option{{SchemeID: smithyauth.SchemeIDAnonymous}}, nil
 }
 
+// MaxCABundleBytes bounds what NewHTTPClient reads of Config.CABundle:
+// Debian's whole ca-certificates bundle is about 220 KB.
+const MaxCABundleBytes = 4 << 20
+
+// MaxAnswerBytes bounds what CreateSession reads of an answer body:
+// CreateSession answers are about 2 KB. A longer body (a hostile endpoint
+// or proxy) fails with an *AnswerTooLargeError inside an *APIError of
+// Kind ErrBadResponse, after reading at most MaxAnswerBytes+1 bytes.
+const MaxAnswerBytes = 256 << 10
+
+// AnswerTooLargeError is an answer body longer than Limit bytes; reading
+// stopped there.
+type AnswerTooLargeError struct {
+	Limit int64
+}
+
+func (e *AnswerTooLargeError) Error() string {
+	return fmt.Sprintf("answer larger than %d bytes", e.Limit)
+}
+
+// cappedBody is an answer body that fails with an *AnswerTooLargeError
+// once more than limit bytes arrive.
+type cappedBody struct {
+	rc    io.ReadCloser
+	left  int64
+	limit int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, &AnswerTooLargeError{Limit: b.limit}
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
+
 // NewHTTPClient returns the HTTP client CreateSession uses for c:
 // HTTPClient when set, else one with proxies from the environment
 // (HTTPS_PROXY, NO_PROXY), TLS 1.2 or later, the extra CAs of CABundle
@@ -224,7 +272,9 @@ func (c *Config) NewHTTPClient() (*http.Client, error) {
 	// pool it extends) costs milliseconds, so skip it otherwise.
 	plainHTTP := strings.HasPrefix(strings.ToLower(c.Endpoint), "http://")
 	if c.CABundle != "" && !c.NoVerifySSL && !plainHTTP {
-		pemBytes, err := os.ReadFile(c.CABundle)
+		// A regular file only (AWS_CA_BUNDLE=/dev/zero or a FIFO fails at
+		// once), at most MaxCABundleBytes.
+		pemBytes, err := rawfile.ReadFile(c.CABundle, MaxCABundleBytes)
 		if err != nil {
 			return nil, &CABundleError{Path: c.CABundle, Err: err}
 		}
@@ -457,7 +507,12 @@ func mapError(ctx context.Context, err error, now func() time.Time) error {
 		de  *smithy.DeserializationError
 	)
 	msg := strings.ToLower(e.Message)
+	var tooLarge *AnswerTooLargeError
 	switch {
+	case errors.As(err, &tooLarge):
+		// Before the codes and statuses: whatever the answer claimed, it
+		// was not read.
+		e.Kind, e.Code, e.Message = ErrBadResponse, "", tooLarge.Error()
 	case errors.As(err, &ad) || e.Code == "AccessDeniedException" || e.Code == "AccessDenied" ||
 		e.Code == "InvalidSignatureException" || e.Code == "SignatureDoesNotMatch":
 		switch {
@@ -532,7 +587,8 @@ func unwrapOperation(err error) error {
 }
 
 // recordingClient remembers the last transport error, so that a timeout
-// during the retries of a connection failure can name the failure.
+// during the retries of a connection failure can name the failure, and
+// caps every answer body at MaxAnswerBytes.
 type recordingClient struct {
 	c    *http.Client
 	mu   sync.Mutex
@@ -545,8 +601,12 @@ func (r *recordingClient) Do(req *http.Request) (*http.Response, error) {
 		r.mu.Lock()
 		r.last = err
 		r.mu.Unlock()
+		return resp, err
 	}
-	return resp, err
+	// Every answer body, whichever client (Config.HTTPClient too), is
+	// read through the cap.
+	resp.Body = &cappedBody{rc: resp.Body, left: MaxAnswerBytes, limit: MaxAnswerBytes}
+	return resp, nil
 }
 
 func (r *recordingClient) lastError() error {

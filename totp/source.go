@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 )
 
 // Kind is the kind of a fingerprint source.
@@ -244,20 +247,30 @@ func (sys *System) digest(sp Spec, h hash.Hash) (int64, error) {
 	return fail(fmt.Errorf("unknown source kind %q", sp.Kind))
 }
 
-// hashFile streams a file into h. Errors are the *fs.PathError of os (which
-// name the path, never the content).
+// MaxFileSourceBytes bounds what a file: fingerprint source may hold: the
+// file is hashed, but a source is an identity file (a serial, a key, an
+// ID), not a disk.
+const MaxFileSourceBytes = 1 << 20
+
+// hashFile streams a file into h: a regular file only (a FIFO or
+// /dev/zero fails at once, internal/rawfile), at most MaxFileSourceBytes.
+// Errors are the *fs.PathError of the open (which name the path, never the
+// content), "is a directory, want a file", or "larger than N bytes".
 func hashFile(path string, h hash.Hash) (int64, error) {
-	f, err := os.Open(path)
+	f, err := rawfile.Open(path)
 	if err != nil {
+		if errors.Is(err, syscall.EISDIR) {
+			return 0, errors.New("is a directory, want a file")
+		}
 		return 0, unwrapPath(err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return 0, errors.New("is a directory, want a file")
-	}
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, io.LimitReader(f, MaxFileSourceBytes+1))
 	if err != nil {
 		return 0, fmt.Errorf("read: %w", unwrapPath(err))
+	}
+	if n > MaxFileSourceBytes {
+		return 0, fmt.Errorf("larger than %d bytes", MaxFileSourceBytes)
 	}
 	return n, nil
 }

@@ -180,7 +180,11 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return withHint(fmt.Errorf("serve: %w", err), "pick a free port with --listen (another serve running?)")
 	}
-	if !credentials.IsLoopback(o.listen) {
+	if !credentials.IsLoopbackListener(ln) {
+		if !o.allowRemote {
+			ln.Close()
+			return usageErrorf("listen on 127.0.0.1 or [::1]; add --allow-remote only if other hosts must reach the credentials (anyone who can connect gets them)", "serve: --listen %q is bound to %s, not a loopback address", o.listen, ln.Addr())
+		}
 		fmt.Fprintf(e.stderr, "%s: warning: serving credentials on %s: every host that can connect gets them\n", progName, ln.Addr())
 	}
 	base := "http://" + ln.Addr().String()

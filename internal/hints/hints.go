@@ -25,12 +25,14 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
 	"github.com/acme-signing-helper/acme-signing-helper/permissions"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
@@ -117,6 +119,8 @@ func signerHint(e error) string {
 			return "check the " + e.What + " path; with an ACME client's files use --acme-dir DIR --domain NAME"
 		case errors.Is(e.Err, fs.ErrPermission):
 			return "run as the user that owns the " + e.What + " file or grant read access (for certbot: the live/ and archive/ directories)"
+		case errors.Is(e.Err, rawfile.ErrNotRegular) && !errors.Is(e.Err, syscall.EISDIR):
+			return "point at the " + e.What + " file itself, not a pipe or device"
 		}
 		return "check the " + e.What + " path"
 	case *signer.EmptySubjectRefusedError:
@@ -127,6 +131,8 @@ func signerHint(e error) string {
 		return signerHint(signer.ErrLayoutNotFound)
 	case *signer.DomainError:
 		return "pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com"
+	case *signer.AnswerTooLargeError:
+		return signerHint(signer.ErrBadResponse)
 	case *signer.CABundleError:
 		if e.Err != nil {
 			return "point AWS_CA_BUNDLE at a PEM file of the CA certificates that issued the endpoint's TLS certificate"
@@ -237,6 +243,8 @@ func credentialsHint(e error) string {
 		return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
 	}
 	switch e := e.(type) {
+	case *credentials.UntrustedEntryError:
+		return "the cache holds only what acme-signing-helper writes: find out who made " + shellQuote(e.Path) + "; the next session replaces it"
 	case *credentials.NoDefaultPathError:
 		if e.What == credentials.WhatCacheDir {
 			return "pass --cache-dir DIR (or --no-cache)"
@@ -274,6 +282,8 @@ func totpHint(e error) string {
 			return "an empty source would make every machine alike: fill it or choose another --fingerprint source"
 		case errors.Is(e.Err, fs.ErrNotExist):
 			return "check the --fingerprint source exists on this machine, or choose another one"
+		case errors.Is(e.Err, rawfile.ErrNotRegular):
+			return "give file: a regular file, not a pipe or device, or choose another --fingerprint source"
 		}
 		return "check the --fingerprint source, or choose another one"
 	case *totp.PermissionError:

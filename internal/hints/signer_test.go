@@ -67,6 +67,7 @@ var signerErrors = map[string]error{
 	"CABundleError":            &signer.CABundleError{Path: "ca.pem"},
 	"APIError":                 &signer.APIError{Kind: signer.ErrAPI, StatusCode: 418},
 	"EmptySubjectRefusedError": &signer.EmptySubjectRefusedError{Path: "c.pem", Err: &signer.APIError{Kind: signer.ErrAccessDenied, StatusCode: 403}},
+	"AnswerTooLargeError":      &signer.AnswerTooLargeError{Limit: signer.MaxAnswerBytes},
 }
 
 // exportedSignerErrors lists, from signer's source, the exported Err*
