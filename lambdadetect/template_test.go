@@ -3,6 +3,8 @@ package lambdadetect
 import (
 	"archive/zip"
 	"bytes"
+	"debug/elf"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
@@ -183,8 +184,8 @@ func TestWriteZip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "bin")
 	os.WriteFile(p, []byte("\x7fELF not really"), 0o755)
 	var b bytes.Buffer
-	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := WriteZip(&b, p, when); err != nil {
+	when := ZipTime
+	if err := WriteZip(&b, p); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
@@ -203,7 +204,29 @@ func TestWriteZip(t *testing.T) {
 	if err := CheckBootstrap(p); !errors.As(err, &be) || !errors.Is(err, ErrNotLinuxARM64) {
 		t.Fatalf("CheckBootstrap: got %v", err)
 	}
-	if err := WriteZip(&b, filepath.Join(t.TempDir(), "missing"), when); !errors.As(err, &be) {
+	if err := WriteZip(&b, filepath.Join(t.TempDir(), "missing")); !errors.As(err, &be) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestCheckBootstrapAccepts a linux/arm64 ELF header (all CheckBootstrap
+// looks at) and refuses amd64.
+func TestCheckBootstrapMachine(t *testing.T) {
+	for _, tc := range []struct {
+		machine elf.Machine
+		ok      bool
+	}{{elf.EM_AARCH64, true}, {elf.EM_X86_64, false}} {
+		h := elf.Header64{Type: uint16(elf.ET_EXEC), Machine: uint16(tc.machine), Version: 1, Ehsize: 64}
+		copy(h.Ident[:], elf.ELFMAG)
+		h.Ident[elf.EI_CLASS], h.Ident[elf.EI_DATA], h.Ident[elf.EI_VERSION] = byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), byte(elf.EV_CURRENT)
+		var b bytes.Buffer
+		binary.Write(&b, binary.LittleEndian, h)
+		p := filepath.Join(t.TempDir(), "bootstrap")
+		if err := os.WriteFile(p, b.Bytes(), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckBootstrap(p); (err == nil) != tc.ok {
+			t.Errorf("%s: got %v", tc.machine, err)
+		}
 	}
 }
