@@ -1,7 +1,9 @@
 package lambdadetect_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/acme-signing-helper/acme-signing-helper/lambdadetect"
 )
@@ -20,4 +22,42 @@ func ExampleIsTrailLogKey() {
 	// true
 	// true
 	// false
+}
+
+// Template is the stack detect deploy --format cloudformation prints.
+func ExampleTemplate() {
+	b, err := lambdadetect.Template()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var t struct {
+		Resources map[string]struct{ Type string }
+	}
+	if err := json.Unmarshal(b, &t); err != nil {
+		fmt.Println(err)
+		return
+	}
+	ids := make([]string, 0, len(t.Resources))
+	for id := range t.Resources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Println(id, t.Resources[id].Type)
+	}
+	// Output:
+	// CreateSessionRule AWS::Events::Rule
+	// CreateSessionRulePermission AWS::Lambda::Permission
+	// DeadLetterQueue AWS::SQS::Queue
+	// DeadLetterQueuePolicy AWS::SQS::QueuePolicy
+	// DetectEventInvokeConfig AWS::Lambda::EventInvokeConfig
+	// DetectFunction AWS::Lambda::Function
+	// DetectFunctionRole AWS::IAM::Role
+	// DetectLogGroup AWS::Logs::LogGroup
+	// FindingsTopic AWS::SNS::Topic
+	// LogBucketPermission AWS::Lambda::Permission
+	// LogObjectRule AWS::Events::Rule
+	// LogObjectRulePermission AWS::Lambda::Permission
+	// ReplayTable AWS::DynamoDB::Table
 }
