@@ -110,7 +110,7 @@ func s3Notification(t *testing.T, key string, size int) []byte {
 func objectCreated(t *testing.T, key string, size int) []byte {
 	t.Helper()
 	detail, _ := json.Marshal(map[string]any{"version": "0", "bucket": map[string]string{"name": bucket},
-		"object": map[string]any{"key": key, "size": size, "etag": "e", "sequencer": "0055AED6DCD90281E5"},
+		"object":     map[string]any{"key": key, "size": size, "etag": "e", "sequencer": "0055AED6DCD90281E5"},
 		"request-id": "r", "requester": "cloudtrail.amazonaws.com", "reason": "PutObject"})
 	b, err := json.Marshal(events.EventBridgeEvent{Version: "0", ID: "oc-" + key[len(key)-8:], DetailType: "Object Created", Source: "aws.s3",
 		AccountID: "123456789012", Time: t0, Region: "eu-west-2", Resources: []string{"arn:aws:s3:::" + bucket}, Detail: detail})
