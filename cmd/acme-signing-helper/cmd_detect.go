@@ -106,6 +106,9 @@ or not. One line per session: verdict identity time session-name source-ip
 // verdict identity time session-name source-ip [reason]. Exit 0 when all
 // are legit, 1 when any is not, 2 on usage or read errors.
 func runDetect(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "deploy" {
+		return runDetectDeploy(e, args[1:]) // a file named deploy: ./deploy
+	}
 	fs := newFlagSet(e, "detect", detectHelp)
 	o := detectOptions{}
 	fs.StringVar(&o.db, "db", "env-sha1sum-db.json", "seed database `FILE`: the seed's env-sha1sum-db.json ([{\"CN=name\":\"hex seed\"},...]) or {\"name\":\"hex seed\",...}")

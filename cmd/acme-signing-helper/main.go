@@ -20,6 +20,9 @@ import (
 )
 
 func main() {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		os.Exit(runLambda(os.Stdout, os.Stderr)) // detect deploy's function
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

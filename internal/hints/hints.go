@@ -35,6 +35,7 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/systemdunit"
 	"github.com/acme-signing-helper/acme-signing-helper/permissions"
+	"github.com/acme-signing-helper/acme-signing-helper/lambdadetect"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 	"github.com/acme-signing-helper/acme-signing-helper/tpm"
@@ -85,6 +86,7 @@ func hintAt(e error) string {
 		demoHint,
 		tpmHint,
 		permissionsHint,
+		lambdadetectHint,
 	} {
 		if h := f(e); h != "" {
 			return h
@@ -551,6 +553,55 @@ func permissionsHint(e error) string {
 		return "listen on 127.0.0.1 or ::1: client-side monitoring datagrams are unauthenticated"
 	case permissions.ErrMalformedDatagram:
 		return "only AWS SDK client-side monitoring datagrams (JSON, Type ApiCall or ApiCallAttempt) are accepted"
+	}
+	return ""
+}
+
+// ---- lambdadetect ----------------------------------------------------------
+
+// lambdadetectHint names the fix for an error of package lambdadetect (the
+// function logs it next to a failed invocation; detect deploy prints it).
+func lambdadetectHint(e error) string {
+	switch e := e.(type) {
+	case *lambdadetect.EnvError:
+		return "set " + e.Name + " in the function's environment as 'acme-signing-helper detect deploy --format cloudformation' does (durations like 5m, booleans true or false)"
+	case *lambdadetect.SeedsError:
+		switch {
+		case e.Err == lambdadetect.ErrEmptySecret:
+			return "store the seeds database (the seed's env-sha1sum-db.json, or what 'totp enroll' writes) as the secret's value"
+		case errors.Is(e.Err, audit.ErrDBFormat):
+			return `write the secret's value as the seed's env-sha1sum-db.json, [{"CN=host.example.com":"<hex seed>"}, ...], or as one object {"host.example.com":"<hex seed>", ...}`
+		}
+		return "check that the secret exists and that the function's role may secretsmanager:GetSecretValue on it (and kms:Decrypt on its key when it is a customer managed key); no verdict is given without the seeds"
+	case *lambdadetect.ObjectError:
+		var fe *audit.FileError
+		if errors.As(e.Err, &fe) {
+			return "the log object is truncated or corrupt: the invocation failed so that Lambda retries it and the dead-letter queue keeps the event; check it with 'aws s3 cp s3://" + e.Bucket + "/" + e.Key + " - | acme-signing-helper detect -'"
+		}
+		return "check that the object exists and that the function's role may s3:GetObject on the trail bucket prefix (the stack's TrailBucket and TrailPrefix)"
+	case *lambdadetect.RecordError:
+		return "the event's detail is not a CloudTrail record detect reads; check the EventBridge rule's pattern (source aws.rolesanywhere, detail-type AWS API Call via CloudTrail)"
+	case *lambdadetect.EventError:
+		return "the function takes CloudTrail API call events from EventBridge and S3 object-created events for CloudTrail log files; check what the rule or bucket notification sends"
+	case *lambdadetect.PublishError:
+		return "check that the topic exists and that the function's role may sns:Publish on it (and use its KMS key)"
+	case *lambdadetect.ReplayTableError:
+		return "check that the table exists with the key (identity, code) and that the function's role may dynamodb:PutItem and dynamodb:GetItem on it"
+	case *lambdadetect.BootstrapError:
+		if errors.Is(e.Err, lambdadetect.ErrNotLinuxARM64) {
+			return "build the function for the template's arm64 runtime: GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -o bootstrap ./cmd/acme-signing-helper, then detect deploy --zip FILE --bootstrap bootstrap"
+		}
+		return "give --bootstrap the path of a linux/arm64 build of acme-signing-helper"
+	}
+	switch e {
+	case lambdadetect.ErrUnknownEvent:
+		return lambdadetectHint(&lambdadetect.EventError{})
+	case lambdadetect.ErrEmptySecret:
+		return lambdadetectHint(&lambdadetect.SeedsError{Err: e})
+	case lambdadetect.ErrMissingEnv:
+		return "set the function's environment as 'acme-signing-helper detect deploy --format cloudformation' does"
+	case lambdadetect.ErrNotLinuxARM64:
+		return lambdadetectHint(&lambdadetect.BootstrapError{Err: e})
 	}
 	return ""
 }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
+	"github.com/acme-signing-helper/acme-signing-helper/lambdadetect"
+)
+
+const detectDeployUsage = `usage: acme-signing-helper detect deploy --format cloudformation
+       acme-signing-helper detect deploy --zip FILE [--bootstrap BINARY]
+
+Deploy detect as an AWS Lambda function that checks every IAM Roles
+Anywhere CreateSession within seconds (EventBridge) and every CloudTrail
+log file as it is written (S3), publishing findings to an SNS topic.
+
+--format cloudformation prints the stack (parameters CodeBucket, CodeKey,
+TrailBucket, TrailPrefix, SeedsSecretArn, ObjectDelivery). --zip writes the
+deployment package: bootstrap is this program itself (it runs as the
+function when AWS_LAMBDA_RUNTIME_API is set) and must be built for
+linux/arm64; give --bootstrap a cross-built binary when this one is not:
+
+  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -o bootstrap ./cmd/acme-signing-helper
+  acme-signing-helper detect deploy --zip detect.zip --bootstrap bootstrap
+
+`
+
+type detectDeployOptions struct {
+	format, zip, bootstrap string
+}
+
+func (o *detectDeployOptions) validate() error {
+	switch {
+	case o.format == "" && o.zip == "":
+		return usageErrorf("give --format cloudformation (the stack) or --zip FILE (the deployment package)", "detect deploy: nothing to do")
+	case o.format != "" && o.zip != "":
+		return usageErrorf("print the stack and write the package in two runs", "detect deploy: --format and --zip cannot be combined")
+	case o.format != "" && o.format != "cloudformation":
+		return usageErrorf("use --format cloudformation", "detect deploy: --format %q is not cloudformation", o.format)
+	case o.bootstrap != "" && o.zip == "":
+		return usageErrorf("--bootstrap goes with --zip FILE", "detect deploy: --bootstrap without --zip")
+	}
+	return nil
+}
+
+// runDetectDeploy is detect deploy: the Lambda detection stack's template
+// or deployment package.
+func runDetectDeploy(e *env, args []string) error {
+	fs := newFlagSet(e, "detect deploy", detectDeployUsage)
+	o := detectDeployOptions{}
+	fs.StringVar(&o.format, "format", "", "print the stack as `FORMAT`: cloudformation")
+	fs.StringVar(&o.zip, "zip", "", "write the deployment package to `FILE`")
+	fs.StringVar(&o.bootstrap, "bootstrap", "", "package this linux/arm64 `BINARY` as bootstrap (default: the running program)")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("detect deploy takes flags only", "detect deploy: unexpected argument %q", fs.Arg(0))
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.format != "" {
+		b, err := lambdadetect.Template()
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(b)
+		return err
+	}
+	bin := o.bootstrap
+	if bin == "" {
+		var err error
+		if bin, err = os.Executable(); err != nil {
+			return fmt.Errorf("find the running program: %w", err)
+		}
+	}
+	if err := lambdadetect.CheckBootstrap(bin); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := lambdadetect.WriteZip(&buf, bin); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(o.zip, buf.Bytes(), 0o644, nil); err != nil {
+		return err
+	}
+	e.log.Info("deployment package written", "zip", o.zip, "bootstrap", bin, "bytes", buf.Len())
+	return nil
+}
+
+// runLambda is the program when Lambda starts it (AWS_LAMBDA_RUNTIME_API
+// set): the detection function, configured from its environment, until
+// the runtime stops it. Verdicts go to stdout (one JSON line each),
+// failures with their hint to stderr.
+func runLambda(stdout, stderr io.Writer) int {
+	f, err := lambdadetect.FromEnv(os.Getenv, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		if h := hintOf(err); h != "" {
+			fmt.Fprintf(stderr, "hint: %s\n", h)
+		}
+		return 1
+	}
+	lambdadetect.Start(f, stderr, hintOf)
+	return 1
+}
