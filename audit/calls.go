@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 )
@@ -114,46 +113,27 @@ func ReadCalls(ctx context.Context, paths []string, o Options, co CallOptions, f
 	return st, errors.Join(append(errs, readErrs...)...)
 }
 
-func readCallsInput(ctx context.Context, in input, o *Options, marker, arn []byte, fn func(Call)) (st Stats, counted bool, err error) {
-	cr, closeIn, counted, err := openInput(in, o)
-	if cr == nil {
-		return st, counted, err
-	}
-	defer closeIn()
+func readCallsInput(ctx context.Context, in input, o *Options, marker, arn []byte, fn func(Call)) (Stats, bool, error) {
 	relevant := func(b []byte) bool { return bytes.Contains(b, marker) }
-	sc := newRecordScanner(cr, o.MaxRecordBytes, relevant)
-	defer func() { st.Bytes = cr.n }()
-	st.Files = 1
-	for n := int64(0); ; n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
-			return st, true, ctx.Err()
-		}
-		rec, err := sc.next()
-		if err == io.EOF {
-			return st, true, nil
-		}
-		if err != nil {
-			return st, true, &FileError{Path: in.path, Err: err}
-		}
-		st.Records++
+	return scanInput(ctx, in, o, relevant, func(_ int64, rec rawRecord, maxRecord int) bool {
 		if rec.oversized {
-			if rec.relevant {
-				st.Events++
-				fn(Call{Path: in.path, Offset: rec.offset, Problem: fmt.Sprintf("record larger than %d bytes (CloudTrail's limit is 256 KB): not decoded", sc.maxRecord)})
+			if !rec.relevant {
+				return false
 			}
-			continue
+			fn(Call{Path: in.path, Offset: rec.offset, Problem: fmt.Sprintf("record larger than %d bytes (CloudTrail's limit is 256 KB): not decoded", maxRecord)})
+			return true
 		}
 		if !bytes.Contains(rec.data, marker) {
-			continue
+			return false
 		}
 		c, ok := decodeCall(rec.data, arn)
 		if !ok {
-			continue
+			return false
 		}
-		st.Events++
 		c.Path, c.Offset = in.path, rec.offset
 		fn(c)
-	}
+		return true
+	})
 }
 
 // callRecord is the part of a CloudTrail record a Call is made of.

@@ -228,13 +228,41 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // readInput reads one file. counted is false for a file found in a
 // directory that is neither gzip nor JSON (skipped).
-func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(Event)) (st Stats, counted bool, err error) {
+func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(Event)) (Stats, bool, error) {
+	return scanInput(ctx, in, o, x.relevant, func(n int64, rec rawRecord, maxRecord int) bool {
+		if rec.oversized {
+			if !rec.relevant {
+				return false
+			}
+			fn(Event{Kind: KindEvent, Path: in.path, Offset: rec.offset, fileIndex: in.index, seq: n,
+				Problem: fmt.Sprintf("record larger than %d bytes (CloudTrail's limit is 256 KB): not decoded", maxRecord)})
+			return true
+		}
+		if !rec.marked && !x.relevantUnmarked(rec.data) {
+			return false
+		}
+		ev, ok := x.extract(rec.data)
+		if !ok {
+			return false
+		}
+		ev.Path, ev.Offset, ev.fileIndex, ev.seq = in.path, rec.offset, in.index, n
+		fn(ev)
+		return true
+	})
+}
+
+// scanInput is the record loop Read and ReadCalls share: it opens input
+// in (openInput), scans its records with relevant as the cheap filter,
+// honours ctx every 1024 records and hands each record to each, which
+// reports whether it made an event of it (counted in Stats.Events). The
+// errors are openInput's, ctx's, or a *FileError of the scanner.
+func scanInput(ctx context.Context, in input, o *Options, relevant func([]byte) bool, each func(n int64, rec rawRecord, maxRecord int) bool) (st Stats, counted bool, err error) {
 	cr, closeIn, counted, err := openInput(in, o)
 	if cr == nil {
 		return st, counted, err
 	}
 	defer closeIn()
-	sc := newRecordScanner(cr, o.MaxRecordBytes, x.relevant)
+	sc := newRecordScanner(cr, o.MaxRecordBytes, relevant)
 	defer func() { st.Bytes = cr.n }()
 	st.Files = 1
 	for n := int64(0); ; n++ {
@@ -249,24 +277,9 @@ func readInput(ctx context.Context, in input, o *Options, x *extractor, fn func(
 			return st, true, &FileError{Path: in.path, Err: err}
 		}
 		st.Records++
-		if rec.oversized {
-			if rec.relevant {
-				st.Events++
-				fn(Event{Kind: KindEvent, Path: in.path, Offset: rec.offset, fileIndex: in.index, seq: n,
-					Problem: fmt.Sprintf("record larger than %d bytes (CloudTrail's limit is 256 KB): not decoded", sc.maxRecord)})
-			}
-			continue
+		if each(n, rec, sc.maxRecord) {
+			st.Events++
 		}
-		if !rec.marked && !x.relevantUnmarked(rec.data) {
-			continue
-		}
-		ev, ok := x.extract(rec.data)
-		if !ok {
-			continue
-		}
-		st.Events++
-		ev.Path, ev.Offset, ev.fileIndex, ev.seq = in.path, rec.offset, in.index, n
-		fn(ev)
 	}
 }
 
