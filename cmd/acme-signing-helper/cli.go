@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strconv"
 	"time"
 
@@ -116,6 +117,31 @@ func runEnv(e *env, args []string) int {
 
 // didYouMean is "did you mean 'NAME'? " for the command name closest to
 // an unknown one, or "".
+// runSubcommand runs the subcommand of parent that args[0] names, from
+// cmds: without one, usage goes to stderr (exit 2); "help" prints it on
+// stdout; an unknown name is a usage error with a did-you-mean.
+func runSubcommand(e *env, parent, usage string, cmds map[string]func(*env, []string) error, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return &exitError{code: 2}
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		_, err := fmt.Fprint(e.stdout, usage)
+		return err
+	}
+	run, ok := cmds[args[0]]
+	if !ok {
+		names := make([]string, 0, len(cmds))
+		for n := range cmds {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return usageErrorf(didYouMean(args[0], names...)+"run '"+progName+" "+parent+" help' for the list of "+parent+" commands", "%s: unknown command %q", parent, args[0])
+	}
+	return run(e, args[1:])
+}
+
 func didYouMean(name string, names ...string) string {
 	if c := suggest.Closest(name, names); c != "" {
 		return "did you mean '" + c + "'? "

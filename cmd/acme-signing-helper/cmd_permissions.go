@@ -72,20 +72,7 @@ var permissionsCommands = map[string]func(e *env, args []string) error{
 }
 
 func runPermissions(e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, permissionsUsage)
-		return &exitError{code: 2}
-	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		_, err := fmt.Fprint(e.stdout, permissionsUsage)
-		return err
-	}
-	run, ok := permissionsCommands[args[0]]
-	if !ok {
-		return usageErrorf("run '"+progName+" permissions help' for the list of permissions commands", "permissions: unknown command %q", args[0])
-	}
-	return run(e, args[1:])
+	return runSubcommand(e, "permissions", permissionsUsage, permissionsCommands, args)
 }
 
 // policyFormat is the output of every permissions command.

@@ -42,20 +42,7 @@ var totpCommands = map[string]func(e *env, args []string) error{
 }
 
 func runTOTP(e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, totpUsage)
-		return &exitError{code: 2}
-	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		_, err := fmt.Fprint(e.stdout, totpUsage)
-		return err
-	}
-	run, ok := totpCommands[args[0]]
-	if !ok {
-		return usageErrorf(didYouMean(args[0], "seed", "code", "verify", "enroll")+"run '"+progName+" totp help' for the list of totp commands", "totp: unknown command %q", args[0])
-	}
-	return run(e, args[1:])
+	return runSubcommand(e, "totp", totpUsage, totpCommands, args)
 }
 
 // keyFlags are the flags that say where the TOTP key comes from.

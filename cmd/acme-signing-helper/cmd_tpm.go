@@ -106,23 +106,14 @@ var tpmCommands = map[string]func(e *env, args []string) error{
 }
 
 func runTPM(e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, tpmUsage)
-		return &exitError{code: 2}
+	// The official --tpm-key-password is refused before any parser sees
+	// (and could echo) its value.
+	if len(args) > 0 {
+		if err := rejectTPMPasswordFlag("tpm "+args[0], args[1:]); err != nil {
+			return err
+		}
 	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		_, err := fmt.Fprint(e.stdout, tpmUsage)
-		return err
-	}
-	run, ok := tpmCommands[args[0]]
-	if !ok {
-		return usageErrorf("run '"+progName+" tpm help' for the list of tpm commands", "tpm: unknown command %q", args[0])
-	}
-	if err := rejectTPMPasswordFlag("tpm "+args[0], args[1:]); err != nil {
-		return err
-	}
-	return run(e, args[1:])
+	return runSubcommand(e, "tpm", tpmUsage, tpmCommands, args)
 }
 
 func runTPMKeygen(e *env, args []string) error {
