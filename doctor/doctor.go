@@ -138,6 +138,17 @@ func Run(ctx context.Context, in Inputs) Report {
 	return r
 }
 
+// filesFailed is the report of a load that failed before signer ran: the
+// files check failed with err, every other check not run.
+func filesFailed(err error) *signer.LoadReport {
+	rep := &signer.LoadReport{}
+	for _, c := range signer.Checks() {
+		rep.Checks = append(rep.Checks, signer.CheckResult{Check: c, Outcome: signer.OutcomeNotRun})
+	}
+	rep.Checks[0] = signer.CheckResult{Check: rep.Checks[0].Check, Outcome: signer.OutcomeFailed, Err: err}
+	return rep
+}
+
 // inspect loads the material. A failure to read the password fails the
 // files check, before signer runs.
 func inspect(in Inputs) (*signer.Material, *signer.LoadReport) {
@@ -145,12 +156,7 @@ func inspect(in Inputs) (*signer.Material, *signer.LoadReport) {
 	if in.KeyPassword != nil {
 		password, err := in.KeyPassword()
 		if err != nil {
-			rep := &signer.LoadReport{}
-			for _, c := range signer.Checks() {
-				rep.Checks = append(rep.Checks, signer.CheckResult{Check: c, Outcome: signer.OutcomeNotRun})
-			}
-			rep.Checks[0] = signer.CheckResult{Check: rep.Checks[0].Check, Outcome: signer.OutcomeFailed, Err: err}
-			return nil, rep
+			return nil, filesFailed(err)
 		}
 		lo.Password = password
 		defer clear(password)
@@ -158,12 +164,7 @@ func inspect(in Inputs) (*signer.Material, *signer.LoadReport) {
 	if in.TPMKeyPassword != nil {
 		password, err := in.TPMKeyPassword()
 		if err != nil {
-			rep := &signer.LoadReport{}
-			for _, c := range signer.Checks() {
-				rep.Checks = append(rep.Checks, signer.CheckResult{Check: c, Outcome: signer.OutcomeNotRun})
-			}
-			rep.Checks[0] = signer.CheckResult{Check: rep.Checks[0].Check, Outcome: signer.OutcomeFailed, Err: err}
-			return nil, rep
+			return nil, filesFailed(err)
 		}
 		lo.TPMKeyPassword = password
 		defer clear(password)
