@@ -60,4 +60,6 @@ func ExampleTemplate() {
 	// LogObjectRule AWS::Events::Rule
 	// LogObjectRulePermission AWS::Lambda::Permission
 	// ReplayTable AWS::DynamoDB::Table
+	// SessionCallRule AWS::Events::Rule
+	// SessionCallRulePermission AWS::Lambda::Permission
 }

@@ -64,6 +64,9 @@ type Outcome struct {
 	// Results counts verdicts; Findings those that are not legit.
 	Results  int `json:"results"`
 	Findings int `json:"findings"`
+	// SessionCalls counts later calls of sessions judged before (by their
+	// CreateSession or an earlier call, in any invocation): no verdict.
+	SessionCalls int `json:"sessionCalls,omitempty"`
 	// Skipped lists S3 objects that are not CloudTrail log files.
 	Skipped []string `json:"skipped,omitempty"`
 }
@@ -197,10 +200,28 @@ func (f *Function) check(ctx context.Context, c *audit.Checker, src string, r io
 // decide checks a legit result against the replay table, logs the verdict
 // and publishes a finding.
 func (f *Function) decide(ctx context.Context, src string, r audit.Result, out *Outcome) error {
-	if r.Verdict == audit.Legit && f.Replays != nil {
-		var err error
-		if r, err = f.Replays.Accept(ctx, r, f.now()); err != nil {
+	if r.Kind == audit.KindSessionCall && f.Replays != nil {
+		// One verdict per session, whichever invocation sees its first call.
+		first, err := f.Replays.FirstCall(ctx, r, f.now())
+		if err != nil {
 			return err
+		}
+		if !first {
+			out.SessionCalls++
+			return nil
+		}
+	}
+	if r.Verdict == audit.Legit && f.Replays != nil {
+		var ofSession bool
+		var err error
+		if r, ofSession, err = f.Replays.accept(ctx, r, f.now()); err != nil {
+			return err
+		}
+		if ofSession {
+			// A later call of a session whose CreateSession was accepted:
+			// judged with it.
+			out.SessionCalls++
+			return nil
 		}
 	}
 	j := audit.NewJSONResult(r)

@@ -480,3 +480,63 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// sessionCall is a later call (S3 GetObject) of the session named code of
+// foo.not-your-co.com created at created, made from ip.
+func sessionCall(created time.Time, code, ip, id string) string {
+	return fmt.Sprintf(`{"eventVersion":"1.09","eventTime":%q,"eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-2","sourceIPAddress":%q,"eventID":%q,"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/acme/%s","sessionContext":{"sourceIdentity":"CN=foo.not-your-co.com","attributes":{"creationDate":%q}}}}`,
+		created.Add(time.Minute).UTC().Format(time.RFC3339), ip, id, code, created.UTC().Format(time.RFC3339))
+}
+
+// TestSessionCallsOncePerSession: with DETECT_SESSIONS the function
+// judges each session once across invocations, as detect --sessions does
+// in one run: a later call of a session whose CreateSession was accepted
+// gets no verdict, nor does a second call of a judged session; a session
+// whose name is not a valid code at its creation is one finding however
+// many calls it makes; a later call seen before its CreateSession (events
+// out of order) does not make the CreateSession a replay.
+func TestSessionCallsOncePerSession(t *testing.T) {
+	h := newHarness(t)
+	h.f.Sessions = true
+	cs := createSession(t, t0, "now", "192.0.2.1", "rec-1")
+	code := strings.Split(strings.Split(cs, `"roleSessionName":"`)[1], `"`)[0]
+	t1 := t0.Add(2 * time.Hour)
+	cs1 := createSession(t, t1, "now", "192.0.2.1", "rec-6")
+	code1 := strings.Split(strings.Split(cs1, `"roleSessionName":"`)[1], `"`)[0]
+	events := []struct {
+		detail string
+		want   audit.Verdict // "" for no verdict
+	}{
+		{cs, audit.Legit},
+		{sessionCall(t0.Add(time.Second), code, "198.51.100.7", "rec-2"), ""}, // the session of rec-1
+		{sessionCall(t0.Add(time.Second), code, "198.51.100.7", "rec-3"), ""}, // again
+		{sessionCall(t0.Add(30*time.Minute), code, "203.0.113.9", "rec-4"), audit.Mismatch},
+		{sessionCall(t0.Add(30*time.Minute), code, "203.0.113.9", "rec-5"), ""},
+		{sessionCall(t1, code1, "198.51.100.7", "rec-7"), audit.Legit}, // before its CreateSession
+		{cs1, audit.Legit},
+	}
+	for i, ev := range events {
+		before := len(logLines(t, h.log))
+		out, err := h.f.Handle(context.Background(), apiCallEvent(fmt.Sprint("ev-", i), ev.detail))
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		ls := logLines(t, h.log)
+		switch {
+		case ev.want == "" && (len(ls) != before || out.Results != 0 || out.SessionCalls != 1):
+			t.Fatalf("event %d: got %+v, log %+v: want no verdict and one session call counted", i, out, ls[before:])
+		case ev.want != "" && (len(ls) != before+1 || ls[before].Verdict != ev.want):
+			t.Fatalf("event %d: log %+v, want one %s", i, ls[before:], ev.want)
+		}
+	}
+	if len(h.topic.msgs) != 1 || h.topic.msgs[0].Verdict != audit.Mismatch || h.topic.msgs[0].EventID != "rec-4" {
+		t.Fatalf("published %+v, want the one mismatch", h.topic.msgs)
+	}
+
+	// Without DETECT_SESSIONS later calls are not read at all.
+	h = newHarness(t)
+	out, err := h.f.Handle(context.Background(), apiCallEvent("ev-x", sessionCall(t0.Add(30*time.Minute), code, "203.0.113.9", "rec-4")))
+	if err != nil || out.Results != 0 || out.SessionCalls != 0 || len(h.table.items) != 0 {
+		t.Fatalf("without sessions: %+v, %v, %d items", out, err, len(h.table.items))
+	}
+}

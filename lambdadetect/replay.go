@@ -53,6 +53,67 @@ type ReplayStore struct {
 // Replay, the rule of audit.Finish. now is unused but for an item whose
 // event has no time.
 func (s *ReplayStore) Accept(ctx context.Context, r audit.Result, now time.Time) (audit.Result, error) {
+	r, _, err := s.accept(ctx, r, now)
+	return r, err
+}
+
+// accept is Accept that also reports when r is a record of the session
+// whose code was accepted first (a later call of a session whose
+// CreateSession was accepted, or the CreateSession of a session one of
+// whose later calls was): detect's Finish gives such a later call no
+// verdict of its own.
+func (s *ReplayStore) accept(ctx context.Context, r audit.Result, now time.Time) (audit.Result, bool, error) {
+	key := map[string]types.AttributeValue{
+		AttrIdentity: &types.AttributeValueMemberS{Value: r.Identity},
+		AttrCode:     &types.AttributeValueMemberS{Value: strconv.FormatInt(r.Step, 10) + ":" + r.SessionName},
+	}
+	item := s.item(key, r, now)
+	item["eventID"] = &types.AttributeValueMemberS{Value: r.EventID}
+	item["sourceIPAddress"] = &types.AttributeValueMemberS{Value: r.SourceIP}
+	item["certSerial"] = &types.AttributeValueMemberS{Value: r.CertSerial}
+	item["kind"] = &types.AttributeValueMemberS{Value: string(r.Kind)}
+	got, err := s.putFirst(ctx, key, item)
+	if err != nil || got == nil {
+		// Stored now, or expired between the two calls: the first use
+		// is too old to compare with; the code itself was checked.
+		return r, false, err
+	}
+	first := acceptance{
+		eventID:  stringAttr(got, "eventID"),
+		time:     stringAttr(got, "eventTime"),
+		sourceIP: stringAttr(got, "sourceIPAddress"),
+		cert:     stringAttr(got, "certSerial"),
+		kind:     audit.Kind(stringAttr(got, "kind")),
+	}
+	if first.sameSession(r) {
+		return r, r.Kind == audit.KindSessionCall, nil
+	}
+	return first.judge(r), false, nil
+}
+
+// FirstCall records that the session of r, a later call
+// (audit.KindSessionCall), has been judged, and reports whether r is the
+// first of its calls any invocation saw: the function judges each session
+// once, as detect does, not each of its calls.
+func (s *ReplayStore) FirstCall(ctx context.Context, r audit.Result, now time.Time) (bool, error) {
+	key := map[string]types.AttributeValue{
+		AttrIdentity: &types.AttributeValueMemberS{Value: r.Identity},
+		AttrCode:     &types.AttributeValueMemberS{Value: sessionKeyPrefix + r.SessionKey()},
+	}
+	got, err := s.putFirst(ctx, key, s.item(key, r, now))
+	if err != nil {
+		return false, err
+	}
+	return got == nil, nil
+}
+
+// sessionKeyPrefix starts the code attribute of a judged session's item;
+// codes are "<step>:<digits>", so the two never meet.
+const sessionKeyPrefix = "session:"
+
+// item is the stored part every item has: the key, the event time and
+// the expiry.
+func (s *ReplayStore) item(key map[string]types.AttributeValue, r audit.Result, now time.Time) map[string]types.AttributeValue {
 	ttl := s.TTL
 	if ttl <= 0 {
 		ttl = DefaultReplayTTL
@@ -61,19 +122,17 @@ func (s *ReplayStore) Accept(ctx context.Context, r audit.Result, now time.Time)
 	if t.IsZero() {
 		t = now
 	}
-	key := map[string]types.AttributeValue{
-		AttrIdentity: &types.AttributeValueMemberS{Value: r.Identity},
-		AttrCode:     &types.AttributeValueMemberS{Value: strconv.FormatInt(r.Step, 10) + ":" + r.SessionName},
+	return map[string]types.AttributeValue{
+		AttrIdentity:  key[AttrIdentity],
+		AttrCode:      key[AttrCode],
+		"eventTime":   &types.AttributeValueMemberS{Value: r.Time.UTC().Format(time.RFC3339)},
+		AttrExpiresAt: &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Add(ttl).Unix(), 10)},
 	}
-	item := map[string]types.AttributeValue{
-		AttrIdentity:      key[AttrIdentity],
-		AttrCode:          key[AttrCode],
-		"eventTime":       &types.AttributeValueMemberS{Value: r.Time.UTC().Format(time.RFC3339)},
-		"eventID":         &types.AttributeValueMemberS{Value: r.EventID},
-		"sourceIPAddress": &types.AttributeValueMemberS{Value: r.SourceIP},
-		"certSerial":      &types.AttributeValueMemberS{Value: r.CertSerial},
-		AttrExpiresAt:     &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Add(ttl).Unix(), 10)},
-	}
+}
+
+// putFirst puts item unless its key exists (conditional put); when it
+// exists, it returns the stored item (nil when it expired in between).
+func (s *ReplayStore) putFirst(ctx context.Context, key, item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Table),
 		Item:                     item,
@@ -83,26 +142,15 @@ func (s *ReplayStore) Accept(ctx context.Context, r audit.Result, now time.Time)
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case err == nil:
-		return r, nil
+		return nil, nil
 	case !errors.As(err, &ccf):
-		return r, &ReplayTableError{Table: s.Table, Op: "PutItem", Err: err}
+		return nil, &ReplayTableError{Table: s.Table, Op: "PutItem", Err: err}
 	}
 	got, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return r, &ReplayTableError{Table: s.Table, Op: "GetItem", Err: err}
+		return nil, &ReplayTableError{Table: s.Table, Op: "GetItem", Err: err}
 	}
-	if got.Item == nil {
-		// Expired between the two calls: the first use is too old to
-		// compare with; the code itself was checked.
-		return r, nil
-	}
-	first := acceptance{
-		eventID:  stringAttr(got.Item, "eventID"),
-		time:     stringAttr(got.Item, "eventTime"),
-		sourceIP: stringAttr(got.Item, "sourceIPAddress"),
-		cert:     stringAttr(got.Item, "certSerial"),
-	}
-	return first.judge(r), nil
+	return got.Item, nil
 }
 
 func stringAttr(item map[string]types.AttributeValue, name string) string {
@@ -113,7 +161,26 @@ func stringAttr(item map[string]types.AttributeValue, name string) string {
 }
 
 // acceptance is a stored first acceptance of a code.
-type acceptance struct{ eventID, time, sourceIP, cert string }
+type acceptance struct {
+	eventID, time, sourceIP, cert string
+	kind                          audit.Kind
+}
+
+// sameSession: r and the first acceptance are records of one session, the
+// rule of Finish: one of them is a later call (KindSessionCall) and their
+// times are within audit.SameSessionWindow (the identity and the code are
+// the item's key, so they are equal).
+func (a acceptance) sameSession(r audit.Result) bool {
+	if a.kind != audit.KindSessionCall && r.Kind != audit.KindSessionCall {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339, a.time)
+	if err != nil {
+		return false
+	}
+	d := r.Time.Truncate(time.Second).Sub(t)
+	return d > -audit.SameSessionWindow && d < audit.SameSessionWindow
+}
 
 // judge applies audit.Finish's replay rule to a later acceptance r of the
 // same code (TestJudgeAgreesWithFinish keeps the two in step).

@@ -15,6 +15,8 @@ const (
 	ResAPICallRule    = "CreateSessionRule"
 	ResObjectRule     = "LogObjectRule"
 	ResAPICallPerm    = "CreateSessionRulePermission"
+	ResSessionRule    = "SessionCallRule"
+	ResSessionPerm    = "SessionCallRulePermission"
 	ResObjectRulePerm = "LogObjectRulePermission"
 	ResS3Permission   = "LogBucketPermission"
 	ResInvokeConfig   = "DetectEventInvokeConfig"
@@ -27,7 +29,9 @@ const (
 // secretsmanager:GetSecretValue on the seeds secret, sns:Publish on the
 // findings topic, dynamodb:PutItem and GetItem on the replay table,
 // sqs:SendMessage on the dead-letter queue, logs on its own log group),
-// the EventBridge rule for CreateSession calls, the log-object delivery
+// the EventBridge rule for CreateSession calls, with SessionCalls set to
+// writes or all the rule for the later calls of Roles Anywhere sessions
+// (detect --sessions: each session judged once), the log-object delivery
 // (an EventBridge rule for S3 "Object Created", or the permission for a
 // direct S3 notification whose configuration is an output: the trail
 // bucket exists already and CloudFormation cannot add a notification to
@@ -38,6 +42,8 @@ func Template() ([]byte, error) {
 	ref := func(s string) any { return map[string]any{"Ref": s} }
 	getAtt := func(r, a string) any { return map[string]any{"Fn::GetAtt": []string{r, a}} }
 	ifEB := func(then, els any) any { return map[string]any{"Fn::If": []any{"DeliverByEventBridge", then, els}} }
+	ifSessions := func(then, els any) any { return map[string]any{"Fn::If": []any{"CheckSessionCalls", then, els}} }
+	noValue := ref("AWS::NoValue")
 	trailObjects := sub("arn:${AWS::Partition}:s3:::${TrailBucket}/${TrailPrefix}*")
 	functionName := sub("${AWS::StackName}-detect")
 
@@ -50,7 +56,9 @@ func Template() ([]byte, error) {
 		"ObjectDelivery": map[string]any{"Type": "String", "Description": "how log files reach the function: eventbridge (the bucket sends events to EventBridge) or s3 (a direct bucket notification; see the output)", "AllowedValues": []string{"eventbridge", "s3"}, "Default": "eventbridge"},
 		"LogRetentionDays": map[string]any{"Type": "Number", "Default": 90,
 			"AllowedValues": []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}},
-		"SeedsTTL":  map[string]any{"Type": "String", "Default": DefaultSeedsTTL.String(), "Description": "how long seeds read from the secret are used (Go duration)"},
+		"SeedsTTL": map[string]any{"Type": "String", "Default": DefaultSeedsTTL.String(), "Description": "how long seeds read from the secret are used (Go duration)"},
+		"SessionCalls": map[string]any{"Type": "String", "AllowedValues": []string{"off", "writes", "all"}, "Default": "off",
+			"Description": "also judge the later API calls of Roles Anywhere sessions (detect --sessions), once per session: writes (what EventBridge delivers by default) or all (read-only calls too: the rule state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, many more invocations)"},
 		"ReplayTTL": map[string]any{"Type": "String", "Default": DefaultReplayTTL.String(), "Description": "how long accepted codes are remembered (Go duration)"},
 	}
 	statement := func(sid string, actions []string, resources ...any) map[string]any {
@@ -110,7 +118,7 @@ func Template() ([]byte, error) {
 			"LoggingConfig":    map[string]any{"LogGroup": ref(ResLogGroup), "LogFormat": "Text"},
 			"Environment": map[string]any{"Variables": map[string]any{
 				EnvSecretARN: ref("SeedsSecretArn"), EnvTopicARN: ref(ResTopic), EnvTable: ref(ResTable),
-				EnvSeedsTTL: ref("SeedsTTL"), EnvReplayTTL: ref("ReplayTTL"),
+				EnvSeedsTTL: ref("SeedsTTL"), EnvReplayTTL: ref("ReplayTTL"), EnvSessions: ifSessions("true", "false"),
 			}},
 		}},
 		ResInvokeConfig: map[string]any{"Type": "AWS::Lambda::EventInvokeConfig", "Properties": map[string]any{
@@ -124,6 +132,20 @@ func Template() ([]byte, error) {
 				"DeadLetterConfig": map[string]any{"Arn": getAtt(ResDLQ, "Arn")}}},
 		}},
 		ResAPICallPerm: permission("events.amazonaws.com", getAtt(ResAPICallRule, "Arn"), ""),
+		// Roles Anywhere sets a session's source identity to CN=<subject
+		// CN> or ID=<serial>; the function's own calls (a Lambda role
+		// session) have none.
+		ResSessionRule: map[string]any{"Type": "AWS::Events::Rule", "Condition": "CheckSessionCalls", "Properties": map[string]any{
+			"Description": "every API call made with an IAM Roles Anywhere session, as CloudTrail records it",
+			"State":       map[string]any{"Fn::If": []any{"AllSessionCalls", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "ENABLED"}},
+			"EventPattern": map[string]any{"detail-type": []string{DetailTypeAPICall},
+				"detail": map[string]any{"userIdentity": map[string]any{"type": []string{"AssumedRole"},
+					"sessionContext": map[string]any{"sourceIdentity": []any{map[string]any{"prefix": "CN="}, map[string]any{"prefix": "ID="}}}}}},
+			"Targets": []any{map[string]any{"Id": "detect", "Arn": getAtt(ResFunction, "Arn"),
+				"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 21600},
+				"DeadLetterConfig": map[string]any{"Arn": getAtt(ResDLQ, "Arn")}}},
+		}},
+		ResSessionPerm: permission("events.amazonaws.com", getAtt(ResSessionRule, "Arn"), "CheckSessionCalls"),
 		ResObjectRule: map[string]any{"Type": "AWS::Events::Rule", "Condition": "DeliverByEventBridge", "Properties": map[string]any{
 			"Description": "every CloudTrail log file written to the trail bucket",
 			"EventPattern": map[string]any{"source": []string{SourceS3}, "detail-type": []string{DetailTypeObjectCreated},
@@ -140,8 +162,8 @@ func Template() ([]byte, error) {
 			"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 				"Effect": "Allow", "Principal": map[string]any{"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
 				"Resource": getAtt(ResDLQ, "Arn"),
-				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": ifEB(
-					[]any{getAtt(ResAPICallRule, "Arn"), getAtt(ResObjectRule, "Arn")}, []any{getAtt(ResAPICallRule, "Arn")})}}}}},
+				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []any{getAtt(ResAPICallRule, "Arn"),
+					ifEB(getAtt(ResObjectRule, "Arn"), noValue), ifSessions(getAtt(ResSessionRule, "Arn"), noValue)}}}}}},
 		}},
 	}
 	t := map[string]any{
@@ -151,6 +173,8 @@ func Template() ([]byte, error) {
 		"Conditions": map[string]any{
 			"DeliverByEventBridge": map[string]any{"Fn::Equals": []any{ref("ObjectDelivery"), "eventbridge"}},
 			"DeliverByS3":          map[string]any{"Fn::Equals": []any{ref("ObjectDelivery"), "s3"}},
+			"CheckSessionCalls":    map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{ref("SessionCalls"), "off"}}}},
+			"AllSessionCalls":      map[string]any{"Fn::Equals": []any{ref("SessionCalls"), "all"}},
 		},
 		"Resources": resources,
 		"Outputs": map[string]any{

@@ -45,7 +45,7 @@ func TestTemplate(t *testing.T) {
 	wantTypes := map[string]string{ResFunction: "AWS::Lambda::Function", ResRole: "AWS::IAM::Role", ResLogGroup: "AWS::Logs::LogGroup",
 		ResTopic: "AWS::SNS::Topic", ResTable: "AWS::DynamoDB::Table", ResDLQ: "AWS::SQS::Queue", ResAPICallRule: "AWS::Events::Rule",
 		ResObjectRule: "AWS::Events::Rule", ResAPICallPerm: "AWS::Lambda::Permission", ResObjectRulePerm: "AWS::Lambda::Permission",
-		ResS3Permission: "AWS::Lambda::Permission"}
+		ResS3Permission: "AWS::Lambda::Permission", ResSessionRule: "AWS::Events::Rule", ResSessionPerm: "AWS::Lambda::Permission"}
 	for id, typ := range wantTypes {
 		if r, ok := tpl.Resources[id]; !ok || r.Type != typ {
 			t.Errorf("resource %s: got %q, want %s", id, r.Type, typ)
@@ -95,7 +95,7 @@ func TestTemplate(t *testing.T) {
 			t.Errorf("function %s: got %s, want %s", k, got, want)
 		}
 	}
-	env := string(fn["Environment"])
+	env := string(compact(t, fn["Environment"]))
 	for _, v := range []string{EnvSecretARN, EnvTopicARN, EnvTable} {
 		if !strings.Contains(env, v) {
 			t.Errorf("function environment lacks %s", v)
@@ -105,6 +105,29 @@ func TestTemplate(t *testing.T) {
 		if _, ok := fn[k]; !ok {
 			t.Errorf("function has no %s", k)
 		}
+	}
+	// Later calls of sessions: off by default; the rule matches the
+	// records audit classifies as session calls, and the function is told.
+	if got := string(compact(t, tpl.Parameters["SessionCalls"])); !strings.Contains(got, `"Default":"off"`) || !strings.Contains(got, `["off","writes","all"]`) {
+		t.Errorf("SessionCalls parameter %s", got)
+	}
+	sr := tpl.Resources[ResSessionRule]
+	if sr.Condition != "CheckSessionCalls" || tpl.Resources[ResSessionPerm].Condition != "CheckSessionCalls" {
+		t.Errorf("session rule conditions %q, %q", sr.Condition, tpl.Resources[ResSessionPerm].Condition)
+	}
+	for k, want := range map[string]string{
+		"EventPattern": `{"detail":{"userIdentity":{"sessionContext":{"sourceIdentity":[{"prefix":"CN="},{"prefix":"ID="}]},"type":["AssumedRole"]}},"detail-type":["AWS API Call via CloudTrail"]}`,
+		"State":        `{"Fn::If":["AllSessionCalls","ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS","ENABLED"]}`,
+	} {
+		if got := string(compact(t, sr.Properties[k])); got != want {
+			t.Errorf("session rule %s: got %s, want %s", k, got, want)
+		}
+	}
+	if !strings.Contains(env, `"`+EnvSessions+`":{"Fn::If":["CheckSessionCalls","true","false"]}`) {
+		t.Errorf("function environment %s: want %s from CheckSessionCalls", env, EnvSessions)
+	}
+	if dlq := string(compact(t, tpl.Resources["DeadLetterQueuePolicy"].Properties["PolicyDocument"])); !strings.Contains(dlq, ResSessionRule) {
+		t.Errorf("dead-letter queue policy %s does not let the session rule send", dlq)
 	}
 	table := string(tpl.Resources[ResTable].Properties["TimeToLiveSpecification"])
 	if !strings.Contains(table, AttrExpiresAt) || !strings.Contains(table, "true") {
