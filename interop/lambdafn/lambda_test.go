@@ -183,14 +183,14 @@ func parseVerdicts(t *testing.T, lines []string) []string {
 }
 
 // detectVerdicts runs `detect --format json` over the records.
-func detectVerdicts(t *testing.T, records []string) []string {
+func detectVerdicts(t *testing.T, records []string, flags ...string) []string {
 	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "db.json")
 	os.WriteFile(db, []byte(seeds), 0o600)
 	trail := filepath.Join(dir, "trail.json.gz")
 	os.WriteFile(trail, logFile(records...), 0o600)
-	cmd := exec.Command(bins.bootstrap, "detect", "--db", db, "--format", "json", trail)
+	cmd := exec.Command(bins.bootstrap, append(append([]string{"detect", "--db", db, "--format", "json"}, flags...), trail)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 1) {
@@ -256,6 +256,50 @@ func TestFunctionMatchesDetect(t *testing.T) {
 	}
 	initMS, durs := e.reports()
 	t.Logf("cold start (emulator Init Duration): %.2f ms; invocation durations (ms): %v", initMS, durs)
+}
+
+// sessionCall is a later call (S3 GetObject) made with the Roles Anywhere
+// session named name, created at created.
+func sessionCall(created time.Time, name, ip, id string) string {
+	return fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:%s","arn":"arn:aws:sts::123456789012:assumed-role/r/%s","accountId":"123456789012","sessionContext":{"sourceIdentity":"CN=%s","attributes":{"creationDate":%q,"mfaAuthenticated":"false"}}},"eventTime":%q,"eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-2","sourceIPAddress":%q,"userAgent":"aws-sdk-go-v2/1.40.0","requestParameters":{"bucketName":"data","key":"k"},"responseElements":null,"requestID":"r-%s","eventID":%q,"readOnly":true,"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"123456789012"}`,
+		name, name, identity, created.UTC().Format(time.RFC3339), created.Add(time.Minute).UTC().Format(time.RFC3339), ip, id, id)
+}
+
+// TestSessionCallsMatchDetect: with DETECT_SESSIONS (the template's
+// SessionCalls), later calls of sessions, one EventBridge event each,
+// give the verdicts detect --sessions gives on the same records: none
+// for the calls of an accepted CreateSession's session, one per session
+// otherwise, however many calls it makes.
+func TestSessionCallsMatchDetect(t *testing.T) {
+	s := newStack(t)
+	env := s.env(secretARN)
+	env["DETECT_SESSIONS"] = "true"
+	e := startEmulator(t, env)
+	code := codeAt(t, t0)
+	t1 := t0.Add(30 * time.Minute)
+	records := []string{
+		record(t0, identity, code, "192.0.2.1", "cs-legit"),
+		sessionCall(t0.Add(time.Second), code, "198.51.100.7", "call-1"), // the session of cs-legit
+		sessionCall(t0.Add(time.Second), code, "198.51.100.7", "call-2"),
+		sessionCall(t1, "123456", "203.0.113.9", "call-3"), // a session whose CreateSession nobody saw, not a code
+		sessionCall(t1, "123456", "203.0.113.9", "call-4"),
+	}
+	for i, r := range records {
+		if inv := e.invoke(apiCallEvent(t, fmt.Sprint("e", i), r)); inv.failed() {
+			t.Fatalf("invocation %d failed: %d %s", i+1, inv.status, inv.body)
+		}
+	}
+	if errs := s.fakes.refused(); len(errs) > 0 {
+		t.Fatalf("refused requests: %v", errs)
+	}
+	got := parseVerdicts(t, e.verdictLines())
+	want := detectVerdicts(t, records, "--sessions")
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("function:\n%s\ndetect --sessions:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "call-3 mismatch") {
+		t.Fatalf("verdicts %v: want cs-legit legit and call-3 mismatch only", got)
+	}
 }
 
 // TestFailClosed: an unreadable seeds secret and a truncated log object
