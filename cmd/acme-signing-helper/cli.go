@@ -89,27 +89,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runEnv(e *env, args []string) int {
-	if len(args) == 0 {
-		printCommands(e.stderr)
-		return 2
-	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		printCommands(e.stdout)
-		return 0
-	case "--version", "-v":
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-v") {
 		args = append([]string{"version"}, args[1:]...)
 	}
-	var names []string
-	for _, c := range commands {
-		if c.name == args[0] {
-			return report(e, c.run(e, args[1:]))
-		}
-		if !c.hidden {
-			names = append(names, c.name)
-		}
+	list := make([]cli.Entry, len(commands))
+	for i, c := range commands {
+		list[i] = cli.Entry{Name: c.name, Summary: c.summary, Hidden: c.hidden}
 	}
-	return report(e, usageErrorf(didYouMean(args[0], names...)+"run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+	i, rest, err := cli.Dispatch(e.stdout, e.stderr, progName, envPrefix, list, args)
+	if i < 0 {
+		return report(e, err)
+	}
+	return report(e, commands[i].run(e, rest))
 }
 
 // runSubcommand runs the subcommand of parent that args[0] names, from
@@ -125,16 +116,6 @@ func runSubcommand(e *env, parent, usage string, cmds map[string]func(*env, []st
 
 // didYouMean is "did you mean 'NAME'? " for the closest of names, or "".
 func didYouMean(name string, names ...string) string { return cli.DidYouMean(name, names...) }
-
-func printCommands(w io.Writer) {
-	var list []cli.Entry
-	for _, c := range commands {
-		if !c.hidden {
-			list = append(list, cli.Entry{Name: c.name, Summary: c.summary})
-		}
-	}
-	cli.PrintCommands(w, progName, envPrefix, list)
-}
 
 // report prints err (and its hint) to stderr and returns the exit code
 // (cli.Report).

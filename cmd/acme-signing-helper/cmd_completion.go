@@ -46,14 +46,6 @@ func runCompletion(e *env, args []string) error {
 	return err
 }
 
-var (
-	// flagLine and sectionLine read --help (internal/completion).
-	flagLine    = completion.FlagLine
-	sectionLine = completion.SectionLine
-	// parseHelp reads a command's flags and subcommands from its --help.
-	parseHelp = completion.ParseHelp
-)
-
 // completionCommands lists every visible command of table with its flags
 // and subcommands, read from what the command prints for --help
 // (completion.FromHelp).

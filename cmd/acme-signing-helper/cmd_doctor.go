@@ -5,7 +5,6 @@ import (
 
 	"github.com/acme-signing-helper/acme-signing-helper/doctor"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/hints"
-	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
 const doctorHelp = `[flags]
@@ -17,13 +16,12 @@ CreateSession. Exit 1 when any check fails. Takes the credential-process
 flags.
 `
 
+// doctorOptions are the credential-process flags and doctor's own, bound
+// to the doctor.Inputs fields they set.
 type doctorOptions struct {
-	cp          credentialProcessOptions
-	anchorCerts []string
-	call        bool
-	offline     bool
-	format      string
-	maxSkew     time.Duration
+	cp     credentialProcessOptions
+	in     doctor.Inputs
+	format string
 }
 
 func runDoctor(e *env, args []string) error {
@@ -36,11 +34,11 @@ func runDoctor(e *env, args []string) error {
 	var o doctorOptions
 	fs := newFlagSet(e, "doctor", doctorHelp)
 	o.cp.addFlags(fs)
-	fs.StringArrayVar(&o.anchorCerts, "anchor-cert", nil, "trust anchor CA certificate(s) in PEM `FILE` to verify the chain against; repeatable (default: the system roots)")
-	fs.BoolVar(&o.call, "call", false, "also make a real CreateSession call")
-	fs.BoolVar(&o.offline, "offline", false, "skip the checks that contact the endpoint (clock)")
+	fs.StringArrayVar(&o.in.AnchorFiles, "anchor-cert", nil, "trust anchor CA certificate(s) in PEM `FILE` to verify the chain against; repeatable (default: the system roots)")
+	fs.BoolVar(&o.in.Call, "call", false, "also make a real CreateSession call")
+	fs.BoolVar(&o.in.Offline, "offline", false, "skip the checks that contact the endpoint (clock)")
 	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
-	fs.DurationVar(&o.maxSkew, "max-skew", 5*time.Minute, "clock offset `DURATION` that fails (the service rejects about 5 minutes)")
+	fs.DurationVar(&o.in.MaxSkew, "max-skew", 5*time.Minute, "clock offset `DURATION` that fails (the service rejects about 5 minutes)")
 	setGroup(fs, "doctor", "anchor-cert", "call", "offline", "format", "max-skew")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -51,16 +49,12 @@ func runDoctor(e *env, args []string) error {
 	if o.format != "text" && o.format != "json" {
 		return usageErrorf("use --format text or --format json", "doctor: --format %q", o.format)
 	}
-	if o.call && o.offline {
+	if o.in.Call && o.in.Offline {
 		return usageErrorf("drop --offline to make the call", "doctor: --call and --offline exclude each other")
 	}
 	o.cp.collect(fs)
 	rep := doctor.Run(e.ctx, o.inputs(e))
-	for i := range rep.Checks {
-		if c := &rep.Checks[i]; c.Status != doctor.Pass && c.Status != doctor.Skip {
-			c.Fix = hints.DoctorFix(*c)
-		}
-	}
+	hints.DoctorFixes(&rep)
 	write := rep.WriteText
 	if o.format == "json" {
 		write = rep.WriteJSON
@@ -77,25 +71,18 @@ func runDoctor(e *env, args []string) error {
 // inputs are the options as doctor's plain values, with the clock, the
 // environment and the logger of e.
 func (o *doctorOptions) inputs(e *env) doctor.Inputs {
-	lo := signer.LoadOptions{Certificate: o.cp.certificate, PrivateKey: o.cp.privateKey, AcmeDir: o.cp.acmeDir, Domain: o.cp.domain, Now: e.now}
-	if o.cp.intermediates != "" {
-		lo.Intermediates = []string{o.cp.intermediates}
-	}
-	lo.TPMDevice = o.cp.tpmKey.device
+	lo := o.cp.loadOptions()
+	lo.Now, lo.TPMDevice = e.now, o.cp.tpmKey.device
 	cfg := o.cp.signerConfig()
 	cfg.Now, cfg.Logger, cfg.CABundle = e.now, e.log, e.getenv("AWS_CA_BUNDLE")
-	return doctor.Inputs{
-		Load:           lo,
-		KeyPassword:    func() ([]byte, error) { return o.cp.keyPassword(e) },
-		TPMKeyPassword: func() ([]byte, error) { return o.cp.tpmKey.password(e) },
-		Config:         cfg,
-		AnchorFiles:    o.anchorCerts,
-		Fingerprints:   o.cp.totp.fingerprints,
-		Digits:         o.cp.totp.digitsOrDefault(),
-		LookupEnv:      e.lookupEnv,
-		Now:            e.now,
-		Offline:        o.offline,
-		Call:           o.call,
-		MaxSkew:        o.maxSkew,
-	}
+	in := o.in // AnchorFiles, Call, Offline and MaxSkew: doctor's flags
+	in.Load = lo
+	in.Config = cfg
+	in.KeyPassword = func() ([]byte, error) { return o.cp.keyPassword(e) }
+	in.TPMKeyPassword = func() ([]byte, error) { return o.cp.tpmKey.password(e) }
+	in.Fingerprints = o.cp.totp.fingerprints
+	in.Digits = o.cp.totp.digitsOrDefault()
+	in.LookupEnv = e.lookupEnv
+	in.Now = e.now
+	return in
 }

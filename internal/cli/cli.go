@@ -117,9 +117,11 @@ func DidYouMean(name string, names ...string) string {
 	return ""
 }
 
-// Entry is a command in the list PrintCommands prints.
+// Entry is a command of the program, as PrintCommands and Dispatch see
+// it. A Hidden command runs but is neither listed nor suggested.
 type Entry struct {
 	Name, Summary string
+	Hidden        bool
 }
 
 // PrintCommands prints the program's usage line, its commands with their
@@ -127,9 +129,40 @@ type Entry struct {
 func PrintCommands(w io.Writer, prog, envPrefix string, cmds []Entry) {
 	fmt.Fprintf(w, "usage: %s COMMAND [flags]\n\ncommands:\n", prog)
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-20s %s\n", c.Name, c.Summary)
+		if !c.Hidden {
+			fmt.Fprintf(w, "  %-20s %s\n", c.Name, c.Summary)
+		}
 	}
 	fmt.Fprintf(w, "\nEvery flag can also be set as %s<FLAG> (upper case, '-' as '_') or in a --config file.\nRun '%s COMMAND --help' for a command's flags.\n", envPrefix, prog)
+}
+
+// Dispatch picks the command of cmds that args[0] names and returns its
+// index and the arguments after its name. Without a name the command list
+// goes to stderr and the error is an *ExitError with code 2; "help" (-h,
+// --help) prints it on stdout and returns -1 and the nil error; an unknown
+// name is a *UsageError with a did-you-mean. The index is -1 whenever
+// there is no command to run.
+func Dispatch(stdout, stderr io.Writer, prog, envPrefix string, cmds []Entry, args []string) (int, []string, error) {
+	if len(args) == 0 {
+		PrintCommands(stderr, prog, envPrefix, cmds)
+		return -1, nil, &ExitError{Code: 2}
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		PrintCommands(stdout, prog, envPrefix, cmds)
+		return -1, nil, nil
+	}
+	var names []string
+	for i, c := range cmds {
+		if c.Name == args[0] {
+			return i, args[1:], nil
+		}
+		if !c.Hidden {
+			names = append(names, c.Name)
+		}
+	}
+	fix := DidYouMean(args[0], names...) + "run '" + prog + " help' for the list of commands"
+	return -1, nil, &UsageError{Err: fmt.Errorf("unknown command %q", args[0]), Fix: fix}
 }
 
 // Subcommand picks the subcommand of "PROG PARENT" that args[0] names from

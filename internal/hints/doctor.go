@@ -7,6 +7,16 @@ import (
 	"github.com/acme-signing-helper/acme-signing-helper/doctor"
 )
 
+// DoctorFixes sets the Fix of every check of r that warned or failed to
+// DoctorFix's (checks that passed or were skipped keep theirs).
+func DoctorFixes(r *doctor.Report) {
+	for i := range r.Checks {
+		if c := &r.Checks[i]; c.Status != doctor.Pass && c.Status != doctor.Skip {
+			c.Fix = DoctorFix(*c)
+		}
+	}
+}
+
 // DoctorFix is the fix printed under a check of the doctor command that
 // did not pass: the fix of the problem the doctor found itself (its Err*
 // and *AnchorMismatchError, in the doctor command's flags), else For of

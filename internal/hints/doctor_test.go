@@ -41,3 +41,21 @@ func TestDoctorFix(t *testing.T) {
 		}
 	}
 }
+
+func TestDoctorFixes(t *testing.T) {
+	r := doctor.Report{Checks: []doctor.Check{
+		{Name: "files", Status: doctor.Pass, Fix: "kept"},
+		{Name: "call", Status: doctor.Skip},
+		{Name: "arns", Status: doctor.Fail, Err: doctor.ErrMissingARN},
+		{Name: "clock", Status: doctor.Warn, Fix: "sync the clock"},
+	}}
+	DoctorFixes(&r)
+	for i, want := range []string{"kept", "", DoctorFix(r.Checks[2]), "sync the clock"} {
+		if got := r.Checks[i].Fix; got != want {
+			t.Errorf("%s: got fix %q, want %q", r.Checks[i].Name, got, want)
+		}
+	}
+	if !strings.Contains(r.Checks[2].Fix, "--trust-anchor-arn") {
+		t.Errorf("arns: got %q, want the ARN flags named", r.Checks[2].Fix)
+	}
+}
