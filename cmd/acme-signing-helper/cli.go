@@ -107,11 +107,7 @@ func runEnv(e *env, args []string) int {
 // cmds (cli.Subcommand: usage without a name, exit 2; "help" prints it;
 // an unknown name is a usage error with a did-you-mean).
 func runSubcommand(e *env, parent, usage string, cmds map[string]func(*env, []string) error, args []string) error {
-	run, rest, ok, err := cli.Subcommand(e.stdout, e.stderr, progName, parent, usage, cmds, args)
-	if !ok {
-		return err
-	}
-	return run(e, rest)
+	return cli.Subcommand(e, e.stdout, e.stderr, progName, parent, usage, cmds, args)
 }
 
 // didYouMean is "did you mean 'NAME'? " for the closest of names, or "".

@@ -165,25 +165,25 @@ func Dispatch(stdout, stderr io.Writer, prog, envPrefix string, cmds []Entry, ar
 	return -1, nil, &UsageError{Err: fmt.Errorf("unknown command %q", args[0]), Fix: fix}
 }
 
-// Subcommand picks the subcommand of "PROG PARENT" that args[0] names from
-// cmds and returns it with the arguments after its name. Without a name,
+// Subcommand runs the subcommand of "PROG PARENT" that args[0] names,
+// from cmds, with e and the arguments after its name. Without a name,
 // usage goes to stderr and the error is an *ExitError with code 2; "help"
-// (-h, --help) prints usage on stdout and returns ok false and the write's
-// error; an unknown name is a *UsageError with a did-you-mean.
-func Subcommand[F any](stdout, stderr io.Writer, prog, parent, usage string, cmds map[string]F, args []string) (run F, rest []string, ok bool, err error) {
+// (-h, --help) prints usage on stdout; an unknown name is a *UsageError
+// with a did-you-mean.
+func Subcommand[E any](e E, stdout, stderr io.Writer, prog, parent, usage string, cmds map[string]func(E, []string) error, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return run, nil, false, &ExitError{Code: 2}
+		return &ExitError{Code: 2}
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
 		_, err := fmt.Fprint(stdout, usage)
-		return run, nil, false, err
+		return err
 	}
-	run, ok = cmds[args[0]]
+	run, ok := cmds[args[0]]
 	if !ok {
 		fix := DidYouMean(args[0], slices.Sorted(maps.Keys(cmds))...) + "run '" + prog + " " + parent + " help' for the list of " + parent + " commands"
-		return run, nil, false, &UsageError{Err: fmt.Errorf("%s: unknown command %q", parent, args[0]), Fix: fix}
+		return &UsageError{Err: fmt.Errorf("%s: unknown command %q", parent, args[0]), Fix: fix}
 	}
-	return run, args[1:], true, nil
+	return run(e, args[1:])
 }
