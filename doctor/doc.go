@@ -4,8 +4,8 @@
 // own (the key file's permissions, the chain against trust anchors, the
 // extended key usage, the ARNs and regions, the stability of the
 // fingerprint sources, the clock against the endpoint's Date header, and
-// optionally a real CreateSession), and returns a Report. It prints
-// nothing; the caller prints the report.
+// optionally a real CreateSession), and returns a Report. Run prints
+// nothing; Report.WriteText and Report.WriteJSON print the report.
 //
 // A check's Fix is the doctor's own advice where it needs no words of the
 // caller. Where the fix depends on how the caller names its inputs (a

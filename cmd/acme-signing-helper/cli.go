@@ -2,21 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cli"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/cliflags"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/clilog"
-	"github.com/acme-signing-helper/acme-signing-helper/internal/envfile"
-	"github.com/acme-signing-helper/acme-signing-helper/internal/suggest"
 )
 
 const progName = "acme-signing-helper"
@@ -92,151 +89,67 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runEnv(e *env, args []string) int {
-	if len(args) == 0 {
-		printCommands(e.stderr)
-		return 2
-	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		printCommands(e.stdout)
-		return 0
-	case "--version", "-v":
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-v") {
 		args = append([]string{"version"}, args[1:]...)
 	}
-	var names []string
-	for _, c := range commands {
-		if c.name == args[0] {
-			return report(e, c.run(e, args[1:]))
-		}
-		if !c.hidden {
-			names = append(names, c.name)
-		}
+	list := make([]cli.Entry, len(commands))
+	for i, c := range commands {
+		list[i] = cli.Entry{Name: c.name, Summary: c.summary, Hidden: c.hidden}
 	}
-	return report(e, usageErrorf(didYouMean(args[0], names...)+"run '"+progName+" help' for the list of commands", "unknown command %q", args[0]))
+	i, rest, err := cli.Dispatch(e.stdout, e.stderr, progName, envPrefix, list, args)
+	if i < 0 {
+		return report(e, err)
+	}
+	return report(e, commands[i].run(e, rest))
 }
 
-// didYouMean is "did you mean 'NAME'? " for the command name closest to
-// an unknown one, or "".
 // runSubcommand runs the subcommand of parent that args[0] names, from
-// cmds: without one, usage goes to stderr (exit 2); "help" prints it on
-// stdout; an unknown name is a usage error with a did-you-mean.
+// cmds (cli.Subcommand: usage without a name, exit 2; "help" prints it;
+// an unknown name is a usage error with a did-you-mean).
 func runSubcommand(e *env, parent, usage string, cmds map[string]func(*env, []string) error, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, usage)
-		return &exitError{code: 2}
-	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		_, err := fmt.Fprint(e.stdout, usage)
-		return err
-	}
-	run, ok := cmds[args[0]]
-	if !ok {
-		names := make([]string, 0, len(cmds))
-		for n := range cmds {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return usageErrorf(didYouMean(args[0], names...)+"run '"+progName+" "+parent+" help' for the list of "+parent+" commands", "%s: unknown command %q", parent, args[0])
-	}
-	return run(e, args[1:])
+	return cli.Subcommand(e, e.stdout, e.stderr, progName, parent, usage, cmds, args)
 }
 
-func didYouMean(name string, names ...string) string {
-	if c := suggest.Closest(name, names); c != "" {
-		return "did you mean '" + c + "'? "
-	}
-	return ""
-}
+// didYouMean is "did you mean 'NAME'? " for the closest of names, or "".
+func didYouMean(name string, names ...string) string { return cli.DidYouMean(name, names...) }
 
-func printCommands(w io.Writer) {
-	fmt.Fprintf(w, "usage: %s COMMAND [flags]\n\ncommands:\n", progName)
-	for _, c := range commands {
-		if !c.hidden {
-			fmt.Fprintf(w, "  %-20s %s\n", c.name, c.summary)
-		}
-	}
-	fmt.Fprintf(w, "\nEvery flag can also be set as %s<FLAG> (upper case, '-' as '_') or in a --config file.\nRun '%s COMMAND --help' for a command's flags.\n", envPrefix, progName)
-}
+// report prints err (and its hint) to stderr and returns the exit code
+// (cli.Report).
+func report(e *env, err error) int { return cli.Report(e.stderr, progName, err) }
 
-// report prints err (and its hint) to stderr and returns the exit code.
-func report(e *env, err error) int {
-	if err == nil || errors.Is(err, pflag.ErrHelp) {
-		return 0
-	}
-	var ex *exitError
-	if errors.As(err, &ex) {
-		return ex.code
-	}
-	fmt.Fprintf(e.stderr, "%s: %v\n", progName, err)
-	if h := hintOf(err); h != "" {
-		fmt.Fprintf(e.stderr, "hint: %s\n", h)
-	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return 2
-	}
-	return 1
-}
-
-// usageError is a mistake on the command line: exit code 2.
+// usageError is a mistake on the command line (exit code 2): the command
+// files' spelling of cli.UsageError, which it matches (cli.ErrUsage).
 type usageError struct {
 	err  error
 	hint string
 }
 
-func (u *usageError) Error() string { return u.err.Error() }
-func (u *usageError) Unwrap() error { return u.err }
-func (u *usageError) Hint() string  { return u.hint }
+func (u *usageError) Error() string        { return u.err.Error() }
+func (u *usageError) Unwrap() error        { return u.err }
+func (u *usageError) Hint() string         { return u.hint }
+func (u *usageError) Is(target error) bool { return target == cli.ErrUsage }
 
 // usageErrorf makes a usage error with a hint.
 func usageErrorf(hint, format string, a ...any) error {
 	return &usageError{err: fmt.Errorf(format, a...), hint: hint}
 }
 
-// hintedError adds a hint to an error that has none.
-type hintedError struct {
-	err  error
-	hint string
-}
-
-func (h *hintedError) Error() string { return h.err.Error() }
-func (h *hintedError) Unwrap() error { return h.err }
-func (h *hintedError) Hint() string {
-	if inner := hintOf(h.err); inner != "" {
-		return inner
-	}
-	return h.hint
-}
-
 // withHint attaches hint to err unless err already carries one.
-func withHint(err error, hint string) error {
-	if err == nil {
-		return nil
-	}
-	return &hintedError{err: err, hint: hint}
-}
+func withHint(err error, hint string) error { return cli.WithHint(err, hint) }
 
 // exitError ends a command that has already printed its result with a
-// non-zero code and no further message (a detection finding, a DENY).
+// non-zero code and no further message (a detection finding, a DENY): the
+// command files' spelling of cli.ExitError.
 type exitError struct{ code int }
 
 func (x *exitError) Error() string { return "exit status " + strconv.Itoa(x.code) }
+func (x *exitError) ExitCode() int { return x.code }
 
-// newFlagSet makes a command's flag set with the flags every command has:
-// --config and --debug. help is the command's --help text: its first line
-// is the synopsis after the command's name, then a blank line and a short
-// description (the reference is in docs/); cliflags.PrintHelp adds the
-// flags.
+// newFlagSet makes a command's flag set with --config and --debug
+// (cliflags.New); help is its --help text (synopsis, blank line, short
+// description).
 func newFlagSet(e *env, name, help string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SortFlags = false
-	fs.String("config", "", "read settings from `FILE`: KEY=VALUE lines (systemd EnvironmentFile format) with "+envPrefix+"* names; relative paths in it are relative to FILE's directory")
-	fs.Bool("debug", false, "log details to stderr (never secrets)")
-	setGroup(fs, cliflags.Other, "config", "debug")
-	fs.Usage = func() { cliflags.PrintHelp(e.stdout, progName, fs, help) }
-	return fs
+	return cliflags.New(e.stdout, progName, envPrefix, name, help)
 }
 
 // groupUnsupported is the --help section printed as one line at the end.
@@ -250,39 +163,13 @@ func setGroup(fs *pflag.FlagSet, group string, names ...string) {
 // envName is the environment variable (and config key) of a flag.
 func envName(flag string) string { return cliflags.EnvName(envPrefix, flag) }
 
-// parseFlags parses args, then fills every flag not given on the command
-// line from its environment variable, else from the --config file:
-// flag > environment > config file (cliflags.Fill: relative paths in the
-// file resolve against its directory; unknown ACME_SIGNING_HELPER_* names
-// get a warning with the closest known one).
+// parseFlags parses args and fills the flags not given from the
+// environment, else the --config file (cliflags.Parse); --debug turns on
+// debug logging.
 func parseFlags(e *env, fs *pflag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return err // fs.Usage printed the help
-		}
-		hint := fmt.Sprintf("run '%s %s --help' for its flags", progName, fs.Name())
-		if c := cliflags.ClosestFlag(fs, err); c != "" {
-			hint = "did you mean --" + c + "? " + hint
-		}
-		return &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), hint: hint}
-	}
 	src := cliflags.Sources{Prefix: envPrefix, LookupEnv: e.lookupEnv, Environ: e.environ,
 		Extra: []string{envKeyPassword, envTPMPassword, envName("config")}, Names: allFlagNames, Warn: func(w string) { e.warnf("%s", w) }}
-	src.ConfigPath, _ = fs.GetString("config")
-	if !fs.Changed("config") {
-		src.ConfigPath = e.getenv(envName("config"))
-	}
-	if src.ConfigPath != "" {
-		var err error
-		if src.Config, err = readConfigFile(src.ConfigPath); err != nil {
-			return err
-		}
-	}
-	if err := cliflags.Fill(fs, src, "config"); err != nil {
-		var ve *cliflags.ValueError
-		if errors.As(err, &ve) {
-			return &usageError{err: err, hint: fmt.Sprintf("give %s a valid value for --%s", ve.Key, ve.Flag)}
-		}
+	if err := cliflags.Parse(fs, args, progName, src); err != nil {
 		return err
 	}
 	if d, err := fs.GetBool("debug"); err == nil && d {
@@ -305,18 +192,4 @@ func allFlagNames() []string {
 		}
 	}
 	return names
-}
-
-// readConfigFile reads a --config file (internal/envfile).
-func readConfigFile(path string) ([]envfile.Setting, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &usageError{err: fmt.Errorf("read config file: %w", err), hint: "check the --config path (or " + envName("config") + ")"}
-	}
-	defer f.Close()
-	settings, err := envfile.Parse(f, path)
-	if errors.Is(err, envfile.ErrSyntax) {
-		return nil, &usageError{err: err, hint: "write one " + envPrefix + "NAME=value setting per line"}
-	}
-	return settings, err
 }

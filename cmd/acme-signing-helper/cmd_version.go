@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"runtime/debug"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/version"
 )
 
 func runVersion(e *env, args []string) error {
@@ -13,22 +14,6 @@ func runVersion(e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("version takes no arguments", "version: unexpected argument %q", fs.Arg(0))
 	}
-	version, revision, modified := "(devel)", "unknown", ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			version = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					modified = " (modified)"
-				}
-			}
-		}
-	}
-	_, err := fmt.Fprintf(e.stdout, "acme-signing-helper %s revision %s%s\n", version, revision, modified)
+	_, err := fmt.Fprintf(e.stdout, "acme-signing-helper %s\n", version.Read())
 	return err
 }

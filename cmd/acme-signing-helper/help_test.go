@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/completion"
 )
 
 // TestHelpShape runs --help of every command of the command table and of
@@ -33,18 +35,18 @@ func TestHelpShape(t *testing.T) {
 				desc = append(desc, l)
 			}
 		}
-		if len(desc) == 0 || sectionLine.MatchString(desc[0]) || len(desc) > 6 {
+		if len(desc) == 0 || completion.SectionLine.MatchString(desc[0]) || len(desc) > 6 {
 			t.Errorf("%s: description %q: want 1 to 6 lines of prose after the usage line", name, desc)
 		}
 		seen := map[string]bool{}
 		for _, l := range lines {
-			if sectionLine.MatchString(l) {
+			if completion.SectionLine.MatchString(l) {
 				if seen[l] {
 					t.Errorf("%s: section %q twice", name, l)
 				}
 				seen[l] = true
 			}
-			if m := flagLine.FindStringSubmatch(l); m != nil && typeNames.MatchString(m[2]) {
+			if m := completion.FlagLine.FindStringSubmatch(l); m != nil && typeNames.MatchString(m[2]) {
 				t.Errorf("%s: --%s has the bare placeholder %q", name, m[1], m[2])
 			}
 			if strings.Contains(l, "--pkcs11-lib") && !strings.HasPrefix(l, "not supported") {
@@ -66,7 +68,7 @@ func TestHelpShape(t *testing.T) {
 			continue
 		}
 		check(c.name, help)
-		_, subs := parseHelp(help)
+		_, subs := completion.ParseHelp(help)
 		for _, s := range subs {
 			h, err := commandHelp(c, []string{s})
 			if err != nil {

@@ -1,8 +1,11 @@
 // Package cliflags is the flag machinery of acme-signing-helper's command
-// line, around github.com/spf13/pflag: the --help printer (usage line,
+// line, around github.com/spf13/pflag: every command's flag set with the
+// common --config and --debug (New), the --help printer (usage line,
 // description, flags in sections from annotations, unsupported flags in one
 // line) and the layering of settings, flag > environment variable >
-// --config file, with warnings for unknown variable names.
+// --config file, with warnings for unknown variable names (Parse, Fill).
+// Mistakes in flags, settings and the config file are *cli.UsageError
+// (exit code 2) with the fix.
 //
 // Security considerations: values from the environment and the config file
 // may be secrets (a key password, which is no flag and never set here);
