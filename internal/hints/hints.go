@@ -580,6 +580,12 @@ func permissionsHint(e error) string {
 	case permissions.ErrMalformedDatagram:
 		return "only AWS SDK client-side monitoring datagrams (JSON, Type ApiCall or ApiCallAttempt) are accepted"
 	}
+	switch e.(type) {
+	case *permissions.CommandError:
+		return "check the command name and that it is on PATH"
+	case *permissions.ProcessLineError:
+		return "rename the file or directory"
+	}
 	return ""
 }
 
