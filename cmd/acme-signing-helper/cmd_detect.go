@@ -215,16 +215,15 @@ func detectExit(e *env, st audit.Stats, werr, readErr error, none, legit bool) e
 	return nil
 }
 
+// printReadErrors prints each of the read errors (errors.Join'ed by
+// audit) with its hint.
 func printReadErrors(e *env, err error) {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	for _, x := range errs {
-		fmt.Fprintf(e.stderr, "%s: %v\n", progName, x)
-		if h := hintOf(x); h != "" {
-			fmt.Fprintf(e.stderr, "hint: %s\n", h)
-		}
+		report(e, x) // the error and its hint
 	}
 }
 
