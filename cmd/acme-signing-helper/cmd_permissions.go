@@ -3,10 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/netip"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -75,8 +76,7 @@ type policyFormat struct {
 }
 
 func (f *policyFormat) validate(cmd string) error {
-	switch f.format {
-	case "policy", "cloudformation", "json":
+	if slices.Contains(permissions.Formats, f.format) {
 		return nil
 	}
 	return usageErrorf("use --format policy, --format cloudformation or --format json", "%s: unknown --format %q", cmd, f.format)
@@ -230,9 +230,9 @@ func runPermissionsRecord(e *env, args []string) error {
 		if err := cache.validate(o.sessionDuration); err != nil {
 			return err
 		}
-		exe, err := os.Executable()
+		exe, err := credentials.ProcessProgram("")
 		if err != nil {
-			return fmt.Errorf("%s: find this program's path: %w", cmd, err)
+			return fmt.Errorf("%s: %w", cmd, err)
 		}
 		ro.CredentialProcess = append([]string{exe, "credential-process"}, credArgs...)
 	}
@@ -272,9 +272,6 @@ func (o *permissionsListenOptions) validate() error {
 	if o.port < 0 || o.port > 65535 {
 		return usageErrorf("give a UDP port, e.g. --port 31000 (the SDKs' default)", "%s: --port %d is out of range", cmd, o.port)
 	}
-	if a, err := netip.ParseAddr(o.host); err != nil || !a.IsLoopback() {
-		return usageErrorf("listen on loopback only (--host 127.0.0.1 or ::1): CSM datagrams are unauthenticated", "%s: --host %q is not a loopback address", cmd, o.host)
-	}
 	if o.rate < 1 {
 		return usageErrorf("--rate is datagrams per second, at least 1", "%s: --rate %d", cmd, o.rate)
 	}
@@ -310,8 +307,10 @@ func runPermissionsListen(e *env, args []string) error {
 		}
 		roleName = role.Name
 	}
-	l, err := permissions.Listen(netip.AddrPortFrom(netip.MustParseAddr(o.host), uint16(o.port)).String(), permissions.ListenOptions{Rate: o.rate})
-	if err != nil {
+	l, err := permissions.Listen(net.JoinHostPort(o.host, strconv.Itoa(o.port)), permissions.ListenOptions{Rate: o.rate})
+	if errors.Is(err, permissions.ErrNotLoopback) {
+		return usageErrorf("listen on loopback only (--host 127.0.0.1 or ::1): CSM datagrams are unauthenticated", "permissions listen: --host %q is not a loopback address", o.host)
+	} else if err != nil {
 		return withHint(fmt.Errorf("permissions listen: %w", err), "another listener may hold the port: pick another with --port and set AWS_CSM_PORT to it")
 	}
 	defer l.Close()
