@@ -2,12 +2,15 @@ package lambdadetect
 
 import (
 	"archive/zip"
+	"bytes"
 	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
 )
 
 // ErrNotLinuxARM64 is a bootstrap that is not a linux/arm64 executable,
@@ -62,4 +65,22 @@ func WriteZip(w io.Writer, path string) error {
 		return &BootstrapError{Path: path, Err: err}
 	}
 	return zw.Close()
+}
+
+// WritePackage checks the binary at bootstrap (CheckBootstrap) and writes
+// its deployment package (WriteZip) to path atomically (a temporary file
+// renamed over it), mode 0644: the package holds no secret. It returns
+// the package's size in bytes.
+func WritePackage(path, bootstrap string) (int, error) {
+	if err := CheckBootstrap(bootstrap); err != nil {
+		return 0, err
+	}
+	var buf bytes.Buffer
+	if err := WriteZip(&buf, bootstrap); err != nil {
+		return 0, err
+	}
+	if err := atomicfile.Write(path, buf.Bytes(), 0o644, nil); err != nil {
+		return 0, err
+	}
+	return buf.Len(), nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
 // ErrBadRoleARN is wrapped by a *RoleARNError.
@@ -53,6 +54,36 @@ type Filter struct {
 	// Since and Until bound the call time (inclusive, exclusive); zero is
 	// unbounded.
 	Since, Until time.Time
+}
+
+// WindowError is a bound of the time window that is not a time: Bound
+// is "since" or "until", Err totp.ParseTime's error.
+type WindowError struct {
+	Bound string
+	Err   error
+}
+
+func (e *WindowError) Error() string { return e.Bound + ": " + e.Err.Error() }
+func (e *WindowError) Unwrap() error { return e.Err }
+
+// ParseWindow sets Since and Until from since and until, each empty
+// (unbounded) or a time as totp.ParseTime reads it (RFC 3339,
+// @UNIX-SECONDS, 'date -R' output); a bad one is a *WindowError.
+func (f *Filter) ParseWindow(since, until string) error {
+	for _, b := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"since", since, &f.Since}, {"until", until, &f.Until}} {
+		if b.v == "" {
+			continue
+		}
+		t, err := totp.ParseTime(b.v)
+		if err != nil {
+			return &WindowError{Bound: b.name, Err: err}
+		}
+		*b.t = t
+	}
+	return nil
 }
 
 func (f *Filter) keeps(c *audit.Call) bool {

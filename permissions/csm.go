@@ -133,10 +133,16 @@ type Listener struct {
 }
 
 // Listen opens a UDP socket on addr ("127.0.0.1:31000", port 0 for an
-// ephemeral one). addr must be a loopback IP (ErrNotLoopback otherwise).
+// ephemeral one). addr's host must be a loopback IP: another IP, or a
+// host name (which could resolve anywhere), is ErrNotLoopback.
 func Listen(addr string, o ListenOptions) (*Listener, error) {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
+		if host, _, serr := net.SplitHostPort(addr); serr == nil {
+			if _, perr := netip.ParseAddr(host); perr != nil {
+				return nil, fmt.Errorf("listen %q: %w", addr, ErrNotLoopback)
+			}
+		}
 		return nil, fmt.Errorf("listen %q: %w", addr, err)
 	}
 	if !ap.Addr().IsLoopback() {

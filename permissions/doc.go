@@ -29,5 +29,14 @@
 // workload makes rarely (yearly rotations, error paths) are missing until
 // they are observed. Neither CloudTrail nor CSM carries secrets into the
 // result: CSM datagrams hold an access key id, which is dropped; request
-// parameters are read for resource names only.
+// parameters are read for resource names only. Record runs a command
+// the caller names, with the caller's environment; when the command gets
+// credentials from a credential_process, the AWS config file naming it is
+// 0600 in a 0700 temporary directory, removed when Record returns, and
+// holds the process's arguments only (never a key or password).
+//
+// Results print as the policy document, a CloudFormation template or one
+// JSON object with the report (Result.Render, Write, WriteFile); the
+// report reads as text with Report.WriteText, and detect's flagged
+// sessions with their later calls with WriteActivity.
 package permissions

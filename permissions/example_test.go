@@ -70,3 +70,31 @@ func ExampleBuilder() {
 	// }
 	// denied: iam:CreateUser
 }
+
+// Render writes a result as the policy document, a CloudFormation
+// template or one JSON object with the report.
+func ExampleResult_Render() {
+	b := permissions.NewBuilder()
+	b.Add(permissions.Observation{Service: "sts.amazonaws.com", Operation: "GetCallerIdentity"})
+	doc, err := b.Result().Render("policy", "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(doc))
+	_, err = permissions.NewBuilder().Result().Render("cloudformation", "web")
+	fmt.Println(err)
+	// Output:
+	// {
+	//   "Version": "2012-10-17",
+	//   "Statement": [
+	//     {
+	//       "Sid": "Read",
+	//       "Effect": "Allow",
+	//       "Action": "sts:GetCallerIdentity",
+	//       "Resource": "*"
+	//     }
+	//   ]
+	// }
+	// no observed call to grant
+}

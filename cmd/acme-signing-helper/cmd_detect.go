@@ -1,14 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/permissions"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
@@ -29,7 +28,7 @@ type detectOptions struct {
 	stream      bool
 	horizon     time.Duration
 	indexSize   int
-	activity    bool // cmd_detect_activity.go
+	activity    bool
 	paths       []string
 }
 
@@ -45,39 +44,22 @@ func (o *detectOptions) validate() error {
 	if o.db == "" {
 		return usageErrorf("give the seed database with --db FILE (the seed script's env-sha1sum-db.json)", "detect: --db is empty")
 	}
-	if o.window < 0 || o.window > 100 {
-		return usageErrorf("--window counts 30-second steps either side of the reference time; the seed script uses 1", "detect: --window %d is out of range 0..100", o.window)
+	if err := audit.CheckPolicy(o.policy()); err != nil {
+		return optionUsageError("detect", err)
 	}
-	if o.digits != 0 && (o.digits < 6 || o.digits > 8) { // 0: totp.DefaultDigits
-		return usageErrorf("--digits is the length of the workloads' codes (credential-process --totp-digits): 6, 7 or 8", "detect: --digits %d is not 6, 7 or 8", o.digits)
-	}
-	if o.skew < -time.Hour || o.skew > time.Hour {
-		return usageErrorf("--skew is subtracted from the event time; the seed script uses 30s", "detect: --skew %s is out of range -1h..1h", o.skew)
-	}
-	if o.jobs < 0 {
-		return usageErrorf("--jobs 0 means one per CPU", "detect: --jobs %d is negative", o.jobs)
-	}
-	if o.maxRecord < 1024 {
-		return usageErrorf("--max-record-bytes must be at least 1024 (CloudTrail records are at most 256 KB)", "detect: --max-record-bytes %d is too small", o.maxRecord)
+	if err := o.readOptions(nil).Check(); err != nil {
+		return optionUsageError("detect", err)
 	}
 	if o.stream && o.compat {
 		return usageErrorf("--compat is for single seed-style event files; drop --stream", "detect: --stream cannot be combined with --compat")
 	}
-	if o.stream && (o.horizon < time.Minute || o.horizon > 7*24*time.Hour) {
-		return usageErrorf("--replay-horizon is how far behind the newest event time --stream remembers codes and sessions; the default is 1h", "detect: --replay-horizon %s is out of range 1m..168h", o.horizon)
-	}
-	if o.stream && o.indexSize < 16 {
-		return usageErrorf("--replay-index-size caps each --stream index (entries of about 100 bytes); the default is 65536", "detect: --replay-index-size %d is too small (at least 16)", o.indexSize)
+	if o.stream {
+		if err := o.streamOptions().Check(); err != nil {
+			return optionUsageError("detect", err)
+		}
 	}
 	if o.compat && (o.summary || o.format != "text") {
 		return usageErrorf("--compat prints only legit or oh no, like the seed script: drop --summary and --format", "detect: --compat cannot be combined with --summary or --format json")
-	}
-	for flag, paths := range map[string][]string{"--identity-field": o.identity, "--session-name-field": o.sessionName, "--time-field": o.timeField} {
-		for _, p := range paths {
-			if err := audit.CheckFieldPath(p); err != nil {
-				return usageErrorf("write "+flag+" as a dot path into the record, like responseElements.x509Subject or responseElements.credentialSet.0.sourceIdentity", "detect: %s %q: %v", flag, p, err)
-			}
-		}
 	}
 	stdin := 0
 	for _, p := range o.paths {
@@ -88,7 +70,34 @@ func (o *detectOptions) validate() error {
 	if stdin > 1 {
 		return usageErrorf("give - once", "detect: standard input (-) given %d times", stdin)
 	}
-	return o.validateActivity()
+	// --activity reads the logs a second time after the verdicts.
+	if o.activity && (o.stream || o.compat) {
+		return usageErrorf("--activity reads the logs again after the verdicts: drop --stream and --compat", "detect: --activity cannot be combined with --stream or --compat")
+	}
+	if o.activity && stdin > 0 {
+		return usageErrorf("--activity reads the logs twice: give files or directories, not -", "detect: --activity cannot read standard input")
+	}
+	return nil
+}
+
+// optionUsageError is an *audit.OptionError as a usage error of cmd
+// that names the flag (the flags have the options' names).
+func optionUsageError(cmd string, err error) error {
+	return &usageError{err: fmt.Errorf("%s: --%w", cmd, err), hint: hintOf(err)}
+}
+
+// policy, readOptions and streamOptions are the flags as audit's values.
+func (o *detectOptions) policy() totp.Policy {
+	return totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window, Digits: o.digits}
+}
+
+func (o *detectOptions) readOptions(stdin io.Reader) audit.Options {
+	return audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord, Sessions: o.sessions, Compat: o.compat,
+		IdentityFields: o.identity, SessionNameFields: o.sessionName, TimeFields: o.timeField, Stdin: stdin}
+}
+
+func (o *detectOptions) streamOptions() audit.StreamOptions {
+	return audit.StreamOptions{Horizon: o.horizon, IndexSize: o.indexSize}
 }
 
 const detectHelp = `[flags] PATH...
@@ -145,35 +154,38 @@ func runDetect(e *env, args []string) error {
 	}
 	e.log.Debug("seed database loaded", "path", o.db, "identities", db.Len())
 
-	ro := audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord, Sessions: o.sessions, Compat: o.compat,
-		IdentityFields: o.identity, SessionNameFields: o.sessionName, TimeFields: o.timeField, Stdin: e.stdin}
+	ro := o.readOptions(e.stdin)
 	if isTerminal(e.stderr) {
 		ro.Progress = progressPrinter(e.stderr)
 	}
-	policy := totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window, Digits: o.digits}
-	checker := &audit.Checker{DB: db, Policy: policy}
-	if o.stream {
-		return detectStream(e, &o, ro, checker, db)
-	}
+	checker := &audit.Checker{DB: db, Policy: o.policy()}
+	out := audit.Output{JSON: o.format == "json", Summary: o.summary, Compat: o.compat}
 	start := e.now()
+	if o.stream {
+		// Each verdict printed as it is decided, memory independent of the input.
+		st, readErr, werr := audit.StreamTo(e.ctx, e.stdout, o.paths, ro, o.streamOptions(), checker, out)
+		detectRead(e, ro, st.Stats, start, "results", st.Results, "evictions", st.Evictions, "late", st.Late)
+		if werr == nil && st.Evictions > 0 {
+			e.log.Warn("replay index full: entries evicted before the horizon, replays or merges may be missed", "evictions", st.Evictions, "hint", "raise --replay-index-size")
+		}
+		return detectExit(e, st.Stats, werr, readErr, st.Results == 0, st.NotLegit == 0)
+	}
 	rs, st, readErr := audit.Detect(e.ctx, o.paths, ro, checker)
 	detectRead(e, ro, st, start)
-	var werr error
-	switch {
-	case o.compat:
-		werr = audit.WriteCompat(e.stdout, rs)
-	case o.summary:
-		werr = writeSummary(e.stdout, o.format, audit.NewReport(audit.Summarize(rs), st, nil))
-	case o.format == "json":
-		werr = writeJSONLines(e.stdout, rs)
-	default:
-		werr = writeText(e.stdout, rs)
-	}
+	werr := out.Write(e.stdout, rs, st)
 	if werr == nil && o.activity {
-		werr = detectActivity(e, &o, ro, rs)
+		// The later calls of each flagged session; the read errors are
+		// the verdicts' read's, reported below (exit 2).
+		ro.Progress = nil
+		acts, err := permissions.ActivityOfFlagged(e.ctx, o.paths, ro, rs)
+		if err != nil {
+			e.log.Debug("activity: read", "err", err)
+		}
+		if err := permissions.WriteActivity(e.stdout, acts, out.JSON); err != nil {
+			werr = fmt.Errorf("write activity: %w", err)
+		}
 	}
-	legit := !o.compat && audit.AllLegit(rs) || o.compat && audit.CompatLegit(rs)
-	return detectExit(e, st, werr, readErr, len(rs) == 0 && !o.compat, legit)
+	return detectExit(e, st, werr, readErr, len(rs) == 0 && !o.compat, out.Legit(rs))
 }
 
 // detectRead clears the progress line and logs the totals of the read.
@@ -203,16 +215,15 @@ func detectExit(e *env, st audit.Stats, werr, readErr error, none, legit bool) e
 	return nil
 }
 
+// printReadErrors prints each of the read errors (errors.Join'ed by
+// audit) with its hint.
 func printReadErrors(e *env, err error) {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	for _, x := range errs {
-		fmt.Fprintf(e.stderr, "%s: %v\n", progName, x)
-		if h := hintOf(x); h != "" {
-			fmt.Fprintf(e.stderr, "hint: %s\n", h)
-		}
+		report(e, x) // the error and its hint
 	}
 }
 
@@ -227,64 +238,8 @@ func isTerminal(w io.Writer) bool {
 
 func progressPrinter(w io.Writer) func(audit.Progress) {
 	return func(p audit.Progress) {
-		if p.Files < 2 {
-			return
-		}
-		rate := 0.0
-		if s := p.Elapsed.Seconds(); s > 0 {
-			rate = float64(p.Records) / s
-		}
-		fmt.Fprintf(w, "\r\033[Kfiles %d/%d  records %d  %.0f records/s", p.FilesDone, p.Files, p.Records, rate)
-	}
-}
-
-// writeText prints one line per result (audit.TextLine).
-func writeText(w io.Writer, rs []audit.Result) error {
-	for _, r := range rs {
-		if _, err := io.WriteString(w, audit.TextLine(r)); err != nil {
-			return err
+		if p.Files >= 2 {
+			fmt.Fprint(w, "\r\033[K"+p.String())
 		}
 	}
-	return nil
-}
-
-// writeJSONLines prints one JSON object per result (audit.JSONResult).
-func writeJSONLines(w io.Writer, rs []audit.Result) error {
-	enc := json.NewEncoder(w)
-	for _, r := range rs {
-		if err := enc.Encode(audit.NewJSONResult(r)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeSummary prints the report of a run as a table or as one JSON object.
-func writeSummary(w io.Writer, format string, rep audit.Report) error {
-	if format == "json" {
-		return json.NewEncoder(w).Encode(rep)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "files %d  records %d  sessions %d\n", rep.Files, rep.Records, rep.Sessions)
-	if rep.Evictions != nil {
-		fmt.Fprintf(&b, "replay index evictions %d  late records %d\n", *rep.Evictions, *rep.Late)
-	}
-	b.WriteByte('\n')
-	for _, v := range audit.Verdicts {
-		fmt.Fprintf(&b, "%-17s %d\n", v, rep.ByVerdict[v])
-	}
-	b.WriteString("\nidentity")
-	for _, v := range audit.Verdicts {
-		fmt.Fprintf(&b, " %s", v)
-	}
-	b.WriteByte('\n')
-	for _, id := range rep.ByIdentity {
-		b.WriteString(audit.QuoteField(id.Identity))
-		for _, v := range audit.Verdicts {
-			fmt.Fprintf(&b, " %d", id.Counts[v])
-		}
-		b.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 
-	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
 	"github.com/acme-signing-helper/acme-signing-helper/lambdadetect"
 )
 
@@ -78,17 +76,11 @@ func runDetectDeploy(e *env, args []string) error {
 			return fmt.Errorf("find the running program: %w", err)
 		}
 	}
-	if err := lambdadetect.CheckBootstrap(bin); err != nil {
+	n, err := lambdadetect.WritePackage(o.zip, bin)
+	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := lambdadetect.WriteZip(&buf, bin); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(o.zip, buf.Bytes(), 0o644, nil); err != nil {
-		return err
-	}
-	e.log.Info("deployment package written", "zip", o.zip, "bootstrap", bin, "bytes", buf.Len())
+	e.log.Info("deployment package written", "zip", o.zip, "bootstrap", bin, "bytes", n)
 	return nil
 }
 
@@ -99,11 +91,7 @@ func runDetectDeploy(e *env, args []string) error {
 func runLambda(stdout, stderr io.Writer) int {
 	f, err := lambdadetect.FromEnv(os.Getenv, stdout)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-		if h := hintOf(err); h != "" {
-			fmt.Fprintf(stderr, "hint: %s\n", h)
-		}
-		return 1
+		return report(&env{stderr: stderr}, err)
 	}
 	lambdadetect.Start(f, stderr, hintOf)
 	return 1

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/netip"
+	"net"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -18,9 +15,7 @@ import (
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
-	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
 	"github.com/acme-signing-helper/acme-signing-helper/permissions"
-	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
 const permissionsUsage = `usage: acme-signing-helper permissions COMMAND [flags]
@@ -81,8 +76,7 @@ type policyFormat struct {
 }
 
 func (f *policyFormat) validate(cmd string) error {
-	switch f.format {
-	case "policy", "cloudformation", "json":
+	if slices.Contains(permissions.Formats, f.format) {
 		return nil
 	}
 	return usageErrorf("use --format policy, --format cloudformation or --format json", "%s: unknown --format %q", cmd, f.format)
@@ -108,11 +102,8 @@ func (o *permissionsGenerateOptions) validate() error {
 	if len(o.paths) == 0 {
 		return usageErrorf("give CloudTrail files or directories, or - for standard input: permissions generate --role-arn ARN AWSLogs/", "%s: no input paths", cmd)
 	}
-	if o.jobs < 0 {
-		return usageErrorf("--jobs 0 means one per CPU", "%s: --jobs %d is negative", cmd, o.jobs)
-	}
-	if o.maxRecord < 1024 {
-		return usageErrorf("--max-record-bytes must be at least 1024 (CloudTrail records are at most 256 KB)", "%s: --max-record-bytes %d is too small", cmd, o.maxRecord)
+	if err := (audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord}).Check(); err != nil {
+		return optionUsageError(cmd, err)
 	}
 	return o.policyFormat.validate(cmd)
 }
@@ -140,16 +131,8 @@ func runPermissionsGenerate(e *env, args []string) error {
 		return &usageError{err: fmt.Errorf("permissions generate: --role-arn: %w", err)}
 	}
 	f := permissions.Filter{Identity: o.identity, Session: o.session}
-	for _, x := range []struct {
-		flag, v string
-		t       *time.Time
-	}{{"--since", o.since, &f.Since}, {"--until", o.until, &f.Until}} {
-		if x.v == "" {
-			continue
-		}
-		if *x.t, err = totp.ParseTime(x.v); err != nil {
-			return &usageError{err: fmt.Errorf("permissions generate: %s: %w", x.flag, err)}
-		}
+	if err := f.ParseWindow(o.since, o.until); err != nil {
+		return &usageError{err: fmt.Errorf("permissions generate: --%w", err)} // the hint is the time's
 	}
 	ro := audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord, Stdin: e.stdin}
 	start := e.now()
@@ -160,72 +143,30 @@ func runPermissionsGenerate(e *env, args []string) error {
 
 // printPolicyResult prints a generated policy in the format asked for and
 // its report on stderr; read errors are printed after it (exit 2); no
-// granted call at all is exit 1.
+// granted call at all is exit 1 (permissions.ErrNoActions, whose hint
+// says what to check).
 func printPolicyResult(e *env, format, roleName string, r *permissions.Result, readErr error) error {
-	out, err := renderPolicy(format, roleName, r)
-	if format != "json" {
-		if werr := r.Report.WriteText(e.stderr); werr != nil {
-			return werr
-		}
-	}
-	if err == nil {
-		if _, werr := e.stdout.Write(out); werr != nil {
-			return fmt.Errorf("write policy: %w", werr)
-		}
-	}
-	if readErr != nil {
+	err := r.Write(e.stdout, e.stderr, format, roleName)
+	if readErr != nil && (err == nil || errors.Is(err, permissions.ErrNoActions)) {
 		printReadErrors(e, readErr)
 		return &exitError{code: 2}
 	}
-	if err != nil {
-		return err // ErrNoActions: the hint says what to check
-	}
-	if len(r.Policy.Statement) == 0 {
-		return permissions.ErrNoActions // --format json printed the report
-	}
-	return nil
+	return err
 }
-
-// renderPolicy is a result in an output format: the policy document, a
-// CloudFormation template, or one JSON object with the policy (null when
-// nothing was granted) and the report.
-func renderPolicy(format, roleName string, r *permissions.Result) ([]byte, error) {
-	switch format {
-	case "json":
-		v := struct {
-			Policy json.RawMessage    `json:"policy"`
-			Report permissions.Report `json:"report"`
-		}{Policy: json.RawMessage("null"), Report: r.Report}
-		if doc, err := r.PolicyJSON(); err == nil {
-			v.Policy = doc
-		}
-		out, err := json.MarshalIndent(v, "", "  ")
-		return append(out, '\n'), err
-	case "cloudformation":
-		return r.CloudFormation(roleName)
-	}
-	return r.PolicyJSON()
-}
-
-// csmProfile is the AWS config profile permissions record writes when
-// credential-process flags are given.
-const csmProfile = "acme-signing-helper-record"
 
 // recordOwnFlags are record's flags that are not credential-process's.
 var recordOwnFlags = map[string]bool{"format": true, "debug": true, "config": true, "quiet": true}
+
+// csmProfile is the AWS config profile permissions record writes when
+// credential-process flags are given.
+const csmProfile = permissions.RecordProfile
 
 func runPermissionsRecord(e *env, args []string) error {
 	const cmd = "permissions record"
 	if err := rejectPasswordFlag(cmd, args); err != nil {
 		return err
 	}
-	dash := -1
-	for i, a := range args {
-		if a == "--" {
-			dash = i
-			break
-		}
-	}
+	dash := slices.Index(args, "--")
 	if dash < 0 || dash == len(args)-1 {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			dash = len(args)
@@ -241,11 +182,13 @@ func runPermissionsRecord(e *env, args []string) error {
 		o, cache = credentialProcessOptions{}, cacheOptions{}
 		fs := newFlagSet(e, cmd, permissionsRecordHelp)
 		fs.StringVar(&pf.format, "format", "policy", "output `FORMAT`: policy, cloudformation (needs --role-arn) or json (policy and report)")
-		fs.DurationVar(&quiet, "quiet", 200*time.Millisecond, "after COMMAND exits, read datagrams until none came for `DURATION`")
+		fs.DurationVar(&quiet, "quiet", permissions.DefaultQuiet, "after COMMAND exits, read datagrams until none came for `DURATION`")
 		o.addFlags(fs)
 		cache.addFlags(fs)
 		return fs
 	}
+	// cli holds what the command line itself gives, fs adds the
+	// environment and --config.
 	cli := build()
 	if err := cli.Parse(args[:dash]); errors.Is(err, pflag.ErrHelp) {
 		return err // the help is printed
@@ -274,13 +217,12 @@ func runPermissionsRecord(e *env, args []string) error {
 	o.collect(fs)
 	// --role-arn alone names the role of --format cloudformation; any
 	// other credential-process flag asks for credentials from this tool.
+	ro := permissions.RecordOptions{Env: os.Environ(), Stdin: e.stdin, Stdout: e.stderr, Stderr: e.stderr, Quiet: quiet, // stdout is the policy's
+		Started: func(addr string) { e.log.Debug("record", "command", command[0], "csm", addr) }}
 	credMode := false
 	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed && !recordOwnFlags[f.Name] && f.Name != "role-arn" {
-			credMode = true
-		}
+		credMode = credMode || f.Changed && !recordOwnFlags[f.Name] && f.Name != "role-arn"
 	})
-	childEnv := os.Environ()
 	if credMode {
 		if err := o.validate(); err != nil {
 			return err
@@ -288,80 +230,32 @@ func runPermissionsRecord(e *env, args []string) error {
 		if err := cache.validate(o.sessionDuration); err != nil {
 			return err
 		}
-		cfgFile, cleanup, err := writeRecordProfile(credArgs)
+		exe, err := credentials.ProcessProgram("")
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", cmd, err)
 		}
-		defer cleanup()
-		childEnv = append(childEnv, "AWS_CONFIG_FILE="+cfgFile, "AWS_PROFILE="+csmProfile, "AWS_SDK_LOAD_CONFIG=1")
+		ro.CredentialProcess = append([]string{exe, "credential-process"}, credArgs...)
 	}
 	if pf.format == "cloudformation" && o.roleARN == "" {
 		return usageErrorf("give --role-arn (the role the policy is attached to), or use --format policy", "%s: --format cloudformation needs --role-arn", cmd)
 	}
-
-	l, err := permissions.Listen("127.0.0.1:0", permissions.ListenOptions{})
+	rec, err := permissions.Record(e.ctx, command, ro)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	defer l.Close()
-	ctx, stop := context.WithCancel(e.ctx)
-	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	port := strconv.Itoa(int(l.Addr().Port()))
-	c := exec.CommandContext(e.ctx, command[0], command[1:]...)
-	c.Env = append(childEnv, "AWS_CSM_ENABLED=true", "AWS_CSM_HOST=127.0.0.1", "AWS_CSM_PORT="+port)
-	c.Stdin, c.Stdout, c.Stderr = e.stdin, e.stderr, e.stderr // stdout is the policy's
-	e.log.Debug("record", "command", command[0], "csm", "127.0.0.1:"+port)
-	runErr := c.Run()
-	stop()
-	if err := <-served; err != nil {
-		return fmt.Errorf("%s: read datagrams: %w", cmd, err)
+	if rec.ExitCode != 0 {
+		e.log.Warn("the command failed; its calls are recorded all the same", "command", command[0], "status", rec.ExitCode)
 	}
-	l.Drain(quiet)
-	var xe *exec.ExitError
-	switch {
-	case errors.As(runErr, &xe):
-		e.log.Warn("the command failed; its calls are recorded all the same", "command", command[0], "status", xe.ExitCode())
-	case runErr != nil:
-		return withHint(fmt.Errorf("%s: run %q: %w", cmd, command[0], runErr), "check the command name and that it is on PATH")
-	}
-	st := l.Stats()
+	st := rec.Stats
 	e.log.Debug("csm", "datagrams", st.Datagrams, "api_calls", st.APICalls, "attempts", st.Attempts, "malformed", st.Malformed, "rate_limited", st.RateLimited)
 	roleName := ""
 	if role, err := permissions.ParseRoleARN(o.roleARN); err == nil {
 		roleName = role.Name
 	}
-	r := l.Result()
 	if st.APICalls == 0 {
 		fmt.Fprintf(e.stderr, "%s: no ApiCall datagram from %q (datagrams %d, malformed %d): does its SDK emit client-side monitoring? AWS CLI v2 and botocore do, aws-sdk-go-v2 does not\n", progName, command[0], st.Datagrams, st.Malformed)
 	}
-	return printPolicyResult(e, pf.format, roleName, r, nil)
-}
-
-// writeRecordProfile writes an AWS config file (0600, in a 0700 temporary
-// directory) whose profile gets credentials from this program's
-// credential-process with args.
-func writeRecordProfile(args []string) (path string, cleanup func(), err error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", nil, fmt.Errorf("permissions record: find this program's path: %w", err)
-	}
-	line, err := credentials.CredentialProcessLine(append([]string{exe, "credential-process"}, args...))
-	if err != nil {
-		return "", nil, withHint(fmt.Errorf("permissions record: %w", err), "rename the file or directory")
-	}
-	dir, err := os.MkdirTemp("", "acme-signing-helper-record-")
-	if err != nil {
-		return "", nil, fmt.Errorf("permissions record: %w", err)
-	}
-	cleanup = func() { os.RemoveAll(dir) }
-	path = filepath.Join(dir, "config")
-	data := fmt.Sprintf("[profile %s]\ncredential_process = %s\n", csmProfile, line)
-	if err := atomicfile.Write(path, []byte(data), 0o600, nil); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("permissions record: %w", err)
-	}
-	return path, cleanup, nil
+	return printPolicyResult(e, pf.format, roleName, rec.Result, nil)
 }
 
 type permissionsListenOptions struct {
@@ -377,9 +271,6 @@ func (o *permissionsListenOptions) validate() error {
 	const cmd = "permissions listen"
 	if o.port < 0 || o.port > 65535 {
 		return usageErrorf("give a UDP port, e.g. --port 31000 (the SDKs' default)", "%s: --port %d is out of range", cmd, o.port)
-	}
-	if a, err := netip.ParseAddr(o.host); err != nil || !a.IsLoopback() {
-		return usageErrorf("listen on loopback only (--host 127.0.0.1 or ::1): CSM datagrams are unauthenticated", "%s: --host %q is not a loopback address", cmd, o.host)
 	}
 	if o.rate < 1 {
 		return usageErrorf("--rate is datagrams per second, at least 1", "%s: --rate %d", cmd, o.rate)
@@ -416,57 +307,43 @@ func runPermissionsListen(e *env, args []string) error {
 		}
 		roleName = role.Name
 	}
-	l, err := permissions.Listen(netip.AddrPortFrom(netip.MustParseAddr(o.host), uint16(o.port)).String(), permissions.ListenOptions{Rate: o.rate})
-	if err != nil {
+	l, err := permissions.Listen(net.JoinHostPort(o.host, strconv.Itoa(o.port)), permissions.ListenOptions{Rate: o.rate})
+	if errors.Is(err, permissions.ErrNotLoopback) {
+		return usageErrorf("listen on loopback only (--host 127.0.0.1 or ::1): CSM datagrams are unauthenticated", "permissions listen: --host %q is not a loopback address", o.host)
+	} else if err != nil {
 		return withHint(fmt.Errorf("permissions listen: %w", err), "another listener may hold the port: pick another with --port and set AWS_CSM_PORT to it")
 	}
 	defer l.Close()
 	fmt.Fprintf(e.stderr, "listening for client-side monitoring on %s: set AWS_CSM_ENABLED=true AWS_CSM_HOST=%s AWS_CSM_PORT=%d\n", l.Addr(), l.Addr().Addr(), l.Addr().Port())
-	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(e.ctx, stopSignals...)
 	defer stop()
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	signal.Notify(hup, syscall.SIGHUP) // without --output, ignored
 	defer signal.Stop(hup)
-	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	write := func() error {
-		r := l.Result()
-		out, err := renderPolicy(o.format, roleName, r)
-		if err != nil {
-			return err
+	err = l.Collect(ctx, hup, func(r *permissions.Result) {
+		if o.output == "" {
+			return
 		}
-		return atomicfile.Write(o.output, out, 0o644, nil)
-	}
-	for {
-		select {
-		case <-hup:
-			if o.output == "" {
-				continue
-			}
-			if err := write(); err != nil {
-				e.log.Warn("write --output", "path", o.output, "err", err)
-			} else {
-				e.log.Info("policy written", "path", o.output)
-			}
-			continue
-		case err := <-served:
-			if err != nil {
-				return fmt.Errorf("permissions listen: %w", err)
-			}
+		if err := r.WriteFile(o.output, o.format, roleName); err != nil {
+			e.log.Warn("write --output", "path", o.output, "err", err)
+		} else {
+			e.log.Info("policy written", "path", o.output)
 		}
-		break
+	})
+	if err != nil {
+		return fmt.Errorf("permissions listen: %w", err)
 	}
 	st := l.Stats()
 	fmt.Fprintf(e.stderr, "datagrams %d  api calls %d  attempts %d  malformed %d  rate-limited %d\n", st.Datagrams, st.APICalls, st.Attempts, st.Malformed, st.RateLimited)
 	r := l.Result()
-	if o.output != "" {
-		if err := r.Report.WriteText(e.stderr); err != nil {
-			return err
-		}
-		if err := write(); err != nil {
-			return fmt.Errorf("permissions listen: --output: %w", err)
-		}
-		return nil
+	if o.output == "" {
+		return printPolicyResult(e, o.format, roleName, r, nil)
 	}
-	return printPolicyResult(e, o.format, roleName, r, nil)
+	if err := r.Report.WriteText(e.stderr); err != nil {
+		return err
+	}
+	if err := r.WriteFile(o.output, o.format, roleName); err != nil {
+		return fmt.Errorf("permissions listen: --output: %w", err)
+	}
+	return nil
 }

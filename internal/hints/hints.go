@@ -344,6 +344,8 @@ func auditHint(e error) string {
 		case e.Op == "parse":
 			return `write the database as the seed's env-sha1sum-db.json, [{"CN=host.example.com":"<hex seed>"}, ...], or as one object {"host.example.com":"<hex seed>", ...}; 'acme-signing-helper totp seed' prints a seed`
 		}
+	case *audit.OptionError:
+		return auditOptionHint(e.Option)
 	case *audit.FileError:
 		// As for totp.SourceError, the fix depends on the cause, e.Err.
 		switch {
@@ -354,6 +356,30 @@ func auditHint(e error) string {
 		case errors.Is(e.Err, fs.ErrNotExist):
 			return "check the path"
 		}
+	}
+	return ""
+}
+
+// auditOptionHint is the fix for a detect or permissions generate setting
+// (the flags have the options' names).
+func auditOptionHint(option string) string {
+	switch option {
+	case "jobs":
+		return "--jobs 0 means one per CPU"
+	case "max-record-bytes":
+		return "--max-record-bytes must be at least 1024 (CloudTrail records are at most 256 KB)"
+	case "identity-field", "session-name-field", "time-field":
+		return "write --" + option + " as a dot path into the record, like responseElements.x509Subject or responseElements.credentialSet.0.sourceIdentity"
+	case "window":
+		return "--window counts 30-second steps either side of the reference time; the seed script uses 1"
+	case "digits":
+		return "--digits is the length of the workloads' codes (credential-process --totp-digits): 6, 7 or 8"
+	case "skew":
+		return "--skew is subtracted from the event time; the seed script uses 30s"
+	case "replay-horizon":
+		return "--replay-horizon is how far behind the newest event time --stream remembers codes and sessions; the default is 1h"
+	case "replay-index-size":
+		return "--replay-index-size caps each --stream index (entries of about 100 bytes); the default is 65536"
 	}
 	return ""
 }
@@ -553,6 +579,12 @@ func permissionsHint(e error) string {
 		return "listen on 127.0.0.1 or ::1: client-side monitoring datagrams are unauthenticated"
 	case permissions.ErrMalformedDatagram:
 		return "only AWS SDK client-side monitoring datagrams (JSON, Type ApiCall or ApiCallAttempt) are accepted"
+	}
+	switch e.(type) {
+	case *permissions.CommandError:
+		return "check the command name and that it is on PATH"
+	case *permissions.ProcessLineError:
+		return "rename the file or directory"
 	}
 	return ""
 }

@@ -99,6 +99,19 @@ func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 		"audit.ErrTruncated":       {&audit.FileError{Path: "a.json", Err: wrap(audit.ErrTruncated)}},
 		"audit.FileError":          {&audit.FileError{Path: "a.json.gz", Err: gzip.ErrChecksum}, &audit.FileError{Path: "a.json.gz", Err: gzip.ErrHeader}, &audit.FileError{Path: "a.json", Err: notExist}},
 	}
+	for _, o := range []string{"jobs", "max-record-bytes", "identity-field", "session-name-field", "time-field", "window", "digits", "skew", "replay-horizon", "replay-index-size"} {
+		cases["audit.OptionError"] = append(cases["audit.OptionError"], &audit.OptionError{Option: o, Value: 1, Err: audit.ErrOutOfRange})
+	}
+	for name, rule := range map[string]error{"ErrNegative": audit.ErrNegative, "ErrTooSmall": audit.ErrTooSmall, "ErrOutOfRange": audit.ErrOutOfRange, "ErrDigits": audit.ErrDigits} {
+		cases["audit."+name] = []error{wrap(&audit.OptionError{Option: "jobs", Value: -1, Err: rule})}
+	}
+	// The errors Check makes reach their hints.
+	for _, err := range []error{audit.Options{Jobs: -1}.Check(), audit.Options{MaxRecordBytes: 10}.Check(), audit.StreamOptions{}.Check(),
+		audit.Options{MaxRecordBytes: 1 << 20, TimeFields: []string{"a..b"}}.Check(), audit.CheckPolicy(totp.Policy{Window: -1}), audit.CheckPolicy(totp.Policy{Digits: 9})} {
+		if err == nil || For(err) == "" {
+			t.Errorf("audit check %v: no hint", err)
+		}
+	}
 	opt := func(rule error) []error { return []error{&systemdunit.OptionError{Option: "x", Value: "y", Err: rule}} }
 	for name, rule := range map[string]error{
 		"ErrUnknownMode": systemdunit.ErrUnknownMode, "ErrNotDNSName": systemdunit.ErrNotDNSName,
