@@ -125,22 +125,8 @@ func (o *credentialProcessOptions) validate() error {
 	if len(o.unsupported) > 0 {
 		return usageErrorf(hintUnsupported, "credential-process: %s not supported", strings.Join(o.unsupported, ", "))
 	}
-	for _, f := range []struct{ flag, v string }{{"certificate", o.certificate}, {"private-key", o.privateKey}} {
-		if strings.HasPrefix(f.v, "pkcs11:") {
-			return usageErrorf(hintUnsupported, "credential-process: --%s: PKCS#11 URIs are not supported", f.flag)
-		}
-	}
-	explicit := o.certificate != "" || o.privateKey != ""
-	layout := o.acmeDir != "" || o.domain != ""
-	switch {
-	case explicit && layout:
-		return usageErrorf("use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE", "credential-process: --acme-dir/--domain and --certificate/--private-key exclude each other")
-	case layout && (o.acmeDir == "" || o.domain == ""):
-		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "credential-process: --acme-dir and --domain go together")
-	case !layout && o.certificate == "":
-		return usageErrorf("pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME", "credential-process: no certificate: --certificate is required")
-	case !layout && o.privateKey == "" && !signer.KeyInCertificateFile(o.certificate):
-		return usageErrorf("pass --private-key FILE with the key written together with the certificate", "credential-process: no private key: --private-key is required")
+	if err := o.loadOptions().Validate(); err != nil {
+		return sourceUsageError("credential-process", err)
 	}
 	for _, f := range []struct{ flag, v string }{{"trust-anchor-arn", o.trustAnchorARN}, {"profile-arn", o.profileARN}, {"role-arn", o.roleARN}} {
 		if f.v == "" {
@@ -161,6 +147,29 @@ func (o *credentialProcessOptions) validate() error {
 		return &usageError{err: fmt.Errorf("credential-process: %w", err), hint: hintOf(err)}
 	}
 	return nil
+}
+
+// sourceUsages word signer.LoadOptions.Validate's errors in flags: the
+// message and the hint.
+var sourceUsages = map[error][2]string{
+	signer.ErrSourceConflict:    {"--acme-dir/--domain and --certificate/--private-key exclude each other", "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"},
+	signer.ErrAcmeDirOrDomain:   {"--acme-dir and --domain go together", "pass both --acme-dir DIR and --domain NAME"},
+	signer.ErrNoCertificatePath: {"no certificate: --certificate is required", "pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME"},
+	signer.ErrNoPrivateKeyPath:  {"no private key: --private-key is required", "pass --private-key FILE with the key written together with the certificate"},
+}
+
+// sourceUsageError is the usage error of cmd for an error of
+// signer.LoadOptions.Validate.
+func sourceUsageError(cmd string, err error) error {
+	if pe, ok := err.(*signer.PKCS11Error); ok {
+		flag := map[string]string{"Certificate": "certificate", "PrivateKey": "private-key"}[pe.Field]
+		return usageErrorf(hintUnsupported, "%s: --%s: PKCS#11 URIs are not supported", cmd, flag)
+	}
+	u, ok := sourceUsages[err]
+	if !ok {
+		return &usageError{err: fmt.Errorf("%s: %w", cmd, err), hint: hintOf(err)}
+	}
+	return usageErrorf(u[1], "%s: %s", cmd, u[0])
 }
 
 // signerConfig is the request part of the options.

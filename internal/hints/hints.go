@@ -125,6 +125,8 @@ func signerHint(e error) string {
 			return "point at the " + e.What + " file itself, not a pipe or device"
 		}
 		return "check the " + e.What + " path"
+	case *signer.PKCS11Error:
+		return "acme-signing-helper reads the certificate and key from files only: pass --certificate and --private-key (or --acme-dir and --domain); keep aws_signing_helper for PKCS#11, TPM or OS certificate stores"
 	case *signer.EmptySubjectRefusedError:
 		return "the certificate has no CN (Let's Encrypt's shortlived and tlsserver profiles): a trust policy or profile condition on aws:PrincipalTag/x509Subject/CN never matches it (use x509SAN/DNS); if the service refuses CN-less certificates, request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
 	case *signer.CertificateError:
