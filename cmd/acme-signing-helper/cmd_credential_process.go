@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/dropin"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -24,20 +25,6 @@ See docs/ for the ~/.aws/config line and the cache.
 // envKeyPassword holds an encrypted key's password (never a flag: argv is
 // visible to every user of the machine).
 const envKeyPassword = envPrefix + "PRIVATE_KEY_PASSWORD"
-
-// unsupportedFlags are aws_signing_helper's flags for PKCS#11, TPM and
-// certificate stores: accepted by the parser, refused by validate.
-var unsupportedFlags = []struct {
-	name   string
-	isBool bool
-}{
-	{"cert-selector", false},
-	{"use-latest-expiring-certificate", true},
-	{"system-store-name", false},
-	{"tpm-key-password", false},
-	{"reuse-pin", true},
-	{"pkcs11-lib", false},
-}
 
 // credentialProcessOptions are the flags of credential-process. Other
 // commands that need credentials (update, serve) can embed it and call
@@ -98,7 +85,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "timeout", signer.DefaultTimeout, "give up after `DURATION`, retries included")
 	fs.DurationVar(&o.retryMaxBackoff, "retry-max-backoff", 0, "cap the wait between retries (tests)")
 	_ = fs.MarkHidden("retry-max-backoff")
-	addUnsupportedFlags(fs)
+	dropin.AddUnsupported(fs)
 	setGroup(fs, "certificate", "certificate", "private-key", "intermediates", "acme-dir", "domain", "private-key-password-file")
 	setGroup(fs, "request", "trust-anchor-arn", "profile-arn", "role-arn", "region", "endpoint", "session-duration", "role-session-name", "fingerprint", "totp-digits")
 	setGroup(fs, "transport", "no-verify-ssl", "with-proxy", "timeout")
@@ -106,12 +93,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 
 // collect notes the unsupported flags that were set; call after parsing.
 func (o *credentialProcessOptions) collect(fs *pflag.FlagSet) {
-	o.unsupported = nil
-	for _, u := range unsupportedFlags {
-		if fs.Changed(u.name) {
-			o.unsupported = append(o.unsupported, "--"+u.name)
-		}
-	}
+	o.unsupported = dropin.ChangedUnsupported(fs)
 }
 
 const hintUnsupported = "acme-signing-helper reads the certificate and key from files only: pass --certificate and --private-key (or --acme-dir and --domain); keep aws_signing_helper for PKCS#11, TPM or OS certificate stores"
@@ -276,7 +258,7 @@ const noVerifySSLWarning = progName + ": warning: --no-verify-ssl: the endpoint'
 // passwordFlags are the flags that would take a key password as their value:
 // ours of old and the official helper's. All are refused before parsing,
 // so that the parser cannot echo the value in an error.
-var passwordFlags = []string{"private-key-password", "pkcs8-password", "tpm-key-password"}
+var passwordFlags = dropin.PasswordFlags
 
 // hintPasswordFlag is the fix for a password given as a flag.
 const hintPasswordFlag = "write the password to a file only you can read and pass --private-key-password-file FILE, or set " + envKeyPassword
@@ -286,22 +268,15 @@ const hintPasswordFlag = "write the password to a file only you can read and pas
 // every local user (ps, /proc/PID/cmdline). The error names the flag,
 // never its value.
 func rejectPasswordFlag(cmd string, args []string) error {
-	for _, a := range args {
-		if a == "--" {
-			return nil
-		}
-		for _, f := range passwordFlags {
-			if a == "--"+f || strings.HasPrefix(a, "--"+f+"=") {
-				hint := hintPasswordFlag
-				if f == "tpm-key-password" {
-					hint = hintTPMPasswordFlag
-				}
-				return usageErrorf(hint,
-					"%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
-			}
-		}
+	f, ok := dropin.PasswordFlag(args)
+	if !ok {
+		return nil
 	}
-	return nil
+	hint := hintPasswordFlag
+	if f == "tpm-key-password" {
+		hint = hintTPMPasswordFlag
+	}
+	return usageErrorf(hint, "%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
 }
 
 func runCredentialProcess(e *env, args []string) error {

@@ -214,6 +214,8 @@ func signerHint(e error) string {
 		return "run with --debug for the request details"
 	case signer.ErrFileTooLarge:
 		return "point at the PEM file, not an archive or directory"
+	case signer.ErrUnsupportedFormat:
+		return "pass --format json, text or bin"
 	case signer.ErrSourceConflict:
 		return "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"
 	case signer.ErrAcmeDirOrDomain:
