@@ -238,7 +238,7 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 		"intermediates", strings.Join(m.IntermediatePaths, ","), "subject", m.Leaf.Subject.String(), "serial", m.Leaf.SerialNumber.String(),
 		"not_after", m.Leaf.NotAfter.UTC().Format(time.RFC3339), "chain", len(m.Chain), "algorithm", m.Algorithm)
 	for _, w := range m.Warnings {
-		fmt.Fprintf(e.stderr, "%s: warning: %s\n", progName, w)
+		e.warnf("%s", w)
 	}
 	cfg := o.signerConfig()
 	cfg.Now = e.now
@@ -314,18 +314,9 @@ func runCredentialProcess(e *env, args []string) error {
 	}
 	// A cache hit reads no key and builds no client; a miss loads and
 	// checks everything before any call.
-	creds, hit, err := cache.cachedCredentials(e, &o)
+	creds, err := cache.obtain(e, &o)
 	if err != nil {
 		return err
-	}
-	if !hit {
-		m, cfg, err := o.signerInputs(e)
-		if err != nil {
-			return err
-		}
-		if creds, err = cache.cachedCreateSession(e, &o, m, cfg); err != nil {
-			return err
-		}
 	}
 	out, err := credentials.ProcessJSON(creds)
 	if err != nil {
