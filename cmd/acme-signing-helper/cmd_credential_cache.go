@@ -43,13 +43,14 @@ func defaultMargin(fs *pflag.FlagSet, margin time.Duration, sessionSeconds int) 
 
 func (c *cacheOptions) validate(sessionSeconds int) error {
 	c.margin = defaultMargin(c.fs, c.margin, sessionSeconds)
-	if c.margin < 0 {
-		return usageErrorf("give --refresh-margin a duration such as 5m", "--refresh-margin %s is negative", c.margin)
+	me, ok := credentials.CheckMargin(c.margin, time.Duration(sessionSeconds)*time.Second).(*credentials.MarginError)
+	switch {
+	case !ok:
+		return nil
+	case me.Margin < 0:
+		return usageErrorf(hintOf(me), "--refresh-margin %s is negative", c.margin)
 	}
-	if sessionSeconds > 0 && c.margin >= time.Duration(sessionSeconds)*time.Second {
-		return usageErrorf("make --refresh-margin shorter than --session-duration", "--refresh-margin %s is not shorter than the session (%d s)", c.margin, sessionSeconds)
-	}
-	return nil
+	return usageErrorf(hintOf(me), "--refresh-margin %s is not shorter than the session (%d s)", c.margin, sessionSeconds)
 }
 
 // enabled is --cache without --no-cache.

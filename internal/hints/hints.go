@@ -249,6 +249,11 @@ func credentialsHint(e error) string {
 		return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
 	}
 	switch e := e.(type) {
+	case *credentials.MarginError:
+		if e.Margin < 0 {
+			return "give --refresh-margin a duration such as 5m"
+		}
+		return "make --refresh-margin shorter than --session-duration"
 	case *credentials.UntrustedEntryError:
 		return "the cache holds only what acme-signing-helper writes: find out who made " + shellQuote(e.Path) + "; the next session replaces it"
 	case *credentials.NoDefaultPathError:
