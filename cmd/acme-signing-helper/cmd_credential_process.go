@@ -85,7 +85,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "timeout", signer.DefaultTimeout, "give up after `DURATION`, retries included")
 	fs.DurationVar(&o.retryMaxBackoff, "retry-max-backoff", 0, "cap the wait between retries (tests)")
 	_ = fs.MarkHidden("retry-max-backoff")
-	dropin.AddUnsupported(fs)
+	dropin.AddUnsupported(fs, groupUnsupported)
 	setGroup(fs, "certificate", "certificate", "private-key", "intermediates", "acme-dir", "domain", "private-key-password-file")
 	setGroup(fs, "request", "trust-anchor-arn", "profile-arn", "role-arn", "region", "endpoint", "session-duration", "role-session-name", "fingerprint", "totp-digits")
 	setGroup(fs, "transport", "no-verify-ssl", "with-proxy", "timeout")

@@ -27,7 +27,7 @@ func runReadCertificateData(e *env, args []string) error {
 	fs := newFlagSet(e, "read-certificate-data", readCertificateDataHelp)
 	fs.StringVar(&certificate, "certificate", "", "certificate `FILE` (PEM, or PKCS#12)")
 	fs.StringVar(&passwordFile, "private-key-password-file", "", "read a PKCS#12 file's password from `FILE` (or set "+envKeyPassword+")")
-	dropin.AddUnsupported(fs, readCertificateDataUnsupported...)
+	dropin.AddUnsupported(fs, groupUnsupported, readCertificateDataUnsupported...)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

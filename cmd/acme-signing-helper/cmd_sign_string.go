@@ -36,7 +36,7 @@ func runSignString(e *env, args []string) error {
 	fs.StringVar(&o.digest, "digest", signer.Digests[0], "`DIGEST`: "+strings.Join(signer.Digests, ", "))
 	fs.StringVar(&o.format, "format", signer.SignatureFormats[0], "output `FORMAT`: json (a JSON string of hex), text (hex) or bin (raw bytes)")
 	fs.Bool("no-tpm-key-password", false, "accepted as aws_signing_helper's flag: the key has no TPM password (sign-string signs with file keys)")
-	dropin.AddUnsupported(fs)
+	dropin.AddUnsupported(fs, groupUnsupported)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

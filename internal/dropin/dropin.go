@@ -41,8 +41,9 @@ var UnsupportedFlags = []Unsupported{
 }
 
 // AddUnsupported adds to fs the UnsupportedFlags named (all of them when
-// none is), in the --help section cliflags.Unsupported.
-func AddUnsupported(fs *pflag.FlagSet, names ...string) {
+// none is), in the --help section group (cliflags.SetGroup; the command
+// line's is cliflags.Unsupported, printed as one line).
+func AddUnsupported(fs *pflag.FlagSet, group string, names ...string) {
 	for _, u := range UnsupportedFlags {
 		if len(names) > 0 && !slices.Contains(names, u.Name) {
 			continue
@@ -52,7 +53,7 @@ func AddUnsupported(fs *pflag.FlagSet, names ...string) {
 		} else {
 			fs.String(u.Name, "", "not supported: `VALUE`")
 		}
-		cliflags.SetGroup(fs, cliflags.Unsupported, u.Name)
+		cliflags.SetGroup(fs, group, u.Name)
 	}
 }
 

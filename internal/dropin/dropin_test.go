@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/cliflags"
 )
 
 func TestPasswordFlag(t *testing.T) {
@@ -29,7 +31,7 @@ func TestPasswordFlag(t *testing.T) {
 
 func TestUnsupported(t *testing.T) {
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	AddUnsupported(fs, "pkcs11-lib", "reuse-pin")
+	AddUnsupported(fs, cliflags.Unsupported, "pkcs11-lib", "reuse-pin")
 	if fs.Lookup("cert-selector") != nil {
 		t.Error("cert-selector added though not named")
 	}
@@ -40,10 +42,15 @@ func TestUnsupported(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	all := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	AddUnsupported(all)
+	AddUnsupported(all, cliflags.Unsupported)
 	for _, u := range UnsupportedFlags {
-		if all.Lookup(u.Name) == nil {
+		f := all.Lookup(u.Name)
+		if f == nil {
 			t.Errorf("--%s not added", u.Name)
+			continue
+		}
+		if g := f.Annotations[cliflags.GroupKey]; len(g) != 1 || g[0] != cliflags.Unsupported {
+			t.Errorf("--%s in group %v, want %s", u.Name, g, cliflags.Unsupported)
 		}
 	}
 	if got := ChangedUnsupported(all); got != nil {
