@@ -234,9 +234,7 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 	if err != nil {
 		return nil, signer.Config{}, err
 	}
-	e.log.Debug("loaded certificate", "layout", string(m.Layout), "certificate", m.CertificatePath, "private_key", m.PrivateKeyPath,
-		"intermediates", strings.Join(m.IntermediatePaths, ","), "subject", m.Leaf.Subject.String(), "serial", m.Leaf.SerialNumber.String(),
-		"not_after", m.Leaf.NotAfter.UTC().Format(time.RFC3339), "chain", len(m.Chain), "algorithm", m.Algorithm)
+	e.log.Debug("loaded certificate", m.LogAttrs()...)
 	for _, w := range m.Warnings {
 		e.warnf("%s", w)
 	}
