@@ -29,3 +29,25 @@ func TestRefreshMarginFor(t *testing.T) {
 		t.Errorf("DefaultRefreshMargin %s is inside botocore's refresh window (%s)", DefaultRefreshMargin, botocoreAdvisory)
 	}
 }
+
+// TestCheckMargin: negative margins and margins as long as the session
+// are refused; a session of unknown length checks the sign only.
+func TestCheckMargin(t *testing.T) {
+	for _, tc := range []struct {
+		margin, session time.Duration
+		bad             bool
+	}{
+		{15 * time.Minute, time.Hour, false},
+		{0, time.Hour, false},
+		{time.Hour, 0, false},
+		{-time.Second, time.Hour, true},
+		{-time.Second, 0, true},
+		{time.Hour, time.Hour, true},
+		{2 * time.Hour, time.Hour, true},
+	} {
+		err := CheckMargin(tc.margin, tc.session)
+		if me, ok := err.(*MarginError); ok != tc.bad || (ok && (me.Margin != tc.margin || me.Session != tc.session)) {
+			t.Errorf("CheckMargin(%s, %s) = %v, want a *MarginError: %v", tc.margin, tc.session, err, tc.bad)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -44,13 +43,14 @@ func defaultMargin(fs *pflag.FlagSet, margin time.Duration, sessionSeconds int) 
 
 func (c *cacheOptions) validate(sessionSeconds int) error {
 	c.margin = defaultMargin(c.fs, c.margin, sessionSeconds)
-	if c.margin < 0 {
-		return usageErrorf("give --refresh-margin a duration such as 5m", "--refresh-margin %s is negative", c.margin)
+	me, ok := credentials.CheckMargin(c.margin, time.Duration(sessionSeconds)*time.Second).(*credentials.MarginError)
+	switch {
+	case !ok:
+		return nil
+	case me.Margin < 0:
+		return usageErrorf(hintOf(me), "--refresh-margin %s is negative", c.margin)
 	}
-	if sessionSeconds > 0 && c.margin >= time.Duration(sessionSeconds)*time.Second {
-		return usageErrorf("make --refresh-margin shorter than --session-duration", "--refresh-margin %s is not shorter than the session (%d s)", c.margin, sessionSeconds)
-	}
-	return nil
+	return usageErrorf(hintOf(me), "--refresh-margin %s is not shorter than the session (%d s)", c.margin, sessionSeconds)
 }
 
 // enabled is --cache without --no-cache.
@@ -62,55 +62,51 @@ func (c *cacheOptions) open(e *env) *credentials.Cache {
 	if !c.enabled() {
 		return nil
 	}
-	dir, err := c.dir, error(nil)
-	if dir == "" {
-		if dir, err = credentials.DefaultDir(e.lookupEnv); err != nil {
-			e.log.Debug("no credential cache: pass --cache-dir DIR (or --no-cache)", "err", err)
-			return nil
+	cache, unchecked, err := credentials.Open(c.dir, c.margin, e.now, e.lookupEnv)
+	if err != nil {
+		e.log.Debug("no credential cache: pass --cache-dir DIR (or --no-cache)", "err", err)
+		return nil
+	}
+	if unchecked != "" {
+		e.log.Debug("credential cache: " + unchecked)
+	}
+	return cache
+}
+
+// obtain is credential-process's credentials (credentials.Cache.Obtain):
+// the fast path of a hit, else o.signerInputs and CreateSession behind the
+// cache, printing the warnings of either.
+func (c *cacheOptions) obtain(e *env, o *credentialProcessOptions) (signer.Credentials, error) {
+	r := credentials.Request{Load: o.loadOptions(), Config: o.signerConfig(), SessionName: o.sessionNameKeyParts()}
+	got, err := c.open(e).Obtain(e.ctx, r, func(miss error) (*signer.Material, signer.Config, error) {
+		if miss != nil {
+			e.log.Debug("credential cache: no fast path; loading the certificate material", "err", miss)
 		}
-	}
-	if note := credentials.UncheckedModes(dir); note != "" {
-		e.log.Debug("credential cache: " + note)
-	}
-	return &credentials.Cache{Dir: dir, Margin: c.margin, Now: e.now}
-}
-
-// cachedCredentials is the fast path of a hit (credentials.Cache.LookupFiles:
-// no key read, no client built), printing the warnings Load would.
-func (c *cacheOptions) cachedCredentials(e *env, o *credentialProcessOptions) (signer.Credentials, bool, error) {
-	h, err := c.open(e).LookupFiles(o.loadOptions(), o.signerConfig(), o.sessionNameKeyParts())
-	if h.Miss != nil {
-		e.log.Debug("credential cache: no fast path; loading the certificate material", "err", h.Miss)
-	}
-	if err != nil || !h.OK {
-		return signer.Credentials{}, false, err
-	}
-	for _, w := range h.Warnings {
-		fmt.Fprintf(e.stderr, "%s: warning: %s\n", progName, w)
-	}
-	if o.noVerifySSL {
-		fmt.Fprint(e.stderr, noVerifySSLWarning)
-	}
-	e.log.Debug("credentials", "source", credentials.FromCache.String(), "access_key_id", h.Credentials.AccessKeyID, "cache", h.Path,
-		"certificate", h.Files.Certificate, "certificate_not_after", h.Certificate.NotAfter.UTC().Format(time.RFC3339))
-	return h.Credentials, true, nil
-}
-
-// cachedCreateSession is signer.CreateSession behind the cache
-// (credentials.Cache.Session), printing its warnings.
-func (c *cacheOptions) cachedCreateSession(e *env, o *credentialProcessOptions, m *signer.Material, cfg signer.Config) (signer.Credentials, error) {
-	s, err := c.open(e).Session(e.ctx, m, cfg, o.sessionNameKeyParts(), func(ctx context.Context) (signer.Credentials, error) { return signer.CreateSession(ctx, m, cfg) })
-	switch {
-	case err != nil:
+		return o.signerInputs(e)
+	})
+	if err != nil {
 		return signer.Credentials{}, err
+	}
+	if h := got.Hit; h != nil {
+		for _, w := range h.Warnings {
+			e.warnf("%s", w)
+		}
+		if o.noVerifySSL {
+			fmt.Fprint(e.stderr, noVerifySSLWarning)
+		}
+		e.log.Debug("credentials", "source", credentials.FromCache.String(), "access_key_id", h.Credentials.AccessKeyID, "cache", h.Path,
+			"certificate", h.Files.Certificate, "certificate_not_after", h.Certificate.NotAfter.UTC().Format(time.RFC3339))
+		return got.Credentials, nil
+	}
+	switch s := got.Session; {
 	case s.Uncached && errors.Is(s.Warning, credentials.ErrCacheUnavailable):
-		fmt.Fprintf(e.stderr, "%s: warning: %v; going on without the cache (pass --cache-dir DIR or --no-cache)\n", progName, s.Warning)
+		e.warnf("%v; going on without the cache (pass --cache-dir DIR or --no-cache)", s.Warning)
 	case s.Uncached:
-		fmt.Fprintf(e.stderr, "%s: warning: %v; going on without the cache\n", progName, s.Warning)
+		e.warnf("%v; going on without the cache", s.Warning)
 	case s.Warning != nil:
-		fmt.Fprintf(e.stderr, "%s: warning: %v\n", progName, s.Warning)
+		e.warnf("%v", s.Warning)
 	case s.Key != "":
 		e.log.Debug("credentials", "source", s.Source.String(), "access_key_id", s.Credentials.AccessKeyID, "cache", s.Path)
 	}
-	return s.Credentials, nil
+	return got.Credentials, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/dropin"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -24,20 +25,6 @@ See docs/ for the ~/.aws/config line and the cache.
 // envKeyPassword holds an encrypted key's password (never a flag: argv is
 // visible to every user of the machine).
 const envKeyPassword = envPrefix + "PRIVATE_KEY_PASSWORD"
-
-// unsupportedFlags are aws_signing_helper's flags for PKCS#11, TPM and
-// certificate stores: accepted by the parser, refused by validate.
-var unsupportedFlags = []struct {
-	name   string
-	isBool bool
-}{
-	{"cert-selector", false},
-	{"use-latest-expiring-certificate", true},
-	{"system-store-name", false},
-	{"tpm-key-password", false},
-	{"reuse-pin", true},
-	{"pkcs11-lib", false},
-}
 
 // credentialProcessOptions are the flags of credential-process. Other
 // commands that need credentials (update, serve) can embed it and call
@@ -98,7 +85,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "timeout", signer.DefaultTimeout, "give up after `DURATION`, retries included")
 	fs.DurationVar(&o.retryMaxBackoff, "retry-max-backoff", 0, "cap the wait between retries (tests)")
 	_ = fs.MarkHidden("retry-max-backoff")
-	addUnsupportedFlags(fs)
+	dropin.AddUnsupported(fs, groupUnsupported)
 	setGroup(fs, "certificate", "certificate", "private-key", "intermediates", "acme-dir", "domain", "private-key-password-file")
 	setGroup(fs, "request", "trust-anchor-arn", "profile-arn", "role-arn", "region", "endpoint", "session-duration", "role-session-name", "fingerprint", "totp-digits")
 	setGroup(fs, "transport", "no-verify-ssl", "with-proxy", "timeout")
@@ -106,12 +93,7 @@ func (o *credentialProcessOptions) addFlags(fs *pflag.FlagSet) {
 
 // collect notes the unsupported flags that were set; call after parsing.
 func (o *credentialProcessOptions) collect(fs *pflag.FlagSet) {
-	o.unsupported = nil
-	for _, u := range unsupportedFlags {
-		if fs.Changed(u.name) {
-			o.unsupported = append(o.unsupported, "--"+u.name)
-		}
-	}
+	o.unsupported = dropin.ChangedUnsupported(fs)
 }
 
 const hintUnsupported = "acme-signing-helper reads the certificate and key from files only: pass --certificate and --private-key (or --acme-dir and --domain); keep aws_signing_helper for PKCS#11, TPM or OS certificate stores"
@@ -125,22 +107,8 @@ func (o *credentialProcessOptions) validate() error {
 	if len(o.unsupported) > 0 {
 		return usageErrorf(hintUnsupported, "credential-process: %s not supported", strings.Join(o.unsupported, ", "))
 	}
-	for _, f := range []struct{ flag, v string }{{"certificate", o.certificate}, {"private-key", o.privateKey}} {
-		if strings.HasPrefix(f.v, "pkcs11:") {
-			return usageErrorf(hintUnsupported, "credential-process: --%s: PKCS#11 URIs are not supported", f.flag)
-		}
-	}
-	explicit := o.certificate != "" || o.privateKey != ""
-	layout := o.acmeDir != "" || o.domain != ""
-	switch {
-	case explicit && layout:
-		return usageErrorf("use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE", "credential-process: --acme-dir/--domain and --certificate/--private-key exclude each other")
-	case layout && (o.acmeDir == "" || o.domain == ""):
-		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "credential-process: --acme-dir and --domain go together")
-	case !layout && o.certificate == "":
-		return usageErrorf("pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME", "credential-process: no certificate: --certificate is required")
-	case !layout && o.privateKey == "" && !signer.KeyInCertificateFile(o.certificate):
-		return usageErrorf("pass --private-key FILE with the key written together with the certificate", "credential-process: no private key: --private-key is required")
+	if err := o.loadOptions().Validate(); err != nil {
+		return sourceUsageError("credential-process", err)
 	}
 	for _, f := range []struct{ flag, v string }{{"trust-anchor-arn", o.trustAnchorARN}, {"profile-arn", o.profileARN}, {"role-arn", o.roleARN}} {
 		if f.v == "" {
@@ -161,6 +129,29 @@ func (o *credentialProcessOptions) validate() error {
 		return &usageError{err: fmt.Errorf("credential-process: %w", err), hint: hintOf(err)}
 	}
 	return nil
+}
+
+// sourceUsages word signer.LoadOptions.Validate's errors in flags: the
+// message and the hint.
+var sourceUsages = map[error][2]string{
+	signer.ErrSourceConflict:    {"--acme-dir/--domain and --certificate/--private-key exclude each other", "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"},
+	signer.ErrAcmeDirOrDomain:   {"--acme-dir and --domain go together", "pass both --acme-dir DIR and --domain NAME"},
+	signer.ErrNoCertificatePath: {"no certificate: --certificate is required", "pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME"},
+	signer.ErrNoPrivateKeyPath:  {"no private key: --private-key is required", "pass --private-key FILE with the key written together with the certificate"},
+}
+
+// sourceUsageError is the usage error of cmd for an error of
+// signer.LoadOptions.Validate.
+func sourceUsageError(cmd string, err error) error {
+	if pe, ok := err.(*signer.PKCS11Error); ok {
+		flag := map[string]string{"Certificate": "certificate", "PrivateKey": "private-key"}[pe.Field]
+		return usageErrorf(hintUnsupported, "%s: --%s: PKCS#11 URIs are not supported", cmd, flag)
+	}
+	u, ok := sourceUsages[err]
+	if !ok {
+		return &usageError{err: fmt.Errorf("%s: %w", cmd, err), hint: hintOf(err)}
+	}
+	return usageErrorf(u[1], "%s: %s", cmd, u[0])
 }
 
 // signerConfig is the request part of the options.
@@ -243,11 +234,9 @@ func (o *credentialProcessOptions) signerInputs(e *env) (*signer.Material, signe
 	if err != nil {
 		return nil, signer.Config{}, err
 	}
-	e.log.Debug("loaded certificate", "layout", string(m.Layout), "certificate", m.CertificatePath, "private_key", m.PrivateKeyPath,
-		"intermediates", strings.Join(m.IntermediatePaths, ","), "subject", m.Leaf.Subject.String(), "serial", m.Leaf.SerialNumber.String(),
-		"not_after", m.Leaf.NotAfter.UTC().Format(time.RFC3339), "chain", len(m.Chain), "algorithm", m.Algorithm)
+	e.log.Debug("loaded certificate", m.LogAttrs()...)
 	for _, w := range m.Warnings {
-		fmt.Fprintf(e.stderr, "%s: warning: %s\n", progName, w)
+		e.warnf("%s", w)
 	}
 	cfg := o.signerConfig()
 	cfg.Now = e.now
@@ -267,7 +256,7 @@ const noVerifySSLWarning = progName + ": warning: --no-verify-ssl: the endpoint'
 // passwordFlags are the flags that would take a key password as their value:
 // ours of old and the official helper's. All are refused before parsing,
 // so that the parser cannot echo the value in an error.
-var passwordFlags = []string{"private-key-password", "pkcs8-password", "tpm-key-password"}
+var passwordFlags = dropin.PasswordFlags
 
 // hintPasswordFlag is the fix for a password given as a flag.
 const hintPasswordFlag = "write the password to a file only you can read and pass --private-key-password-file FILE, or set " + envKeyPassword
@@ -277,22 +266,15 @@ const hintPasswordFlag = "write the password to a file only you can read and pas
 // every local user (ps, /proc/PID/cmdline). The error names the flag,
 // never its value.
 func rejectPasswordFlag(cmd string, args []string) error {
-	for _, a := range args {
-		if a == "--" {
-			return nil
-		}
-		for _, f := range passwordFlags {
-			if a == "--"+f || strings.HasPrefix(a, "--"+f+"=") {
-				hint := hintPasswordFlag
-				if f == "tpm-key-password" {
-					hint = hintTPMPasswordFlag
-				}
-				return usageErrorf(hint,
-					"%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
-			}
-		}
+	f, ok := dropin.PasswordFlag(args)
+	if !ok {
+		return nil
 	}
-	return nil
+	hint := hintPasswordFlag
+	if f == "tpm-key-password" {
+		hint = hintTPMPasswordFlag
+	}
+	return usageErrorf(hint, "%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
 }
 
 func runCredentialProcess(e *env, args []string) error {
@@ -330,18 +312,9 @@ func runCredentialProcess(e *env, args []string) error {
 	}
 	// A cache hit reads no key and builds no client; a miss loads and
 	// checks everything before any call.
-	creds, hit, err := cache.cachedCredentials(e, &o)
+	creds, err := cache.obtain(e, &o)
 	if err != nil {
 		return err
-	}
-	if !hit {
-		m, cfg, err := o.signerInputs(e)
-		if err != nil {
-			return err
-		}
-		if creds, err = cache.cachedCreateSession(e, &o, m, cfg); err != nil {
-			return err
-		}
 	}
 	out, err := credentials.ProcessJSON(creds)
 	if err != nil {

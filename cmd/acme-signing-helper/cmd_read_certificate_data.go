@@ -3,11 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/spf13/pflag"
-
+	"github.com/acme-signing-helper/acme-signing-helper/internal/dropin"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -29,11 +27,11 @@ func runReadCertificateData(e *env, args []string) error {
 	fs := newFlagSet(e, "read-certificate-data", readCertificateDataHelp)
 	fs.StringVar(&certificate, "certificate", "", "certificate `FILE` (PEM, or PKCS#12)")
 	fs.StringVar(&passwordFile, "private-key-password-file", "", "read a PKCS#12 file's password from `FILE` (or set "+envKeyPassword+")")
-	addUnsupportedFlags(fs, readCertificateDataUnsupported...)
+	dropin.AddUnsupported(fs, groupUnsupported, readCertificateDataUnsupported...)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	switch u := changedUnsupported(fs); {
+	switch u := dropin.ChangedUnsupported(fs); {
 	case fs.NArg() > 0:
 		return usageErrorf("read-certificate-data takes flags only", "read-certificate-data: unexpected argument %q", fs.Arg(0))
 	case len(u) > 0:
@@ -61,32 +59,4 @@ func runReadCertificateData(e *env, args []string) error {
 		return fmt.Errorf("write certificate data to stdout: %w", err)
 	}
 	return nil
-}
-
-// addUnsupportedFlags adds the official helper's PKCS#11, TPM and
-// certificate-store flags named (all of unsupportedFlags when none is), so
-// that they are refused with a hint instead of being unknown.
-func addUnsupportedFlags(fs *pflag.FlagSet, names ...string) {
-	for _, u := range unsupportedFlags {
-		if len(names) > 0 && !slices.Contains(names, u.name) {
-			continue
-		}
-		if u.isBool {
-			fs.Bool(u.name, false, "not supported")
-		} else {
-			fs.String(u.name, "", "not supported: `VALUE`")
-		}
-		setGroup(fs, groupUnsupported, u.name)
-	}
-}
-
-// changedUnsupported names the flags of addUnsupportedFlags that were set.
-func changedUnsupported(fs *pflag.FlagSet) []string {
-	var out []string
-	for _, u := range unsupportedFlags {
-		if f := fs.Lookup(u.name); f != nil && f.Changed {
-			out = append(out, "--"+u.name)
-		}
-	}
-	return out
 }

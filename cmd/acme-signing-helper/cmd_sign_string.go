@@ -2,11 +2,11 @@ package main
 
 import (
 	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/dropin"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -18,10 +18,6 @@ signatures are the same bytes as the official helper's, ECDSA ones verify
 over the same string. The key's password comes from
 --private-key-password-file or ACME_SIGNING_HELPER_PRIVATE_KEY_PASSWORD.
 `
-
-// signFormats are sign-string's --format values, the official's default
-// first.
-var signFormats = []string{"json", "text", "bin"}
 
 type signStringOptions struct {
 	certificate, privateKey, privateKeyPasswordFile string
@@ -38,13 +34,13 @@ func runSignString(e *env, args []string) error {
 	fs.StringVar(&o.privateKey, "private-key", "", "private key `FILE` (PEM: PKCS#8, SEC1, PKCS#1 or encrypted PKCS#8)")
 	fs.StringVar(&o.privateKeyPasswordFile, "private-key-password-file", "", "read an encrypted key's password from `FILE` (or set "+envKeyPassword+")")
 	fs.StringVar(&o.digest, "digest", signer.Digests[0], "`DIGEST`: "+strings.Join(signer.Digests, ", "))
-	fs.StringVar(&o.format, "format", signFormats[0], "output `FORMAT`: json (a JSON string of hex), text (hex) or bin (raw bytes)")
+	fs.StringVar(&o.format, "format", signer.SignatureFormats[0], "output `FORMAT`: json (a JSON string of hex), text (hex) or bin (raw bytes)")
 	fs.Bool("no-tpm-key-password", false, "accepted as aws_signing_helper's flag: the key has no TPM password (sign-string signs with file keys)")
-	addUnsupportedFlags(fs)
+	dropin.AddUnsupported(fs, groupUnsupported)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	if err := o.validate(fs.Args(), changedUnsupported(fs)); err != nil {
+	if err := o.validate(fs.Args(), dropin.ChangedUnsupported(fs)); err != nil {
 		return err
 	}
 	h, _ := signer.ParseDigest(o.digest)
@@ -52,37 +48,15 @@ func runSignString(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer clear(password)
-	if o.certificate != "" && o.privateKey != "" {
-		// As the official helper: the certificate must be readable, the
-		// key signs.
-		if _, err := signer.ReadCertificateData(o.certificate, password); err != nil {
-			return err
-		}
-	}
-	keyFile := o.privateKey
-	if keyFile == "" {
-		keyFile = o.certificate
-	}
-	key, err := signer.LoadPrivateKey(keyFile, password)
+	sig, keyFile, err := signer.SignFixedStringFiles(rand.Reader, o.certificate, o.privateKey, password, h)
+	clear(password)
 	if err != nil {
 		return err
 	}
-	e.log.Debug("signing the fixed test string", "key", keyFile, "digest", o.digest)
-	sig, err := signer.SignFixedString(rand.Reader, key, h)
+	e.log.Debug("signed the fixed test string", "key", keyFile, "digest", o.digest)
+	out, err := signer.FormatSignature(sig, o.format)
 	if err != nil {
-		return err
-	}
-	var out []byte
-	switch o.format {
-	case "text":
-		out = []byte(hex.EncodeToString(sig))
-	case "json":
-		if out, err = json.Marshal(hex.EncodeToString(sig)); err != nil {
-			return fmt.Errorf("sign-string: encode signature: %w", err)
-		}
-	case "bin":
-		out = sig
+		return fmt.Errorf("sign-string: %w", err)
 	}
 	// No line break: the official helper writes none.
 	if _, err := e.stdout.Write(out); err != nil {
@@ -105,10 +79,8 @@ func (o *signStringOptions) validate(args, unsupported []string) error {
 	if _, err := signer.ParseDigest(o.digest); err != nil {
 		return usageErrorf("pass --digest "+strings.Join(signer.Digests, ", --digest "), "sign-string: --digest: %w", err)
 	}
-	for _, f := range signFormats {
-		if o.format == f {
-			return nil
-		}
+	if !slices.Contains(signer.SignatureFormats, o.format) {
+		return usageErrorf("pass --format json, text or bin", "sign-string: --format %q is not one of %s", o.format, strings.Join(signer.SignatureFormats, ", "))
 	}
-	return usageErrorf("pass --format json, text or bin", "sign-string: --format %q is not one of %s", o.format, strings.Join(signFormats, ", "))
+	return nil
 }

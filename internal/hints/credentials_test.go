@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
@@ -26,6 +27,8 @@ func TestCredentialsHints(t *testing.T) {
 		&credentials.TokenFileError{Op: credentials.TokenRead, Path: "t", Err: credentials.ErrTokenExposed},
 		&credentials.TokenFileError{Op: credentials.TokenCreate, Path: "t", Err: errors.New("denied")},
 		&credentials.UntrustedEntryError{Path: "/c/k.json", Err: credentials.ErrEntryNotPrivate},
+		&credentials.MarginError{Margin: -time.Second},
+		&credentials.MarginError{Margin: time.Hour, Session: time.Hour},
 	} {
 		if h := For(fmt.Errorf("cmd: %w", err)); h == "" {
 			t.Errorf("%T %v: no hint", err, err)

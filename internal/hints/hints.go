@@ -125,6 +125,8 @@ func signerHint(e error) string {
 			return "point at the " + e.What + " file itself, not a pipe or device"
 		}
 		return "check the " + e.What + " path"
+	case *signer.PKCS11Error:
+		return "acme-signing-helper reads the certificate and key from files only: pass --certificate and --private-key (or --acme-dir and --domain); keep aws_signing_helper for PKCS#11, TPM or OS certificate stores"
 	case *signer.EmptySubjectRefusedError:
 		return "the certificate has no CN (Let's Encrypt's shortlived and tlsserver profiles): a trust policy or profile condition on aws:PrincipalTag/x509Subject/CN never matches it (use x509SAN/DNS); if the service refuses CN-less certificates, request the classic profile (lego --profile classic, certbot --preferred-profile classic) so the subject carries CN=<first DNS name>"
 	case *signer.CertificateError:
@@ -212,6 +214,8 @@ func signerHint(e error) string {
 		return "run with --debug for the request details"
 	case signer.ErrFileTooLarge:
 		return "point at the PEM file, not an archive or directory"
+	case signer.ErrUnsupportedFormat:
+		return "pass --format json, text or bin"
 	case signer.ErrSourceConflict:
 		return "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"
 	case signer.ErrAcmeDirOrDomain:
@@ -245,6 +249,11 @@ func credentialsHint(e error) string {
 		return "point --auth-token-file at a file holding the token (or at a path where serve may create one)"
 	}
 	switch e := e.(type) {
+	case *credentials.MarginError:
+		if e.Margin < 0 {
+			return "give --refresh-margin a duration such as 5m"
+		}
+		return "make --refresh-margin shorter than --session-duration"
 	case *credentials.UntrustedEntryError:
 		return "the cache holds only what acme-signing-helper writes: find out who made " + shellQuote(e.Path) + "; the next session replaces it"
 	case *credentials.NoDefaultPathError:

@@ -40,6 +40,8 @@ var signerErrors = map[string]error{
 	"ErrAcmeDirOrDomain":           signer.ErrAcmeDirOrDomain,
 	"ErrNoCertificatePath":         signer.ErrNoCertificatePath,
 	"ErrNoPrivateKeyPath":          signer.ErrNoPrivateKeyPath,
+	"ErrUnsupportedFormat":         signer.ErrUnsupportedFormat,
+	"PKCS11Error":                  &signer.PKCS11Error{Field: "PrivateKey"},
 	"ErrInvalidARN":                signer.ErrInvalidARN,
 	"ErrRegionMismatch":            signer.ErrRegionMismatch,
 	"ErrSigningRegion":             signer.ErrSigningRegion,
