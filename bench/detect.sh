@@ -121,7 +121,7 @@ for name in $names; do
 	std) label="gunzip, Go compress/gzip" ;;
 	klauspost) label="gunzip, klauspost/compress" ;;
 	detect) label="detect" ;;
-	before) label="detect before ($DETECT_BEFORE)" ;;
+	before) label="detect, DETECT_BEFORE" ;;
 	zcat) label="zcat (GNU gzip)" ;;
 	esac
 	extra=""
