@@ -13,6 +13,7 @@ require (
 	github.com/aws/smithy-go v1.23.2
 	github.com/foxboron/go-tpm-keyfiles v0.0.0-20250903184740-5d135037bd4d
 	github.com/google/go-tpm v0.9.6
+	github.com/klauspost/compress v1.18.1
 	github.com/pquerna/otp v1.5.0
 	github.com/rogpeppe/go-internal v1.14.1
 	github.com/spf13/pflag v1.0.10

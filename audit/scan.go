@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"sync"
 )
 
 // ErrNotJSON is returned (wrapped, with the offset) when input is not a
@@ -88,10 +89,33 @@ func newRecordScanner(r io.Reader, maxRecord int, relevant func([]byte) bool) *r
 		maxRecord: maxRecord,
 		chunk:     readChunk,
 		relevant:  relevant,
-		buf:       make([]byte, readChunk),
+		buf:       getScanBuf(),
 		recStart:  -1,
 		strStart:  -1,
 	}
+}
+
+// scanBufs keeps the read buffers of finished scanners: a file's scanner
+// takes one instead of allocating readChunk bytes (one per file; the
+// garbage collector ran for them on a directory of small files).
+var scanBufs sync.Pool
+
+func getScanBuf() []byte {
+	if b, ok := scanBufs.Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, readChunk)
+}
+
+// release gives the scanner's buffer back for the next scanner; rec.data
+// of the last record is invalid after it. A buffer grown for a large
+// record is left to the garbage collector, so the pool holds small ones.
+func (s *recordScanner) release() {
+	if b := s.buf; cap(b) <= 4*readChunk {
+		b = b[:cap(b)]
+		scanBufs.Put(&b)
+	}
+	s.buf = nil
 }
 
 // rawRecord is one record found by the scanner.
