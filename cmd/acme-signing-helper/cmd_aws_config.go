@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -26,38 +25,7 @@ var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug"
 // flagArgs renders the flags of fs for which include is true, in
 // definition order, with path values made absolute.
 func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
-	var out []string
-	fs.VisitAll(func(f *pflag.Flag) {
-		if !include(f) {
-			return
-		}
-		name := "--" + f.Name
-		if sv, ok := f.Value.(pflag.SliceValue); ok {
-			for _, v := range sv.GetSlice() {
-				if f.Name == "fingerprint" {
-					if rest, ok := strings.CutPrefix(v, "file:"); ok {
-						v = "file:" + credentials.AbsPath(rest)
-					}
-				}
-				out = append(out, name, v)
-			}
-			return
-		}
-		v := f.Value.String()
-		if f.Value.Type() == "bool" {
-			if v == "true" {
-				out = append(out, name)
-			} else {
-				out = append(out, name+"=false")
-			}
-			return
-		}
-		if cliflags.IsPathFlag(f) { // a FILE or DIR: made absolute
-			v = credentials.AbsPath(v)
-		}
-		out = append(out, name, v)
-	})
-	return out
+	return cliflags.Args(fs, include, credentials.AbsPath)
 }
 
 func runAWSConfig(e *env, args []string) error {
