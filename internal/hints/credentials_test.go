@@ -26,6 +26,7 @@ func TestCredentialsHints(t *testing.T) {
 		&credentials.TokenFileError{Op: credentials.TokenRead, Path: "t", Err: credentials.ErrTokenExposed},
 		&credentials.TokenFileError{Op: credentials.TokenCreate, Path: "t", Err: errors.New("denied")},
 		&credentials.UntrustedEntryError{Path: "/c/k.json", Err: credentials.ErrEntryNotPrivate},
+		&credentials.ReadyError{Err: errors.New("no such directory")},
 	} {
 		if h := For(fmt.Errorf("cmd: %w", err)); h == "" {
 			t.Errorf("%T %v: no hint", err, err)
