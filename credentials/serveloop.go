@@ -77,3 +77,25 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, r *Refresher, l
 	}
 	return nil
 }
+
+// ValidECSPath reports whether p can be the ECS endpoint's URL path: an
+// absolute path outside the IMDS tree (/latest/), which the same server
+// answers.
+func ValidECSPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "/latest/")
+}
+
+// ValidRoleName reports whether name can be the role the IMDS listing
+// shows: one path element, no spaces.
+func ValidRoleName(name string) bool { return !strings.ContainsAny(name, "/ \t\n") }
+
+// ClientEnv returns the environment that points the AWS SDKs and CLI at a
+// Server at base (http://HOST:PORT): the IMDS endpoint, and with a token
+// file (absolute) the ECS full URI at ecsPath and the token file.
+func ClientEnv(base, ecsPath, tokenFile string) []string {
+	env := []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + base + "/"}
+	if tokenFile != "" {
+		env = append(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI="+base+ecsPath, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="+tokenFile)
+	}
+	return env
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +72,25 @@ func TestServeStopsWithContext(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("got %v after the context ended, want nil", err)
+	}
+}
+
+func TestServeValues(t *testing.T) {
+	for p, want := range map[string]bool{"/credentials": true, "/a/b": true, "credentials": false, "/latest/x": false} {
+		if got := ValidECSPath(p); got != want {
+			t.Errorf("ValidECSPath(%q): got %v, want %v", p, got, want)
+		}
+	}
+	for n, want := range map[string]bool{"app": true, "a/b": false, "a b": false} {
+		if got := ValidRoleName(n); got != want {
+			t.Errorf("ValidRoleName(%q): got %v, want %v", n, got, want)
+		}
+	}
+	if got, want := strings.Join(ClientEnv("http://127.0.0.1:9911", "/credentials", ""), " "), "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9911/"; got != want {
+		t.Errorf("ClientEnv without token: got %q, want %q", got, want)
+	}
+	got := ClientEnv("http://127.0.0.1:9911", "/credentials", "/var/lib/t")
+	if len(got) != 3 || got[1] != "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/credentials" || got[2] != "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/var/lib/t" {
+		t.Errorf("ClientEnv with token: got %q", got)
 	}
 }

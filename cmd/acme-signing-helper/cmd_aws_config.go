@@ -59,7 +59,7 @@ func runAWSConfig(e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("aws-config takes flags only", "aws-config: unexpected argument %q", fs.Arg(0))
 	}
-	if profile == "" || !profileNameRE().MatchString(profile) {
+	if profile == "" || !credentials.ValidProfileName(profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-): the name you give AWS_PROFILE or --profile", "aws-config: --profile %q is not a profile name", profile)
 	}
 	o.collect(fs)

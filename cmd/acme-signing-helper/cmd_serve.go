@@ -58,10 +58,10 @@ func (o *serveOptions) validate(listenChanged, portChanged bool) error {
 	if o.hopLimit < 0 || o.hopLimit > 255 {
 		return usageErrorf("give --hop-limit between 1 and 255 (0 keeps the system default)", "serve: --hop-limit %d out of range", o.hopLimit)
 	}
-	if o.ecsPath != "" && (!strings.HasPrefix(o.ecsPath, "/") || strings.HasPrefix(o.ecsPath, "/latest/")) {
+	if o.ecsPath != "" && !credentials.ValidECSPath(o.ecsPath) {
 		return usageErrorf("give --ecs-path an absolute URL path outside /latest/, e.g. /credentials", "serve: --ecs-path %q", o.ecsPath)
 	}
-	if o.roleName != "" && strings.ContainsAny(o.roleName, "/ \t\n") {
+	if o.roleName != "" && !credentials.ValidRoleName(o.roleName) {
 		return usageErrorf("give --role-name a name without '/' or spaces", "serve: --role-name %q", o.roleName)
 	}
 	if o.margin <= 0 {
@@ -174,12 +174,11 @@ func runServe(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "%s: warning: serving credentials on %s: every host that can connect gets them\n", progName, ln.Addr())
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(e.stdout, "AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/\n", base)
+	tokenFile := ""
 	if token != "" {
-		fmt.Fprintf(e.stdout, "AWS_CONTAINER_CREDENTIALS_FULL_URI=%s%s\n", base, o.ecsPath)
-		abs, _ := filepath.Abs(o.authTokenFile)
-		fmt.Fprintf(e.stdout, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=%s\n", abs)
+		tokenFile, _ = filepath.Abs(o.authTokenFile)
 	}
+	fmt.Fprintf(e.stdout, "%s\n", strings.Join(credentials.ClientEnv(base, o.ecsPath, tokenFile), "\n"))
 	fmt.Fprintf(e.stderr, "%s: serving role %q on %s (hop limit %d); set the variables above in the clients' environment\n", progName, o.roleName, base, o.hopLimit)
 
 	err = credentials.Serve(ctx, ln, srv, r, e.log, func() error {
