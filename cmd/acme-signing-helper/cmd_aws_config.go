@@ -23,7 +23,8 @@ effect is written into the line.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
 
 // flagArgs renders the flags of fs for which include is true, in
-// definition order, with path values made absolute.
+// cliflags.Args order, with path values made absolute (permissions record
+// uses it too).
 func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
 	return cliflags.Args(fs, include, credentials.AbsPath)
 }
