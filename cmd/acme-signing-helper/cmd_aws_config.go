@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -24,40 +23,10 @@ effect is written into the line.
 var ownAWSConfigFlags = map[string]bool{"profile": true, "binary": true, "debug": true, "config": true}
 
 // flagArgs renders the flags of fs for which include is true, in
-// definition order, with path values made absolute.
+// cliflags.Args order, with path values made absolute (permissions record
+// uses it too).
 func flagArgs(fs *pflag.FlagSet, include func(*pflag.Flag) bool) []string {
-	var out []string
-	fs.VisitAll(func(f *pflag.Flag) {
-		if !include(f) {
-			return
-		}
-		name := "--" + f.Name
-		if sv, ok := f.Value.(pflag.SliceValue); ok {
-			for _, v := range sv.GetSlice() {
-				if f.Name == "fingerprint" {
-					if rest, ok := strings.CutPrefix(v, "file:"); ok {
-						v = "file:" + credentials.AbsPath(rest)
-					}
-				}
-				out = append(out, name, v)
-			}
-			return
-		}
-		v := f.Value.String()
-		if f.Value.Type() == "bool" {
-			if v == "true" {
-				out = append(out, name)
-			} else {
-				out = append(out, name+"=false")
-			}
-			return
-		}
-		if cliflags.IsPathFlag(f) { // a FILE or DIR: made absolute
-			v = credentials.AbsPath(v)
-		}
-		out = append(out, name, v)
-	})
-	return out
+	return cliflags.Args(fs, include, credentials.AbsPath)
 }
 
 func runAWSConfig(e *env, args []string) error {
@@ -91,7 +60,7 @@ func runAWSConfig(e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("aws-config takes flags only", "aws-config: unexpected argument %q", fs.Arg(0))
 	}
-	if profile == "" || !profileNameRE().MatchString(profile) {
+	if profile == "" || !credentials.ValidProfileName(profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-): the name you give AWS_PROFILE or --profile", "aws-config: --profile %q is not a profile name", profile)
 	}
 	o.collect(fs)

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 )
@@ -63,25 +58,16 @@ func (o *serveOptions) validate(listenChanged, portChanged bool) error {
 	if o.hopLimit < 0 || o.hopLimit > 255 {
 		return usageErrorf("give --hop-limit between 1 and 255 (0 keeps the system default)", "serve: --hop-limit %d out of range", o.hopLimit)
 	}
-	if o.ecsPath != "" && (!strings.HasPrefix(o.ecsPath, "/") || strings.HasPrefix(o.ecsPath, "/latest/")) {
+	if o.ecsPath != "" && !credentials.ValidECSPath(o.ecsPath) {
 		return usageErrorf("give --ecs-path an absolute URL path outside /latest/, e.g. /credentials", "serve: --ecs-path %q", o.ecsPath)
 	}
-	if o.roleName != "" && strings.ContainsAny(o.roleName, "/ \t\n") {
+	if o.roleName != "" && !credentials.ValidRoleName(o.roleName) {
 		return usageErrorf("give --role-name a name without '/' or spaces", "serve: --role-name %q", o.roleName)
 	}
 	if o.margin <= 0 {
 		return usageErrorf("give --refresh-margin a positive duration such as 5m", "serve: --refresh-margin %s is not positive", o.margin)
 	}
 	return o.cp.validate()
-}
-
-// roleNameOf is the last path element of a role ARN.
-func roleNameOf(roleARN string) string {
-	a, err := arn.Parse(roleARN)
-	if err != nil {
-		return ""
-	}
-	return a.Resource[strings.LastIndex(a.Resource, "/")+1:]
 }
 
 // tokenFileError words a credentials.TokenFileError with the flag's name.
@@ -145,7 +131,7 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	if o.roleName == "" {
-		o.roleName = roleNameOf(o.cp.roleARN)
+		o.roleName = credentials.RoleName(o.cp.roleARN)
 	}
 	var token string
 	if o.authTokenFile != "" {
@@ -188,46 +174,28 @@ func runServe(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "%s: warning: serving credentials on %s: every host that can connect gets them\n", progName, ln.Addr())
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(e.stdout, "AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/\n", base)
+	tokenFile := ""
 	if token != "" {
-		fmt.Fprintf(e.stdout, "AWS_CONTAINER_CREDENTIALS_FULL_URI=%s%s\n", base, o.ecsPath)
-		abs, _ := filepath.Abs(o.authTokenFile)
-		fmt.Fprintf(e.stdout, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=%s\n", abs)
+		tokenFile, _ = filepath.Abs(o.authTokenFile)
 	}
+	fmt.Fprintf(e.stdout, "%s\n", strings.Join(credentials.ClientEnv(base, o.ecsPath, tokenFile), "\n"))
 	fmt.Fprintf(e.stderr, "%s: serving role %q on %s (hop limit %d); set the variables above in the clients' environment\n", progName, o.roleName, base, o.hopLimit)
 
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
-	}
-	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(ln) }()
-	go func() {
-		if err := r.Run(ctx); err != nil && ctx.Err() == nil {
-			errc <- err
+	err = credentials.Serve(ctx, ln, srv, r, e.log, func() error {
+		if o.readyFile == "" {
+			return nil
 		}
-	}()
-	if o.readyFile != "" {
-		if err := os.WriteFile(o.readyFile, []byte(base+"\n"), 0o644); err != nil {
-			hs.Close()
-			return withHint(fmt.Errorf("serve: write --ready-file: %w", err), "check that the directory of --ready-file exists and is writable")
-		}
+		return os.WriteFile(o.readyFile, []byte(base+"\n"), 0o644)
+	})
+	var re *credentials.ReadyError
+	if errors.As(err, &re) {
+		return withHint(fmt.Errorf("serve: write --ready-file: %w", re.Err), "check that the directory of --ready-file exists and is writable")
 	}
-	select {
-	case err := <-errc:
-		hs.Close()
+	if ctx.Err() != nil {
+		fmt.Fprintf(e.stderr, "%s: serve: shutting down\n", progName)
+	}
+	if err != nil {
 		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	fmt.Fprintf(e.stderr, "%s: serve: shutting down\n", progName)
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,7 +14,8 @@ Print systemd units (or write them with --output-dir): lego's issuance and
 weekly renewal (service and timer), the helper's serve or update unit
 (--mode) and acme-signing-helper.env, the settings those read. DNS-01
 credentials stay readable by the lego user only; the helper reads the
-certificates through --cert-group.
+certificates through --cert-group. With --tpm-key (docs/tpm.md) lego
+issues from the TPM key's CSR and the helper unit signs in the TPM.
 `
 
 func runSystemd(e *env, args []string) error {
@@ -46,6 +45,11 @@ func runSystemd(e *env, args []string) error {
 	fs.StringVar(&o.ProfileARN, "profile-arn", "", "profile `ARN` written into the settings file")
 	fs.StringVar(&o.RoleARN, "role-arn", "", "role `ARN` written into the settings file")
 	fs.StringVar(&o.Region, "region", "", "`REGION` written into the settings file")
+	fs.StringVar(&o.TPMKey, "tpm-key", "", "the helper's TPM key: a TSS2 key `FILE` (tpm keygen) or handle:0x81...; lego then issues from --csr")
+	fs.StringVar(&o.CSR, "csr", "", "with --tpm-key: the CSR `FILE` lego issues and renews from (tpm csr; default LEGO-PATH/DOMAIN.csr)")
+	fs.StringVar(&o.TPMDevice, "tpm-device", "/dev/tpmrm0", "with --tpm-key: TPM `DEVICE` (a path, opened to the helper unit only; unix:PATH or mssim:HOST:PORT)")
+	fs.StringVar(&o.TPMGroup, "tpm-group", "tss", "with --tpm-key: `GROUP` of the TPM device, added to the helper unit")
+	fs.StringVar(&o.TPMKeyPasswordFile, "tpm-key-password-file", "", "with --tpm-key: `FILE` of the key's password, passed with LoadCredential=")
 	fs.StringVar(&outputDir, "output-dir", "", "write the files into `DIR` instead of printing them")
 	fs.MarkHidden("unit")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -61,28 +65,16 @@ func runSystemd(e *env, args []string) error {
 		return err
 	}
 	if outputDir != "" {
-		if err := os.MkdirAll(outputDir, 0o755); err != nil {
-			return withHint(fmt.Errorf("create --output-dir %q: %w", outputDir, err), "pass a directory you can write")
-		}
-		for _, f := range files {
-			p := filepath.Join(outputDir, f.Name)
-			// The settings file names ARNs, no secret; units are public.
-			if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-				return withHint(fmt.Errorf("write %q: %w", p, err), "pass a directory you can write")
-			}
-			fmt.Fprintf(e.stderr, "wrote %s\n", p)
+		err := systemdunit.WriteDir(outputDir, files, func(p string) { fmt.Fprintf(e.stderr, "wrote %s\n", p) })
+		if we, ok := err.(*systemdunit.WriteError); ok && we.Dir {
+			return withHint(fmt.Errorf("create --output-dir %q: %w", we.Path, we.Err), "pass a directory you can write")
+		} else if err != nil {
+			return withHint(err, "pass a directory you can write")
 		}
 		fmt.Fprintf(e.stderr, "install: copy the .service/.timer files to /etc/systemd/system/ and %s to %s, then\n  systemctl daemon-reload && systemctl enable --now %s\n",
 			filepath.Base(o.ConfigFile), filepath.Dir(o.ConfigFile), strings.Join(o.Enable(), " "))
 		return nil
 	}
-	var out bytes.Buffer
-	for i, f := range files {
-		if i > 0 {
-			out.WriteString("\n")
-		}
-		fmt.Fprintf(&out, "### %s\n%s", f.Name, f.Content)
-	}
-	_, err = e.stdout.Write(out.Bytes())
+	_, err = e.stdout.Write(systemdunit.Concat(files))
 	return err
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/signal"
-	"regexp"
-	"sync"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
@@ -28,8 +26,6 @@ Other profiles stay byte for byte; the file is replaced atomically, mode
 // it (testhooks_test.go) to kill the process there.
 var updateBeforeRename func()
 
-var profileNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`) })
-
 type updateOptions struct {
 	cp              credentialProcessOptions
 	profile         string
@@ -40,7 +36,7 @@ type updateOptions struct {
 }
 
 func (o *updateOptions) validate() error {
-	if o.profile == "" || !profileNameRE().MatchString(o.profile) {
+	if o.profile == "" || !credentials.ValidProfileName(o.profile) {
 		return usageErrorf("pass --profile NAME (letters, digits and _.@+-), the profile the SDK will use (AWS_PROFILE=NAME)", "update: --profile %q is not a profile name", o.profile)
 	}
 	if o.once && o.retryErrors {

@@ -29,6 +29,7 @@ func TestCredentialsHints(t *testing.T) {
 		&credentials.UntrustedEntryError{Path: "/c/k.json", Err: credentials.ErrEntryNotPrivate},
 		&credentials.MarginError{Margin: -time.Second},
 		&credentials.MarginError{Margin: time.Hour, Session: time.Hour},
+		&credentials.ReadyError{Err: errors.New("no such directory")},
 	} {
 		if h := For(fmt.Errorf("cmd: %w", err)); h == "" {
 			t.Errorf("%T %v: no hint", err, err)

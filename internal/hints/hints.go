@@ -261,6 +261,8 @@ func credentialsHint(e error) string {
 			return "pass --cache-dir DIR (or --no-cache)"
 		}
 		return "pass --credentials-file FILE"
+	case *credentials.ReadyError:
+		return "check that the directory of --ready-file exists and is writable"
 	case *credentials.TokenFileError:
 		switch {
 		case e.Err == credentials.ErrTokenExposed:
@@ -419,6 +421,14 @@ func systemdunitHint(e error) string {
 		return "use letters, digits and _.@+- in --profile"
 	case systemdunit.ErrSpecialCharacters:
 		return "values must not contain spaces, quotes, '%', '$', ';' or backslashes"
+	case systemdunit.ErrNotTPMKey:
+		return "pass the TSS2 key file 'tpm keygen --out' wrote (absolute path) or a persistent handle, e.g. --tpm-key handle:0x81000001"
+	case systemdunit.ErrNotTPMDevice:
+		return "pass --tpm-device /dev/tpmrm0 (or /dev/tpm0), unix:/PATH or mssim:HOST:PORT"
+	}
+	switch e.(type) {
+	case *systemdunit.WriteError:
+		return "pass a directory you can write"
 	}
 	return ""
 }

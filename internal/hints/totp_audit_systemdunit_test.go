@@ -119,10 +119,12 @@ func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 		"ErrNotProvider": systemdunit.ErrNotProvider, "ErrNotAbsolutePath": systemdunit.ErrNotAbsolutePath,
 		"ErrNotCalendar": systemdunit.ErrNotCalendar, "ErrOutOfRange": systemdunit.ErrOutOfRange,
 		"ErrNotProfile": systemdunit.ErrNotProfile, "ErrSpecialCharacters": systemdunit.ErrSpecialCharacters,
+		"ErrNotTPMKey": systemdunit.ErrNotTPMKey, "ErrNotTPMDevice": systemdunit.ErrNotTPMDevice,
 	} {
 		cases["systemdunit."+name] = opt(rule)
 	}
 	cases["systemdunit.OptionError"] = opt(systemdunit.ErrNotDNSName)
+	cases["systemdunit.WriteError"] = []error{&systemdunit.WriteError{Path: "/u/x.service", Err: errors.New("denied")}}
 	names := append(exportedErrors(t, filepath.Join("..", "..", "totp"), "totp"), exportedErrors(t, filepath.Join("..", "..", "audit"), "audit")...)
 	names = append(names, exportedErrors(t, filepath.Join("..", "..", "internal", "systemdunit"), "systemdunit")...)
 	if len(names) < 10 {

@@ -15,5 +15,10 @@
 // helper may only read its certificates. Options values go into the files
 // unquoted, so Files refuses (with an *OptionError) any value with spaces,
 // quotes, '%', '$', ';' or backslashes, and paths that are not absolute.
-// The settings file holds ARNs, no secret.
+// The settings file holds ARNs, no secret. With Options.TPMKey (the key in
+// a TPM) lego issues and renews from that key's CSR and keeps no key; only
+// the helper's unit opens the TPM device (DevicePolicy=closed and one
+// DeviceAllow= instead of PrivateDevices=, the device's group added), and a
+// key password reaches it with LoadCredential= from a root-only file, never
+// in argv or the settings file.
 package systemdunit

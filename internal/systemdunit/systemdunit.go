@@ -40,6 +40,16 @@ type Options struct {
 	// TrustAnchorARN, ProfileARN, RoleARN and Region are written into the
 	// settings file (placeholders when empty).
 	TrustAnchorARN, ProfileARN, RoleARN, Region string
+	// TPMKey, if set, is the helper's key in the TPM (a TSS2 key file
+	// from "tpm keygen" or a persistent handle:0x81000000..0x81FFFFFF):
+	// lego then issues and renews from the CSR file CSR (made by "tpm
+	// csr"; default LegoPath/DOMAIN.csr) and keeps no key, and the
+	// helper unit signs with TPMKey on TPMDevice (default /dev/tpmrm0).
+	// A device path is opened to the helper unit alone (DevicePolicy=
+	// closed, DeviceAllow=) with TPMGroup (default tss), the group
+	// owning the device, added. TPMKeyPasswordFile, if set, is passed
+	// with LoadCredential= (never in argv or the settings file).
+	TPMKey, CSR, TPMDevice, TPMGroup, TPMKeyPasswordFile string
 }
 
 // File is one generated file: a unit or the settings file.
@@ -60,6 +70,8 @@ var (
 	ErrOutOfRange        = errors.New("out of range")
 	ErrNotProfile        = errors.New("is not a profile name")
 	ErrSpecialCharacters = errors.New("has special characters")
+	ErrNotTPMKey         = errors.New("is not an absolute key file path or handle:0x81000000..0x81FFFFFF")
+	ErrNotTPMDevice      = errors.New("is not a device path, unix:PATH or mssim:HOST:PORT")
 )
 
 // OptionError is an option Check refuses. Option names the Options field
@@ -87,6 +99,8 @@ var (
 	domainRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`) })
 	calendarRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9 :*,./~-]+$`) })
 	profileRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`) })
+	handleRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^handle:0x81[0-9A-Fa-f]{6}$`) })
+	mssimRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^mssim:[A-Za-z0-9.:\[\]-]+:[0-9]{1,5}$`) })
 )
 
 // specials may not appear in paths and other values: systemd would read
@@ -137,6 +151,9 @@ func (o Options) Check() error {
 	if !profileRE().MatchString(o.Profile) {
 		return bad("profile", o.Profile, ErrNotProfile)
 	}
+	if err := o.checkTPM(); err != nil {
+		return err
+	}
 	for _, v := range []option{{"listen", o.Listen}, {"dns-region", o.DNSRegion}, {"trust-anchor-arn", o.TrustAnchorARN},
 		{"profile-arn", o.ProfileARN}, {"role-arn", o.RoleARN}, {"region", o.Region}} {
 		if strings.ContainsAny(v.value, specials) {
@@ -144,6 +161,53 @@ func (o Options) Check() error {
 		}
 	}
 	return nil
+}
+
+// isPath is an absolute path systemd takes as written.
+func isPath(v string) bool { return filepath.IsAbs(v) && !strings.ContainsAny(v, specials) }
+
+// checkTPM checks the TPM options, which matter only with a TPMKey.
+func (o Options) checkTPM() error {
+	if o.TPMKey == "" {
+		return nil
+	}
+	if !isPath(o.TPMKey) && !handleRE().MatchString(o.TPMKey) {
+		return &OptionError{Option: "tpm-key", Value: o.TPMKey, Err: ErrNotTPMKey}
+	}
+	dev := o.tpmDevice()
+	if rest, ok := strings.CutPrefix(dev, "unix:"); !isPath(dev) && !(ok && isPath(rest)) && !mssimRE().MatchString(dev) {
+		return &OptionError{Option: "tpm-device", Value: dev, Err: ErrNotTPMDevice}
+	}
+	for _, v := range []option{{"csr", o.csr()}, {"tpm-key-password-file", o.TPMKeyPasswordFile}} {
+		if v.value != "" && !isPath(v.value) {
+			return &OptionError{Option: v.name, Value: v.value, Err: ErrNotAbsolutePath}
+		}
+	}
+	if !unitNameRE().MatchString(o.tpmGroup()) {
+		return &OptionError{Option: "tpm-group", Value: o.tpmGroup(), Err: ErrNotUserName}
+	}
+	return nil
+}
+
+func (o Options) csr() string {
+	if o.CSR == "" && o.TPMKey != "" {
+		return o.LegoPath + "/" + strings.Replace(o.Domain, "*", "_", 1) + ".csr"
+	}
+	return o.CSR
+}
+
+func (o Options) tpmDevice() string {
+	if o.TPMDevice == "" {
+		return "/dev/tpmrm0"
+	}
+	return o.TPMDevice
+}
+
+func (o Options) tpmGroup() string {
+	if o.TPMGroup == "" {
+		return "tss"
+	}
+	return o.TPMGroup
 }
 
 func (o Options) credentialsFile() string {
@@ -179,6 +243,9 @@ func Files(o Options) ([]File, error) {
 		return nil, err
 	}
 	o.CredentialsFile = o.credentialsFile()
+	if o.TPMKey != "" {
+		o.CSR, o.TPMDevice, o.TPMGroup = o.csr(), o.tpmDevice(), o.tpmGroup()
+	}
 	names := []string{"lego-new-cert.service", "lego-renew-cert.service", "lego-renew-cert.timer"}
 	if u := o.helperUnit(); u != "" {
 		names = append(names, u, "acme-signing-helper.env")
@@ -191,6 +258,12 @@ func Files(o Options) ([]File, error) {
 	}
 	var files []File
 	for _, n := range names {
+		// Only the helper's unit opens the TPM device (a path; a
+		// simulator is reached over a socket).
+		data["device"] = ""
+		if n == o.helperUnit() && o.TPMKey != "" && filepath.IsAbs(o.TPMDevice) {
+			data["device"] = o.TPMDevice
+		}
 		var b bytes.Buffer
 		if err := templates().ExecuteTemplate(&b, n, data); err != nil {
 			return nil, fmt.Errorf("render %s: %w", n, err)
@@ -205,7 +278,13 @@ var templates = sync.OnceValue(func() *template.Template {
 {{- define "hardening" -}}
 NoNewPrivileges=yes
 PrivateTmp=yes
+{{- if .device}}
+# The TPM: no other device but the standard pseudo devices.
+DevicePolicy=closed
+DeviceAllow={{.device}} rw
+{{- else}}
 PrivateDevices=yes
+{{- end}}
 ProtectSystem=strict
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
@@ -247,6 +326,28 @@ Environment=AWS_DEFAULT_REGION={{.o.DNSRegion}}
 {{- end}}
 {{- end -}}
 
+{{- define "lego-names" -}}
+{{if .o.TPMKey}}--csr {{.o.CSR}}{{else}}--domains {{.o.Domain}}{{end}}
+{{- end -}}
+
+{{- define "helper-groups" -}}
+{{- if .o.TPMKey}}
+# {{.o.TPMGroup}}: the group of the TPM device ({{.o.TPMDevice}}).
+SupplementaryGroups={{.o.CertGroup}} {{.o.TPMGroup}}
+{{- else}}
+SupplementaryGroups={{.o.CertGroup}}
+{{- end}}
+{{- if .o.TPMKeyPasswordFile}}
+# The TPM key's password: read by systemd, given to the helper in its
+# credentials directory (%d), never in argv or the environment.
+LoadCredential=tpm-key-password:{{.o.TPMKeyPasswordFile}}
+{{- end}}
+{{- end -}}
+
+{{- define "helper-password" -}}
+{{if .o.TPMKeyPasswordFile}} --tpm-key-password-file %d/tpm-key-password{{end}}
+{{- end -}}
+
 {{- define "lego-new-cert.service" -}}
 [Unit]
 Description=Obtain the Let's Encrypt certificate for {{.o.Domain}} with lego
@@ -258,7 +359,7 @@ ConditionPathExists=!{{.o.LegoPath}}/certificates/{{.legoName}}.crt
 [Service]
 Type=oneshot
 {{template "lego-env" .}}
-ExecStart={{.o.LegoBinary}} --path {{.o.LegoPath}} --accept-tos --email {{.o.Email}} --dns {{.o.DNS}} --domains {{.o.Domain}} run
+ExecStart={{.o.LegoBinary}} --path {{.o.LegoPath}} --accept-tos --email {{.o.Email}} --dns {{.o.DNS}} {{template "lego-names" .}} run
 ExecStartPost=/bin/chmod -R g+rX,o-rwx {{.o.LegoPath}}/certificates
 {{template "lego-hardening" .}}
 
@@ -275,7 +376,7 @@ After=network-online.target
 [Service]
 Type=oneshot
 {{template "lego-env" .}}
-ExecStart={{.o.LegoBinary}} --path {{.o.LegoPath}} --accept-tos --email {{.o.Email}} --dns {{.o.DNS}} --domains {{.o.Domain}} renew
+ExecStart={{.o.LegoBinary}} --path {{.o.LegoPath}} --accept-tos --email {{.o.Email}} --dns {{.o.DNS}} {{template "lego-names" .}} renew
 ExecStartPost=/bin/chmod -R g+rX,o-rwx {{.o.LegoPath}}/certificates
 {{template "lego-hardening" .}}
 {{end}}
@@ -311,12 +412,12 @@ After=network-online.target lego-new-cert.service
 Type=simple
 # A throwaway user that may read the certificates through {{.o.CertGroup}}.
 DynamicUser=yes
-SupplementaryGroups={{.o.CertGroup}}
+{{- template "helper-groups" .}}
 EnvironmentFile={{.o.ConfigFile}}
 # The ECS authorization token file lives here (created on first start).
 StateDirectory=acme-signing-helper
 StateDirectoryMode=0700
-ExecStart={{.o.Binary}} serve --listen {{.o.Listen}} --auth-token-file /var/lib/acme-signing-helper/ecs-token
+ExecStart={{.o.Binary}} serve --listen {{.o.Listen}} --auth-token-file /var/lib/acme-signing-helper/ecs-token{{template "helper-password" .}}
 Restart=on-failure
 RestartSec=5s
 TimeoutStopSec=10s
@@ -336,10 +437,10 @@ After=network-online.target lego-new-cert.service
 [Service]
 Type=simple
 User={{.o.AppUser}}
-SupplementaryGroups={{.o.CertGroup}}
+{{- template "helper-groups" .}}
 EnvironmentFile={{.o.ConfigFile}}
 Environment=AWS_SHARED_CREDENTIALS_FILE={{.o.CredentialsFile}}
-ExecStart={{.o.Binary}} update --profile {{.o.Profile}}
+ExecStart={{.o.Binary}} update --profile {{.o.Profile}}{{template "helper-password" .}}
 Restart=on-failure
 RestartSec=30s
 ProtectHome=read-only
@@ -360,6 +461,11 @@ ACME_SIGNING_HELPER_PROFILE_ARN={{or .o.ProfileARN "arn:aws:rolesanywhere:REGION
 ACME_SIGNING_HELPER_ROLE_ARN={{or .o.RoleARN "arn:aws:iam::ACCOUNT:role/CHANGE-ME"}}
 {{- if .o.Region}}
 ACME_SIGNING_HELPER_REGION={{.o.Region}}
+{{- end}}
+{{- if .o.TPMKey}}
+# The key in the TPM ('tpm keygen'); lego issues from its CSR ('tpm csr').
+ACME_SIGNING_HELPER_PRIVATE_KEY={{.o.TPMKey}}
+ACME_SIGNING_HELPER_TPM_DEVICE={{.o.TPMDevice}}
 {{- end}}
 # Session names from the environment fingerprint (see 'totp enroll'):
 #ACME_SIGNING_HELPER_FINGERPRINT=machine-id
