@@ -291,8 +291,11 @@ func totpHint(e error) string {
 	case *totp.PermissionError:
 		return fmt.Sprintf("seeds are secrets: chmod 600 %s", shellQuote(e.Path))
 	case *totp.EnrollError:
-		if e.Op == "write" {
+		switch e.Op {
+		case "write":
 			return "check that the directory of --db exists and is writable"
+		case "load":
+			return "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600"
 		}
 	case *totp.SeedChangedError:
 		return "the fingerprint of this machine changed (or another machine uses this identity); add --replace to overwrite the stored seed"
@@ -504,6 +507,12 @@ func demoHint(e error) string {
 // ---- tpm -------------------------------------------------------------------
 
 func tpmHint(e error) string {
+	if e, ok := e.(*tpm.ReadError); ok {
+		if e.What == tpm.WhatSeedBlob {
+			return "check the path of the blob 'totp enroll --tpm --out' wrote"
+		}
+		return "check the --key path"
+	}
 	switch e {
 	case tpm.ErrUnsupportedPlatform:
 		return "TPM devices are used on Linux only; on this platform use a file key, or a simulator with --tpm-device unix:PATH or mssim:HOST:PORT"
