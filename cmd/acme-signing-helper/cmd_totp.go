@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"strings"
 	"time"
@@ -265,11 +264,9 @@ func runTOTPVerify(e *env, args []string) error {
 	}
 	code := fs.Arg(0)
 	if code == "-" {
-		b, err := io.ReadAll(io.LimitReader(e.stdin, 1024))
-		if err != nil {
+		if code, err = totp.ReadCode(e.stdin); err != nil {
 			return fmt.Errorf("read code from stdin: %w", err)
 		}
-		code = strings.TrimSpace(string(b))
 	}
 	if err := totp.CheckCode(code); err != nil {
 		return &usageError{err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
@@ -283,8 +280,7 @@ func runTOTPVerify(e *env, args []string) error {
 		return err
 	}
 	if !res.Matched {
-		return withHint(fmt.Errorf("code not found within %d steps of 30 s around %s", o.window, at.UTC().Format(time.RFC3339)),
-			"check --at (the time the code was made) and the clock, or widen --window")
+		return &totp.NoMatchError{Window: o.window, At: at}
 	}
 	e.log.Debug("code matched", "offset", res.Offset, "delta", res.Delta)
 	_, err = fmt.Fprintln(e.stdout, res.Offset)
@@ -342,20 +338,11 @@ func enrollCertificatePath(dir, domain string) (string, error) {
 // enrollLeaf reads the leaf certificate: the first non-CA certificate of the
 // file (a full chain works).
 func enrollLeaf(path string) (*x509.Certificate, error) {
-	certs, err := signer.ReadCertificateFile(path)
-	var fe *signer.FileError
-	switch {
-	case errors.As(err, &fe) && fe.Err != signer.ErrFileTooLarge:
+	leaf, err := signer.ReadLeafCertificate(path)
+	if fe := (*signer.FileError)(nil); errors.As(err, &fe) && fe.Err != signer.ErrFileTooLarge {
 		return nil, withHint(fmt.Errorf("read certificate: %w", fe.Err), "check the certificate path")
-	case err != nil:
-		return nil, err
 	}
-	for _, c := range certs {
-		if !c.IsCA {
-			return c, nil
-		}
-	}
-	return certs[0], nil
+	return leaf, err
 }
 
 func runTOTPEnroll(e *env, args []string) error {

@@ -291,12 +291,11 @@ func totpHint(e error) string {
 	case *totp.PermissionError:
 		return fmt.Sprintf("seeds are secrets: chmod 600 %s", shellQuote(e.Path))
 	case *totp.EnrollError:
-		switch e.Op {
-		case "write":
+		if e.Op == "write" {
 			return "check that the directory of --db exists and is writable"
-		case "load":
-			return "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600"
 		}
+	case *totp.NoMatchError:
+		return "check --at (the time the code was made) and the clock, or widen --window"
 	case *totp.SeedChangedError:
 		return "the fingerprint of this machine changed (or another machine uses this identity); add --replace to overwrite the stored seed"
 	}
