@@ -96,3 +96,24 @@ const (
 func (e *ReadError) Error() string { return e.Err.Error() }
 
 func (e *ReadError) Unwrap() error { return e.Err }
+
+// GenerateKeyFile makes a key with GenerateKey and writes its TSS2 PEM file
+// to path with WriteKeyFile (the same errors: an existing file is an
+// *fs.PathError wrapping fs.ErrExist).
+func GenerateKeyFile(path string, o KeyOptions, kt KeyType) error {
+	pemKey, err := GenerateKey(o, kt)
+	if err != nil {
+		return err
+	}
+	return WriteKeyFile(path, pemKey)
+}
+
+// ReadKeyCertificateRequest loads the key ref names with ReadKey and
+// returns its CertificateRequest for domains, signed inside the TPM.
+func ReadKeyCertificateRequest(ref string, o KeyOptions, domains []string) ([]byte, error) {
+	key, err := ReadKey(ref, o)
+	if err != nil {
+		return nil, err
+	}
+	return CertificateRequest(key, domains, nil)
+}

@@ -345,6 +345,19 @@ func enrollLeaf(path string) (*x509.Certificate, error) {
 	return leaf, err
 }
 
+// enrollDBError words an error of totp.Enroll or totp.EnrollDevice for
+// --db FILE; other is returned for any other error.
+func enrollDBError(err error, db string, other error) error {
+	var ee *totp.EnrollError
+	switch {
+	case errors.As(err, &ee) && ee.Op == "load":
+		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
+	case errors.As(err, &ee) && ee.Op == "merge":
+		return fmt.Errorf("--db %q: %w", db, ee.Err)
+	}
+	return other
+}
+
 func runTOTPEnroll(e *env, args []string) error {
 	var o totpEnrollOptions
 	set := newFlagSet(e, "totp enroll", totpEnrollHelp)
@@ -400,14 +413,9 @@ func runTOTPEnroll(e *env, args []string) error {
 		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
 	}
 	warnModeUnchecked(e, "seeds database", o.db)
-	var ee *totp.EnrollError
 	switch {
-	case errors.As(err, &ee) && ee.Op == "load":
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case errors.As(err, &ee) && ee.Op == "merge":
-		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
 	case err != nil:
-		return err // a write error's hint comes from the error
+		return enrollDBError(err, o.db, err) // a write error's hint comes from the error
 	case !res.Changed:
 		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
 		return nil

@@ -138,12 +138,9 @@ func runTPMKeygen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pemKey, err := tpm.GenerateKey(tpm.KeyOptions{Device: k.device, Password: pw}, kt)
+	err = tpm.GenerateKeyFile(out, tpm.KeyOptions{Device: k.device, Password: pw}, kt)
 	clear(pw)
-	if err != nil {
-		return fmt.Errorf("tpm keygen: %w", err)
-	}
-	if err := tpm.WriteKeyFile(out, pemKey); errors.Is(err, os.ErrExist) {
+	if errors.Is(err, os.ErrExist) {
 		return withHint(fmt.Errorf("tpm keygen: %w", err), "choose another --out, or remove the old key file first (its key is gone for good)")
 	} else if err != nil {
 		return fmt.Errorf("tpm keygen: %w", err)
@@ -173,12 +170,8 @@ func runTPMCSR(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := tpm.ReadKey(keyPath, tpm.KeyOptions{Device: k.device, Password: pw})
+	csr, err := tpm.ReadKeyCertificateRequest(keyPath, tpm.KeyOptions{Device: k.device, Password: pw}, domains)
 	clear(pw)
-	if err != nil {
-		return fmt.Errorf("tpm csr: %w", err)
-	}
-	csr, err := tpm.CertificateRequest(key, domains, nil)
 	if err != nil {
 		return fmt.Errorf("tpm csr: %w", err)
 	}
@@ -225,14 +218,8 @@ func (o *totpEnrollOptions) validateTPM() error {
 func enrollTPM(e *env, o *totpEnrollOptions, id string) error {
 	res, err := totp.EnrollDevice(tpm.Importer{Device: o.tpmDevice}, totp.DeviceEnrollOptions{BlobPath: o.out, DBPath: o.db, Identity: id, Replace: o.replace})
 	defer clear(res.Entry)
-	var ee *totp.EnrollError
-	switch {
-	case errors.As(err, &ee) && ee.Op == "load":
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case errors.As(err, &ee) && ee.Op == "merge":
-		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
-	case err != nil:
-		return fmt.Errorf("totp enroll --tpm: %w", err)
+	if err != nil {
+		return enrollDBError(err, o.db, fmt.Errorf("totp enroll --tpm: %w", err)) // cmd_totp.go
 	}
 	if res.OthersCanRead {
 		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
