@@ -111,6 +111,16 @@ func (k *keyFlags) load(e *env) (totp.Key, error) {
 	return key, nil
 }
 
+// seed returns the seed the flags name: the TPM's for a lone
+// --fingerprint tpm-hmac:PATH (cmd_tpm.go), else the key of load.
+func (k *keyFlags) seed(e *env) (totp.Seed, error) {
+	if h, ok, err := tpmHMAC(e, k.fingerprints, k.tpmDevice); ok || err != nil {
+		return totp.Seed{Device: h}, err
+	}
+	key, err := k.load(e)
+	return totp.Seed{Key: key}, err
+}
+
 // warnModeUnchecked says that the mode of a file of seeds was not checked,
 // where file modes do not say who may read it (totp.ModeChecked).
 func warnModeUnchecked(e *env, what, path string) {
@@ -201,19 +211,11 @@ func runTOTPCode(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var code string
-	if h, ok, terr := tpmHMAC(e, o.fingerprints, o.tpmDevice); terr != nil || ok { // cmd_tpm.go
-		if terr != nil {
-			return terr
-		}
-		code, err = totp.CodeKeyedHash(h, at, totp.Options{Digits: o.digits, Algorithm: alg})
-	} else {
-		k, lerr := o.load(e)
-		if lerr != nil {
-			return lerr
-		}
-		code, err = totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
+	seed, err := o.seed(e)
+	if err != nil {
+		return err
 	}
+	code, err := seed.Code(at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
 		return &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
