@@ -319,7 +319,7 @@ func (o *totpEnrollOptions) validate(fs *pflag.FlagSet) error {
 		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "totp enroll: --acme-dir and --domain go together")
 	case o.replace && o.db == "":
 		return usageErrorf("--replace overwrites a seed in --db FILE; without --db the entry is printed", "totp enroll: --replace needs --db")
-	case o.domain != "" && (strings.ContainsAny(o.domain, `/\`) || o.domain == "." || o.domain == ".."):
+	case o.domain != "" && signer.CheckDomain(o.domain) != nil:
 		return usageErrorf("pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com", "--domain %q is not a certificate name", o.domain)
 	}
 	return nil
