@@ -377,8 +377,8 @@ type layoutFiles struct {
 // layoutCandidates are the places of domain's files below dir in the
 // layouts of lego, certbot and acme.sh, in the order they are tried.
 func layoutCandidates(dir, domain string) ([]layoutFiles, error) {
-	if strings.ContainsAny(domain, `/\`) || domain == "." || domain == ".." {
-		return nil, &DomainError{Domain: domain}
+	if err := CheckDomain(domain); err != nil {
+		return nil, err
 	}
 	legoName := strings.Replace(domain, "*", "_", 1)
 	acmeName := domain

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"strings"
 	"time"
@@ -112,6 +111,16 @@ func (k *keyFlags) load(e *env) (totp.Key, error) {
 	return key, nil
 }
 
+// seed returns the seed the flags name: the TPM's for a lone
+// --fingerprint tpm-hmac:PATH (cmd_tpm.go), else the key of load.
+func (k *keyFlags) seed(e *env) (totp.Seed, error) {
+	if h, ok, err := tpmHMAC(e, k.fingerprints, k.tpmDevice); ok || err != nil {
+		return totp.Seed{Device: h}, err
+	}
+	key, err := k.load(e)
+	return totp.Seed{Key: key}, err
+}
+
 // warnModeUnchecked says that the mode of a file of seeds was not checked,
 // where file modes do not say who may read it (totp.ModeChecked).
 func warnModeUnchecked(e *env, what, path string) {
@@ -202,19 +211,11 @@ func runTOTPCode(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var code string
-	if h, ok, terr := tpmHMAC(e, o.fingerprints, o.tpmDevice); terr != nil || ok { // cmd_tpm.go
-		if terr != nil {
-			return terr
-		}
-		code, err = totp.CodeKeyedHash(h, at, totp.Options{Digits: o.digits, Algorithm: alg})
-	} else {
-		k, lerr := o.load(e)
-		if lerr != nil {
-			return lerr
-		}
-		code, err = totp.Code(k, at, totp.Options{Digits: o.digits, Algorithm: alg})
+	seed, err := o.seed(e)
+	if err != nil {
+		return err
 	}
+	code, err := seed.Code(at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
 		return &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
@@ -265,11 +266,9 @@ func runTOTPVerify(e *env, args []string) error {
 	}
 	code := fs.Arg(0)
 	if code == "-" {
-		b, err := io.ReadAll(io.LimitReader(e.stdin, 1024))
-		if err != nil {
+		if code, err = totp.ReadCode(e.stdin); err != nil {
 			return fmt.Errorf("read code from stdin: %w", err)
 		}
-		code = strings.TrimSpace(string(b))
 	}
 	if err := totp.CheckCode(code); err != nil {
 		return &usageError{err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
@@ -283,8 +282,7 @@ func runTOTPVerify(e *env, args []string) error {
 		return err
 	}
 	if !res.Matched {
-		return withHint(fmt.Errorf("code not found within %d steps of 30 s around %s", o.window, at.UTC().Format(time.RFC3339)),
-			"check --at (the time the code was made) and the clock, or widen --window")
+		return &totp.NoMatchError{Window: o.window, At: at}
 	}
 	e.log.Debug("code matched", "offset", res.Offset, "delta", res.Delta)
 	_, err = fmt.Fprintln(e.stdout, res.Offset)
@@ -321,7 +319,7 @@ func (o *totpEnrollOptions) validate(fs *pflag.FlagSet) error {
 		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "totp enroll: --acme-dir and --domain go together")
 	case o.replace && o.db == "":
 		return usageErrorf("--replace overwrites a seed in --db FILE; without --db the entry is printed", "totp enroll: --replace needs --db")
-	case o.domain != "" && (strings.ContainsAny(o.domain, `/\`) || o.domain == "." || o.domain == ".."):
+	case o.domain != "" && signer.CheckDomain(o.domain) != nil:
 		return usageErrorf("pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com", "--domain %q is not a certificate name", o.domain)
 	}
 	return nil
@@ -342,20 +340,24 @@ func enrollCertificatePath(dir, domain string) (string, error) {
 // enrollLeaf reads the leaf certificate: the first non-CA certificate of the
 // file (a full chain works).
 func enrollLeaf(path string) (*x509.Certificate, error) {
-	certs, err := signer.ReadCertificateFile(path)
-	var fe *signer.FileError
-	switch {
-	case errors.As(err, &fe) && fe.Err != signer.ErrFileTooLarge:
+	leaf, err := signer.ReadLeafCertificate(path)
+	if fe := (*signer.FileError)(nil); errors.As(err, &fe) && fe.Err != signer.ErrFileTooLarge {
 		return nil, withHint(fmt.Errorf("read certificate: %w", fe.Err), "check the certificate path")
-	case err != nil:
-		return nil, err
 	}
-	for _, c := range certs {
-		if !c.IsCA {
-			return c, nil
-		}
+	return leaf, err
+}
+
+// enrollDBError words an error of totp.Enroll or totp.EnrollDevice for
+// --db FILE; other is returned for any other error.
+func enrollDBError(err error, db string, other error) error {
+	var ee *totp.EnrollError
+	switch {
+	case errors.As(err, &ee) && ee.Op == "load":
+		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
+	case errors.As(err, &ee) && ee.Op == "merge":
+		return fmt.Errorf("--db %q: %w", db, ee.Err)
 	}
-	return certs[0], nil
+	return other
 }
 
 func runTOTPEnroll(e *env, args []string) error {
@@ -413,14 +415,9 @@ func runTOTPEnroll(e *env, args []string) error {
 		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
 	}
 	warnModeUnchecked(e, "seeds database", o.db)
-	var ee *totp.EnrollError
 	switch {
-	case errors.As(err, &ee) && ee.Op == "load":
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case errors.As(err, &ee) && ee.Op == "merge":
-		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
 	case err != nil:
-		return err // a write error's hint comes from the error
+		return enrollDBError(err, o.db, err) // a write error's hint comes from the error
 	case !res.Changed:
 		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
 		return nil

@@ -69,19 +69,19 @@ func (t *totpSessionFlags) sessionName(e *env) (func(signingTime time.Time) (str
 		return nil, nil
 	}
 	digits := t.digitsOrDefault()
-	if h, ok, err := tpmHMAC(e, t.fingerprints, t.tpmDevice); ok || err != nil { // cmd_tpm.go
-		if err != nil {
-			return nil, err
-		}
-		return func(signingTime time.Time) (string, error) { return totp.SessionNameKeyedHash(h, signingTime, digits) }, nil
+	var seed totp.Seed
+	h, ok, err := tpmHMAC(e, t.fingerprints, t.tpmDevice) // cmd_tpm.go
+	if ok && err == nil {
+		seed.Device = h
+	} else if err == nil {
+		seed.Key, err = fingerprintKey(e, t.fingerprints)
 	}
-	k, err := fingerprintKey(e, t.fingerprints)
 	if err != nil {
 		return nil, err
 	}
 	return func(signingTime time.Time) (string, error) {
-		name, err := totp.SessionName(k, signingTime, digits)
-		if err == nil {
+		name, err := seed.SessionName(signingTime, digits)
+		if err == nil && seed.Device == nil {
 			e.log.Debug("role session name is the totp code of the signing time", "step", totp.Step(signingTime), "digits", digits)
 		}
 		return name, err

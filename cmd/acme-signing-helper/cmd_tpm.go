@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -68,15 +67,14 @@ func (f *tpmKeyFlags) password(e *env) ([]byte, error) {
 		return nil, nil
 	}
 	if f.passwordFile != "" {
-		b, err := os.ReadFile(f.passwordFile)
+		pw, loose, err := tpm.ReadPasswordFile(f.passwordFile)
 		if err != nil {
 			return nil, withHint(fmt.Errorf("read --tpm-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
 		}
-		if st, err := os.Stat(f.passwordFile); err == nil && st.Mode().Perm()&0o077 != 0 {
+		if loose {
 			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", f.passwordFile)
 		}
-		b = bytes.TrimSuffix(b, []byte("\n"))
-		return bytes.TrimSuffix(b, []byte("\r")), nil
+		return pw, nil
 	}
 	if v, ok := e.lookupEnv(envTPMPassword); ok {
 		return []byte(v), nil
@@ -132,11 +130,7 @@ func runTPMKeygen(e *env, args []string) error {
 	if out == "" {
 		return usageErrorf("pass --out KEY.pem", "tpm keygen: --out is required")
 	}
-	kt := tpm.KeyType(typ)
-	known := false
-	for _, t := range tpm.KeyTypes() {
-		known = known || t == kt
-	}
+	kt, known := tpm.ParseKeyType(typ)
 	if !known {
 		return usageErrorf("pass --type ecdsa-p256, ecdsa-p384 or rsa2048", "tpm keygen: unknown --type %q", typ)
 	}
@@ -144,26 +138,12 @@ func runTPMKeygen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pemKey, err := tpm.GenerateKey(tpm.KeyOptions{Device: k.device, Password: pw}, kt)
+	err = tpm.GenerateKeyFile(out, tpm.KeyOptions{Device: k.device, Password: pw}, kt)
 	clear(pw)
-	if err != nil {
+	if errors.Is(err, os.ErrExist) {
+		return withHint(fmt.Errorf("tpm keygen: %w", err), "choose another --out, or remove the old key file first (its key is gone for good)")
+	} else if err != nil {
 		return fmt.Errorf("tpm keygen: %w", err)
-	}
-	// The file is a TPM-wrapped blob, useless elsewhere; 0600 still, since
-	// anyone who can read it can use the key on this machine's TPM.
-	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return withHint(fmt.Errorf("tpm keygen: %w", err), "choose another --out, or remove the old key file first (its key is gone for good)")
-		}
-		return fmt.Errorf("tpm keygen: %w", err)
-	}
-	if _, err := f.Write(pemKey); err != nil {
-		f.Close()
-		return fmt.Errorf("tpm keygen: write %s: %w", out, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("tpm keygen: write %s: %w", out, err)
 	}
 	fmt.Fprintf(e.stderr, "%s: wrote TPM key %s (%s)\n", progName, filepath.Clean(out), kt)
 	return nil
@@ -190,23 +170,8 @@ func runTPMCSR(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := tpm.KeyOptions{Device: k.device, Password: pw}
-	var key *tpm.Key
-	if tpm.IsHandle(keyPath) {
-		key, err = tpm.LoadHandle(keyPath, o)
-	} else {
-		var b []byte
-		if b, err = os.ReadFile(keyPath); err != nil {
-			clear(pw)
-			return withHint(fmt.Errorf("tpm csr: %w", err), "check the --key path")
-		}
-		key, err = tpm.LoadKeyFile(keyPath, b, o)
-	}
+	csr, err := tpm.ReadKeyCertificateRequest(keyPath, tpm.KeyOptions{Device: k.device, Password: pw}, domains)
 	clear(pw)
-	if err != nil {
-		return fmt.Errorf("tpm csr: %w", err)
-	}
-	csr, err := tpm.CertificateRequest(key, domains, nil)
 	if err != nil {
 		return fmt.Errorf("tpm csr: %w", err)
 	}
@@ -225,11 +190,7 @@ func tpmHMAC(e *env, specs []string, device string) (h totp.KeyedHash, ok bool, 
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	blob, err := os.ReadFile(dev.Arg)
-	if err != nil {
-		return nil, true, withHint(fmt.Errorf("--fingerprint %s: %w", dev, err), "check the path of the blob 'totp enroll --tpm --out' wrote")
-	}
-	k, err := tpm.LoadHMACKey(dev.Arg, blob, device)
+	k, err := tpm.ReadHMACKey(dev.Arg, device)
 	if err != nil {
 		return nil, true, fmt.Errorf("--fingerprint %s: %w", dev, err)
 	}
@@ -257,14 +218,8 @@ func (o *totpEnrollOptions) validateTPM() error {
 func enrollTPM(e *env, o *totpEnrollOptions, id string) error {
 	res, err := totp.EnrollDevice(tpm.Importer{Device: o.tpmDevice}, totp.DeviceEnrollOptions{BlobPath: o.out, DBPath: o.db, Identity: id, Replace: o.replace})
 	defer clear(res.Entry)
-	var ee *totp.EnrollError
-	switch {
-	case errors.As(err, &ee) && ee.Op == "load":
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case errors.As(err, &ee) && ee.Op == "merge":
-		return fmt.Errorf("--db %q: %w", o.db, ee.Err)
-	case err != nil:
-		return fmt.Errorf("totp enroll --tpm: %w", err)
+	if err != nil {
+		return enrollDBError(err, o.db, fmt.Errorf("totp enroll --tpm: %w", err)) // cmd_totp.go
 	}
 	if res.OthersCanRead {
 		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)

@@ -305,6 +305,8 @@ func totpHint(e error) string {
 		if e.Op == "write" {
 			return "check that the directory of --db exists and is writable"
 		}
+	case *totp.NoMatchError:
+		return "check --at (the time the code was made) and the clock, or widen --window"
 	case *totp.SeedChangedError:
 		return "the fingerprint of this machine changed (or another machine uses this identity); add --replace to overwrite the stored seed"
 	}
@@ -549,6 +551,12 @@ func demoHint(e error) string {
 // ---- tpm -------------------------------------------------------------------
 
 func tpmHint(e error) string {
+	if e, ok := e.(*tpm.ReadError); ok {
+		if e.What == tpm.WhatSeedBlob {
+			return "check the path of the blob 'totp enroll --tpm --out' wrote"
+		}
+		return "check the --key path"
+	}
 	switch e {
 	case tpm.ErrUnsupportedPlatform:
 		return "TPM devices are used on Linux only; on this platform use a file key, or a simulator with --tpm-device unix:PATH or mssim:HOST:PORT"

@@ -90,6 +90,7 @@ func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 		"totp.ErrNoIdentity":       {wrap(totp.ErrNoIdentity)},
 		"totp.EnrollError":         {&totp.EnrollError{Op: "write", Path: "db.json", Err: errors.New("x")}, &totp.EnrollError{Op: "merge", Err: &totp.SeedChangedError{Identity: "CN=a"}}, &totp.EnrollError{Op: "load", Err: &totp.PermissionError{Path: "db.json"}}},
 		"totp.ErrAmbiguousSeed":    {wrap(totp.ErrAmbiguousSeed)},
+		"totp.NoMatchError":        {&totp.NoMatchError{Window: 1}},
 		"totp.ErrCodeLength":       {&totp.CodeLengthError{Got: 6, Want: 8}},
 		"totp.CodeLengthError":     {&totp.CodeLengthError{Got: 8, Want: 6}},
 		"audit.ErrDBWritable":      {&audit.DBError{Path: "db.json", Op: "check", Err: audit.ErrDBWritable}},

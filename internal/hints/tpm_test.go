@@ -22,7 +22,7 @@ func TestTPMHints(t *testing.T) {
 		"tpm.ErrUnsupportedKey": tpm.ErrUnsupportedKey, "tpm.ErrNotHMACKey": tpm.ErrNotHMACKey,
 		"tpm.ErrKeyMismatch": tpm.ErrKeyMismatch, "tpm.ErrUnsupportedSignature": tpm.ErrUnsupportedSignature,
 	}
-	types := map[string]bool{"tpm.DeviceError": true, "tpm.KeyError": true}
+	types := map[string]bool{"tpm.DeviceError": true, "tpm.KeyError": true, "tpm.ReadError": true}
 	for _, n := range exportedErrors(t, filepath.Join("..", "..", "tpm"), "tpm") {
 		if sentinels[n] == nil && !types[n] {
 			t.Errorf("%s has no entry here: give it a hint in tpmHint (hints.go) and add it", n)
@@ -37,6 +37,11 @@ func TestTPMHints(t *testing.T) {
 			if h := For(wrapped); h == "" {
 				t.Errorf("%s: For(%v) is empty", n, wrapped)
 			}
+		}
+	}
+	for _, e := range []error{&tpm.ReadError{What: tpm.WhatKeyFile, Path: "k.pem", Err: errors.New("x")}, &tpm.ReadError{What: tpm.WhatSeedBlob, Path: "s.tpm", Err: errors.New("x")}} {
+		if h := For(fmt.Errorf("wrapped: %w", e)); h == "" {
+			t.Errorf("For(%v) is empty", e)
 		}
 	}
 	if h := For(errors.New("other")); h != "" {
