@@ -26,15 +26,10 @@ type ServeOptions struct {
 	ShutdownTimeout time.Duration
 }
 
-// ShutdownError is a failed graceful shutdown of Serve.
-type ShutdownError struct{ Err error }
-
-func (e *ShutdownError) Error() string { return "shutdown: " + e.Err.Error() }
-func (e *ShutdownError) Unwrap() error { return e.Err }
-
 // Serve serves s on ln until ctx is done, then shuts the HTTP server down
 // gracefully and closes s. It returns nil after a clean shutdown, the
-// server's error when serving stopped by itself, or a *ShutdownError.
+// server's error when serving stopped by itself, or the error of the
+// graceful shutdown ("shutdown: ...", wrapping http.Server.Shutdown's).
 // Serve owns ln: it is closed in every case. The header read timeout
 // (10 s) keeps slow clients from holding connections open.
 func Serve(ctx context.Context, ln net.Listener, s *Server, o ServeOptions) error {
@@ -64,7 +59,7 @@ func Serve(ctx context.Context, ln net.Listener, s *Server, o ServeOptions) erro
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return &ShutdownError{Err: err}
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

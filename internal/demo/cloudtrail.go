@@ -94,7 +94,7 @@ func writeCloudTrail(path, ctPath string) error {
 		return fmt.Errorf("demo: read the emulator's CloudTrail records: %w", err)
 	}
 	if err := atomicfile.Write(path, out.Bytes(), 0o600, nil); err != nil {
-		return &PathError{Op: fmt.Sprintf("write the CloudTrail file %q", path), Err: err}
+		return &CloudTrailError{Path: path, Err: err}
 	}
 	return nil
 }

@@ -84,15 +84,15 @@ func TestRunCloudTrail(t *testing.T) {
 }
 
 // TestRunCloudTrailUnwritable: a CloudTrail path in a missing directory
-// is a *PathError after the run, and nothing is left behind.
+// is a *CloudTrailError after the run, and nothing is left behind.
 func TestRunCloudTrailUnwritable(t *testing.T) {
 	var out bytes.Buffer
 	o := testOptions(&out)
 	o.CloudTrail = filepath.Join(t.TempDir(), "missing", "ct.json")
 	err := Run(context.Background(), o)
-	var pe *PathError
+	var pe *CloudTrailError
 	if !errors.As(err, &pe) {
-		t.Fatalf("Run: %v, want a *PathError", err)
+		t.Fatalf("Run: %v, want a *CloudTrailError", err)
 	}
 	if _, err := os.Stat(o.CloudTrail); !os.IsNotExist(err) {
 		t.Errorf("stat: %v, want not exist", err)

@@ -167,6 +167,18 @@ type DirError struct {
 func (e *DirError) Error() string { return fmt.Sprintf("demo: make %q: %v", e.Path, e.Err) }
 func (e *DirError) Unwrap() error { return e.Err }
 
+// CloudTrailError is a failure to write the CloudTrail file of
+// Options.CloudTrail.
+type CloudTrailError struct {
+	Path string
+	Err  error
+}
+
+func (e *CloudTrailError) Error() string {
+	return fmt.Sprintf("demo: write the CloudTrail file %q: %v", e.Path, e.Err)
+}
+func (e *CloudTrailError) Unwrap() error { return e.Err }
+
 // ListenError is the loopback port the emulator could not listen on.
 type ListenError struct {
 	Addr string
