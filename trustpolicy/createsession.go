@@ -3,6 +3,8 @@ package trustpolicy
 import (
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/sessionname"
@@ -172,4 +174,16 @@ func (d CreateSessionDecision) Verdict() string {
 		return "ALLOW"
 	}
 	return "DENY"
+}
+
+// Text is the verdict line, then per action the deciding statement as
+// simulate prints it: "sts:AssumeRole: ALLOW by statement 1". principal
+// is the calling service of the request.
+func (d CreateSessionDecision) Text(p *Policy, principal string) string {
+	var b strings.Builder
+	b.WriteString(d.Verdict() + "\n")
+	for _, a := range d.Actions {
+		fmt.Fprintf(&b, "%s: %s %s\n", a.Action, a.Verdict(), a.Detail(p, principal, a.Action))
+	}
+	return b.String()
 }

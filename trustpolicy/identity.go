@@ -85,3 +85,45 @@ func (d IdentityDecision) Detail(p *Policy) string {
 	}
 	return d.Decision.Detail(p, "", d.Action)
 }
+
+// IdentityDecisions are the decisions of EvaluateIdentityActions, one per
+// action in order; Allowed when every action is allowed.
+type IdentityDecisions struct {
+	Actions []IdentityDecision `json:"actions"`
+	Allowed bool               `json:"allowed"`
+}
+
+// EvaluateIdentityActions decides each action on resource against the
+// permissions policy p with the condition keys ctx (EvaluateIdentity).
+// The first error (an unknown action, a policy IAM would refuse) ends it.
+func EvaluateIdentityActions(p *Policy, actions []string, resource string, ctx map[string][]string) (IdentityDecisions, error) {
+	ds := IdentityDecisions{Allowed: true}
+	for _, a := range actions {
+		d, err := EvaluateIdentity(p, IdentityRequest{Action: a, Resource: resource, Context: ctx})
+		if err != nil {
+			return IdentityDecisions{}, err
+		}
+		ds.Allowed = ds.Allowed && d.Allowed
+		ds.Actions = append(ds.Actions, d)
+	}
+	return ds, nil
+}
+
+// Verdict is "ALLOW" or "DENY".
+func (ds IdentityDecisions) Verdict() string {
+	if ds.Allowed {
+		return "ALLOW"
+	}
+	return "DENY"
+}
+
+// Text is the verdict line, then one line per action: "s3:GetObject on
+// arn:aws:s3:::b/k: ALLOW by statement 1".
+func (ds IdentityDecisions) Text(p *Policy) string {
+	var b strings.Builder
+	b.WriteString(ds.Verdict() + "\n")
+	for _, d := range ds.Actions {
+		fmt.Fprintf(&b, "%s on %s: %s %s\n", d.Action, d.Resource, d.Verdict(), d.Detail(p))
+	}
+	return b.String()
+}

@@ -1,6 +1,7 @@
 package trustpolicy
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -46,6 +47,19 @@ func (f Finding) String() string {
 		where = statementName(f.Statement-1, f.Sid)
 	}
 	return fmt.Sprintf("%s: %s: %s [%s]", f.Severity, where, f.Message, f.Code)
+}
+
+// MarshalFindings is the findings as an indented JSON array ("[]" for
+// none) and a newline, as 'trust-policy lint --format json' prints them.
+func MarshalFindings(fs []Finding) ([]byte, error) {
+	if fs == nil {
+		fs = []Finding{}
+	}
+	b, err := json.MarshalIndent(fs, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }
 
 // HasErrors reports whether any finding is an error.

@@ -24,6 +24,7 @@ const demoFingerprintUsage = "make the session name the TOTP code of this finger
 
 type demoOptions struct {
 	dir             string
+	cloudTrail      string
 	domain          string
 	keyType         string
 	roleSessionName string
@@ -84,6 +85,7 @@ func runDemoWith(e *env, args []string, hooks demoHooks) error {
 	o := demoOptions{hooks: hooks}
 	fs := newFlagSet(e, "demo", demoUsage)
 	fs.StringVar(&o.dir, "dir", "", "write the throwaway PKI (lego layout, and the root CA as DIR/root.pem for serve-emulator --anchor-cert) into `DIR` and keep it (default: a temporary directory, removed at the end)")
+	fs.StringVar(&o.cloudTrail, "cloudtrail", "", "write the CloudTrail records of the run, with the later calls of its sessions, to `FILE` (for detect --activity)")
 	fs.StringVar(&o.domain, "domain", "host.example.com", "DNS `NAME` of the demo certificate")
 	fs.StringVar(&o.keyType, "key-type", string(testpki.ECDSAP256), "leaf key `TYPE`: p256, p384, rsa2048, rsa3072 or rsa4096")
 	fs.StringVar(&o.roleSessionName, "role-session-name", "", "ask for this session `NAME` instead of a TOTP code")
@@ -109,7 +111,7 @@ func runDemoWith(e *env, args []string, hooks demoHooks) error {
 		o.totp.key = k
 	}
 	err := demo.Run(e.ctx, demo.Options{
-		Dir: o.dir, Domain: o.domain, KeyType: testpki.KeyType(o.keyType), RoleSessionName: o.roleSessionName, DurationSeconds: o.duration,
+		Dir: o.dir, CloudTrail: o.cloudTrail, Domain: o.domain, KeyType: testpki.KeyType(o.keyType), RoleSessionName: o.roleSessionName, DurationSeconds: o.duration,
 		NoTOTP: o.totp.noTOTP, Fingerprints: o.totp.fingerprints, FingerprintKey: o.totp.key,
 		DeriveKey: func(specs []string) (totp.Key, error) { return fingerprintKey(e, specs) },
 		ProgName:  progName, Stdout: e.stdout, Logger: e.log, Now: e.now,

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"regexp"
@@ -62,7 +60,7 @@ func (o *serveEmulatorOptions) validate() error {
 	if err != nil {
 		return usageErrorf("give --listen as HOST:PORT, e.g. 127.0.0.1:0 (port 0 picks a free port)", "serve-emulator: --listen %q: %v", o.listen, err)
 	}
-	if !o.allowRemote && !emulatorLoopbackHost(host) {
+	if !o.allowRemote && !emulator.LoopbackHost(host) {
 		return usageErrorf("listen on 127.0.0.1 or ::1, or add --allow-remote if you really mean to expose the emulator", "serve-emulator: --listen %q is not a loopback address", o.listen)
 	}
 	if o.tls && o.caOut == "" {
@@ -88,14 +86,6 @@ func (o *serveEmulatorOptions) validate() error {
 		return usageErrorf("give --region, e.g. us-east-1", "serve-emulator: --region is empty")
 	}
 	return nil
-}
-
-func emulatorLoopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 func runServeEmulator(e *env, args []string) error {
@@ -204,7 +194,7 @@ func runServeEmulator(e *env, args []string) error {
 	if err != nil {
 		return withHint(fmt.Errorf("serve-emulator: listen on %s: %w", o.listen, err), "pick a free port, or port 0 for any")
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
+	var tlsConfig *tls.Config
 	scheme := "http"
 	if o.tls {
 		st, err := emulator.NewServerTLS(e.now())
@@ -216,75 +206,28 @@ func runServeEmulator(e *env, args []string) error {
 			ln.Close()
 			return withHint(fmt.Errorf("serve-emulator: --ca-out: %w", err), "check that the directory of --ca-out exists and is writable")
 		}
-		hs.TLSConfig = st.Config
-		scheme = "https"
+		tlsConfig, scheme = st.Config, "https"
 	}
 	// The signal handler is in place before --addr-file exists: whoever
 	// waits for that file and then stops the emulator gets a clean shutdown.
 	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	url := scheme + "://" + ln.Addr().String()
-	printEmulatorBanner(e.stderr, url, srv, cfg.AnchorCerts, o)
+	srv.WriteBanner(e.stderr, emulator.Banner{URL: url, SessionPattern: o.sessionPattern, NoAcceptName: o.noAcceptName, Faults: o.faults, CAFile: o.caOut})
 	if o.addrFile != "" {
 		if err := atomicfile.Write(o.addrFile, []byte(url+"\n"), 0o644, nil); err != nil {
 			ln.Close()
 			return withHint(fmt.Errorf("serve-emulator: --addr-file: %w", err), "check that the directory of --addr-file exists and is writable")
 		}
 	}
-
-	errc := make(chan error, 1)
-	go func() {
-		if o.tls {
-			errc <- hs.ServeTLS(ln, "", "")
-		} else {
-			errc <- hs.Serve(ln)
-		}
-	}()
-	select {
-	case err := <-errc:
-		srv.Close()
-		return fmt.Errorf("serve-emulator: %w", err)
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(e.stderr, "serve-emulator: shutting down")
-	srv.Close()
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("serve-emulator: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = emulator.Serve(ctx, ln, srv, emulator.ServeOptions{
+		TLS: tlsConfig, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		OnShutdown: func() { fmt.Fprintln(e.stderr, "serve-emulator: shutting down") },
+	})
+	if err != nil {
 		return fmt.Errorf("serve-emulator: %w", err)
 	}
 	return nil
-}
-
-func printEmulatorBanner(w io.Writer, url string, srv *emulator.Server, anchors []*x509.Certificate, o serveEmulatorOptions) {
-	fmt.Fprintf(w, "serve-emulator: listening on %s (region %s)\n", url, srv.Region())
-	for _, c := range anchors {
-		fmt.Fprintf(w, "  anchor:           %s\n", c.Subject)
-	}
-	for _, a := range srv.TrustAnchorARNs() {
-		fmt.Fprintf(w, "  trust anchor ARN: %s\n", a)
-	}
-	for _, a := range srv.ProfileARNs() {
-		fmt.Fprintf(w, "  profile ARN:      %s\n", a)
-	}
-	for _, a := range srv.RoleARNs() {
-		fmt.Fprintf(w, "  role ARN:         %s\n", a)
-	}
-	if o.sessionPattern != "" {
-		fmt.Fprintf(w, "  session names must match %s\n", o.sessionPattern)
-	}
-	if o.noAcceptName {
-		fmt.Fprintln(w, "  roleSessionName is refused (profile without acceptRoleSessionName)")
-	}
-	for _, f := range o.faults {
-		fmt.Fprintf(w, "  fault queued:     %s\n", f)
-	}
-	if o.tls {
-		fmt.Fprintf(w, "  server CA:        %s (AWS_CA_BUNDLE=%s)\n", o.caOut, o.caOut)
-	}
 }
 
 // readEmulatorAnchors reads every CERTIFICATE block of a PEM file.

@@ -151,23 +151,13 @@ func runSimulate(e *env, args []string) error {
 		if _, err := e.stdout.Write(append(b, '\n')); err != nil {
 			return err
 		}
-	} else if err := printSimulateText(e.stdout, p, o.principal, d); err != nil {
+	} else if _, err := io.WriteString(e.stdout, d.Text(p, o.principal)); err != nil {
 		return err
 	}
 	if !d.Allowed {
 		return &exitError{1}
 	}
 	return nil
-}
-
-func printSimulateText(w io.Writer, p *trustpolicy.Policy, principal string, d trustpolicy.CreateSessionDecision) error {
-	var b strings.Builder
-	b.WriteString(d.Verdict() + "\n")
-	for _, a := range d.Actions {
-		fmt.Fprintf(&b, "%s: %s %s\n", a.Action, a.Verdict(), a.Detail(p, principal, a.Action))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // readLeafCertificate reads the first certificate of a PEM file (a leaf or

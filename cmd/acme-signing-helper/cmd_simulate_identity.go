@@ -50,35 +50,22 @@ func simulateIdentity(e *env, o *simulateOptions) error {
 	if o.sourceIP != "" {
 		ctx["aws:SourceIp"] = []string{o.sourceIP}
 	}
-	var ds []trustpolicy.IdentityDecision
-	allowed := true
-	for _, a := range o.actions {
-		d, err := trustpolicy.EvaluateIdentity(p, trustpolicy.IdentityRequest{Action: a, Resource: o.resource, Context: ctx})
-		if err != nil {
-			return fmt.Errorf("simulate: --policy %q: %w", o.policy, err)
-		}
-		allowed = allowed && d.Allowed
-		ds = append(ds, d)
+	ds, err := trustpolicy.EvaluateIdentityActions(p, o.actions, o.resource, ctx)
+	if err != nil {
+		return fmt.Errorf("simulate: --policy %q: %w", o.policy, err)
 	}
 	if o.format == "json" {
-		b, err := json.MarshalIndent(map[string]any{"allowed": allowed, "actions": ds}, "", "  ")
+		b, err := json.MarshalIndent(ds, "", "  ")
 		if err != nil {
 			return err
 		}
 		if _, err := e.stdout.Write(append(b, '\n')); err != nil {
 			return err
 		}
-	} else {
-		var b strings.Builder
-		b.WriteString(map[bool]string{true: "ALLOW", false: "DENY"}[allowed] + "\n")
-		for _, d := range ds {
-			fmt.Fprintf(&b, "%s on %s: %s %s\n", d.Action, d.Resource, d.Verdict(), d.Detail(p))
-		}
-		if _, err := e.stdout.Write([]byte(b.String())); err != nil {
-			return err
-		}
+	} else if _, err := e.stdout.Write([]byte(ds.Text(p))); err != nil {
+		return err
 	}
-	if !allowed {
+	if !ds.Allowed {
 		return &exitError{1}
 	}
 	return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -311,14 +310,11 @@ func runTrustPolicyLint(e *env, args []string) error {
 	}
 	findings := trustpolicy.Lint(p)
 	if format == "json" {
-		if findings == nil {
-			findings = []trustpolicy.Finding{}
-		}
-		b, err := json.MarshalIndent(findings, "", "  ")
+		b, err := trustpolicy.MarshalFindings(findings)
 		if err != nil {
 			return err
 		}
-		if _, err := e.stdout.Write(append(b, '\n')); err != nil {
+		if _, err := e.stdout.Write(b); err != nil {
 			return err
 		}
 	} else {

@@ -92,6 +92,11 @@ type Options struct {
 	// Now is the clock of the PKI, the signer and the emulator (default
 	// time.Now).
 	Now func() time.Time
+	// CloudTrail, when set, is a file the demo writes (atomically, mode
+	// 0600) at the end: the emulator's CreateSession records of the run,
+	// each followed by the later calls its session made (the demo host's
+	// and the impersonators'), for 'detect --activity'.
+	CloudTrail string
 	// TempDir is where the private temporary directory is made (default
 	// os.TempDir(), that is $TMPDIR).
 	TempDir string
@@ -161,6 +166,18 @@ type DirError struct {
 
 func (e *DirError) Error() string { return fmt.Sprintf("demo: make %q: %v", e.Path, e.Err) }
 func (e *DirError) Unwrap() error { return e.Err }
+
+// CloudTrailError is a failure to write the CloudTrail file of
+// Options.CloudTrail.
+type CloudTrailError struct {
+	Path string
+	Err  error
+}
+
+func (e *CloudTrailError) Error() string {
+	return fmt.Sprintf("demo: write the CloudTrail file %q: %v", e.Path, e.Err)
+}
+func (e *CloudTrailError) Unwrap() error { return e.Err }
 
 // ListenError is the loopback port the emulator could not listen on.
 type ListenError struct {
@@ -380,6 +397,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	l := &loop{ctx: ctx, o: &o, p: p, t: t, work: work, h: h, files: files, cfg: cfg, ctPath: ctPath, em: em, host: host}
 	if err := l.run(); err != nil {
 		return err
+	}
+	if o.CloudTrail != "" {
+		if err := writeCloudTrail(o.CloudTrail, ctPath); err != nil {
+			return err
+		}
+		p.field("CloudTrail", "%s (the records of the run and the sessions' later calls, for 'detect --activity')", o.CloudTrail)
 	}
 
 	fingerprint := ""

@@ -544,6 +544,8 @@ func demoHint(e error) string {
 		return "pass --dir a directory you can write to"
 	case *demo.ListenError:
 		return "the demo needs a loopback TCP port"
+	case *demo.CloudTrailError:
+		return "check that the directory of --cloudtrail exists and is writable"
 	}
 	return ""
 }

@@ -30,6 +30,7 @@ func TestTrustpolicyEmulatorDemoHints(t *testing.T) {
 		"demo PathError in Dir": &demo.PathError{Op: "write the lego layout", Dir: true, Err: errors.New("x")},
 		"demo DirError":         &demo.DirError{Path: "x", Err: errors.New("x")},
 		"demo ListenError":      &demo.ListenError{Addr: "127.0.0.1", Err: errors.New("x")},
+		"demo CloudTrailError":  &demo.CloudTrailError{Path: "ct.json", Err: errors.New("x")},
 	}
 	for _, opt := range []string{"trust-anchor-arn", "match", "workload", "totp-digits", "issuer-cn", "revoke", "zone-id", "domain", "client", "cidr", "session-duration", "anchor-cert"} {
 		errs["OptionError "+opt] = &trustpolicy.OptionError{Option: opt, Value: "x", Err: fmt.Errorf("bad")}
