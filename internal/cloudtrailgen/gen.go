@@ -47,6 +47,11 @@ type Config struct {
 	// each is followed by the STS AssumeRole record, which counts too.
 	RolesAnywhereFraction float64
 	AssumeRole            bool
+	// CallsFraction is the fraction of records that are later calls
+	// (S3 GetObject) of legit Roles Anywhere sessions of the workloads,
+	// each made with role workload-<first 8 characters of the identity>
+	// (default 0: none, so detect's corpus is unchanged).
+	CallsFraction float64
 	// Workloads is the number of legit workloads in the seed database
 	// (default 20).
 	Workloads int
@@ -107,6 +112,8 @@ type Corpus struct {
 	Records   int64
 	Bytes     int64 // uncompressed JSON
 	GzipBytes int64
+	// Calls is the number of later calls of sessions (Config.CallsFraction).
+	Calls int64
 	// Expected counts the Roles Anywhere sessions by the verdict detect
 	// must give (legit, mismatch, no-session-name, unknown-identity).
 	Expected  map[string]int64
@@ -201,9 +208,9 @@ func Generate(dir string, cfg Config) (*Corpus, error) {
 	}
 	c.Files = make([]string, cfg.Files)
 	type res struct {
-		records, bytes, gz int64
-		exp                map[string]int64
-		err                error
+		records, calls, bytes, gz int64
+		exp                       map[string]int64
+		err                       error
 	}
 	results := make([]res, cfg.Files)
 	var wg sync.WaitGroup
@@ -221,7 +228,7 @@ func Generate(dir string, cfg Config) (*Corpus, error) {
 			defer func() { <-sem }()
 			g := &fileGen{cfg: &cfg, rnd: rnd, start: t, ws: ws, imps: imps, exp: map[string]int64{}}
 			data := g.file()
-			r := res{records: g.records, bytes: int64(len(data)), exp: g.exp}
+			r := res{records: g.records, calls: g.calls, bytes: int64(len(data)), exp: g.exp}
 			r.gz, r.err = writeGzip(p, data)
 			results[i] = r
 		}(i, p, t, rnd)
@@ -232,6 +239,7 @@ func Generate(dir string, cfg Config) (*Corpus, error) {
 			return nil, r.err
 		}
 		c.Records += r.records
+		c.Calls += r.calls
 		c.Bytes += r.bytes
 		c.GzipBytes += r.gz
 		for k, v := range r.exp {
@@ -268,6 +276,7 @@ type fileGen struct {
 	ws      []Workload
 	imps    []Workload
 	records int64
+	calls   int64
 	exp     map[string]int64
 }
 
@@ -290,6 +299,9 @@ func (g *fileGen) file() []byte {
 				g.records++
 				i++
 			}
+		} else if g.rnd.Float64() < g.cfg.CallsFraction {
+			b = appendJSON(b, g.laterCall(t))
+			g.calls++
 		} else {
 			b = appendJSON(b, g.other(t))
 		}
@@ -337,6 +349,21 @@ func (g *fileGen) session(t time.Time) (obj, obj) {
 	}
 	g.exp[verdict]++
 	return g.sessionRecords(w, t, code, ip)
+}
+
+// laterCall is an S3 GetObject made at t with a legit session of a random
+// workload created up to an hour before t.
+func (g *fileGen) laterCall(t time.Time) obj {
+	r := g.rnd
+	w := g.ws[r.IntN(len(g.ws))]
+	created := t.Add(-time.Duration(r.Int64N(int64(time.Hour)))).Truncate(time.Second)
+	code, _ := totp.CodeAtStep(w.Key, totp.Step(created), totp.Options{})
+	bucket := "data-" + g.cfg.Account
+	key := "objects/" + randAlnum(r, 12)
+	x := ActivityCall{Source: "s3.amazonaws.com", Name: "GetObject",
+		Params:    obj{{"bucketName", bucket}, {"key", key}},
+		Resources: []obj{{{"type", "AWS::S3::Object"}, {"ARN", "arn:aws:s3:::" + bucket + "/" + key}}, {{"accountId", g.cfg.Account}, {"type", "AWS::S3::Bucket"}, {"ARN", "arn:aws:s3:::" + bucket}}}}
+	return g.sessionCall(w, "workload-"+w.Identity[:min(8, len(w.Identity))], code, created, t, x, "CN="+w.Identity, g.cfg.Account)
 }
 
 func (g *fileGen) sessionRecords(w Workload, t time.Time, code, sourceIP string) (obj, obj) {

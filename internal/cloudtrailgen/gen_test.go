@@ -8,7 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
 // TestGenerate: the corpus is deterministic for a seed, laid out like
@@ -81,7 +85,77 @@ func TestGenerate(t *testing.T) {
 	if sessions != int64(ra) {
 		t.Errorf("expected verdicts cover %d sessions, want %d", sessions, ra)
 	}
+	if a.Calls != 0 {
+		t.Errorf("%d later calls without CallsFraction", a.Calls)
+	}
 	if fi, err := os.Stat(filepath.Join(a.Dir, "env-sha1sum-db.json")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("seed database: %v, %v", fi, err)
 	}
+}
+
+// TestGenerateCalls: with CallsFraction, later calls of legit sessions
+// made with the workloads' roles, which detect --sessions finds legit and
+// permissions generate turns into s3:GetObject on the objects.
+func TestGenerateCalls(t *testing.T) {
+	c, err := Generate(t.TempDir(), Config{Seed: 5, Files: 2, RecordsPerFile: 1000, CallsFraction: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Calls < 150 || c.Calls > 250 {
+		t.Fatalf("%d later calls in 2000 records, want about 200", c.Calls)
+	}
+	var found int64
+	for _, p := range c.Files {
+		zr, err := gzip.NewReader(bytes.NewReader(must(os.ReadFile(p))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			Records []struct {
+				EventName    string
+				UserIdentity struct {
+					Type, Arn      string
+					SessionContext struct {
+						SourceIdentity string
+						Attributes     struct{ CreationDate time.Time }
+					}
+				}
+			}
+		}
+		if err := json.NewDecoder(zr).Decode(&f); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range f.Records {
+			u := r.UserIdentity
+			if u.Type != "AssumedRole" || !strings.HasPrefix(u.SessionContext.SourceIdentity, "CN=") {
+				continue
+			}
+			found++
+			cn := strings.TrimPrefix(u.SessionContext.SourceIdentity, "CN=")
+			parts := strings.Split(u.Arn, "/")
+			var w *Workload
+			for i := range c.Workloads {
+				if c.Workloads[i].Identity == cn {
+					w = &c.Workloads[i]
+				}
+			}
+			if w == nil || parts[1] != "workload-"+cn[:8] || r.EventName != "GetObject" {
+				t.Fatalf("call %+v: not a workload's GetObject with its role", r)
+			}
+			code, _ := totp.Code(w.Key, u.SessionContext.Attributes.CreationDate, totp.Options{})
+			if parts[2] != code {
+				t.Fatalf("call %+v: session %s is not the code %s at its creation", r, parts[2], code)
+			}
+		}
+	}
+	if found != c.Calls {
+		t.Fatalf("found %d calls, corpus says %d", found, c.Calls)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

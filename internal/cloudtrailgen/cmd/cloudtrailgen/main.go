@@ -64,6 +64,7 @@ func gen(args []string) error {
 	ra := fs.Float64("ra-fraction", 0.01, "fraction of Roles Anywhere records")
 	bad := fs.Float64("bad-fraction", 0.1, "fraction of Roles Anywhere sessions that are not legit")
 	assume := fs.Bool("assume-role", false, "also write the STS AssumeRole of each session")
+	calls := fs.Float64("calls-fraction", 0, "fraction of records that are later calls (S3 GetObject) of legit sessions")
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "files written in parallel")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -71,12 +72,12 @@ func gen(args []string) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("gen: want one DIR")
 	}
-	c, err := cloudtrailgen.Generate(fs.Arg(0), cloudtrailgen.Config{Seed: *seed, Files: *files, RecordsPerFile: *records, RolesAnywhereFraction: *ra, BadFraction: *bad, AssumeRole: *assume, Jobs: *jobs})
+	c, err := cloudtrailgen.Generate(fs.Arg(0), cloudtrailgen.Config{Seed: *seed, Files: *files, RecordsPerFile: *records, RolesAnywhereFraction: *ra, BadFraction: *bad, AssumeRole: *assume, CallsFraction: *calls, Jobs: *jobs})
 	if err != nil {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"files": len(c.Files), "records": c.Records, "bytes": c.Bytes, "gzip_bytes": c.GzipBytes, "expected": c.Expected,
+		"files": len(c.Files), "records": c.Records, "bytes": c.Bytes, "gzip_bytes": c.GzipBytes, "calls": c.Calls, "expected": c.Expected,
 	})
 }
 
