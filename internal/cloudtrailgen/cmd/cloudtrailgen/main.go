@@ -1,10 +1,8 @@
 // Command cloudtrailgen writes a generated CloudTrail corpus for the detect
-// benchmark (bench/detect.sh), and measures plain gzip decompression of
-// files the way detect reads them (the benchmark's baseline):
+// benchmarks (bench/detect.sh, bench/permissions.sh) and times commands:
 //
-//	cloudtrailgen gen [--seed N] [--files N] [--records N] [--ra-fraction F] DIR
+//	cloudtrailgen gen [--seed N] [--files N] [--records N] [--ra-fraction F] [--calls-fraction F] DIR
 //	cloudtrailgen activity [--seed N] DIR    (later calls of two roles' sessions: permissions generate)
-//	cloudtrailgen gunzip [--jobs N] PATH...
 //	cloudtrailgen time OUT COMMAND [ARG...]
 //
 // time runs COMMAND (stdin, stdout and stderr passed through) and writes
@@ -14,19 +12,12 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/cloudtrailgen"
@@ -34,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: cloudtrailgen gen|gunzip ...")
+		fmt.Fprintln(os.Stderr, "usage: cloudtrailgen gen|activity|time ...")
 		os.Exit(2)
 	}
 	var err error
@@ -43,8 +34,6 @@ func main() {
 		err = gen(os.Args[2:])
 	case "activity":
 		err = activity(os.Args[2:])
-	case "gunzip":
-		err = gunzip(os.Args[2:])
 	case "time":
 		os.Exit(timeCommand(os.Args[2:]))
 	default:
@@ -97,73 +86,6 @@ func activity(args []string) error {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{"files": c.Files, "records": c.Records, "sessions": c.Sessions})
-}
-
-// gunzip decompresses every file (directories walked) to nowhere, jobs
-// files at a time, with the decompressor detect uses.
-func gunzip(args []string) error {
-	fset := flag.NewFlagSet("gunzip", flag.ContinueOnError)
-	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files in parallel")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	var paths []string
-	for _, p := range fset.Args() {
-		err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() && filepath.Ext(q) == ".gz" {
-				paths = append(paths, q)
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	start := time.Now()
-	var total atomic.Int64
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, len(paths))
-	for w := 0; w < *jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 256<<10)
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(paths) {
-					return
-				}
-				f, err := os.Open(paths[i])
-				if err != nil {
-					errs <- err
-					return
-				}
-				zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
-				if err != nil {
-					f.Close()
-					errs <- err
-					return
-				}
-				n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{zr}, buf)
-				f.Close()
-				if err != nil {
-					errs <- err
-					return
-				}
-				total.Add(n)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		return err
-	}
-	el := time.Since(start)
-	return json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"files": len(paths), "bytes": total.Load(), "seconds": el.Seconds(), "mb_per_s": float64(total.Load()) / 1e6 / el.Seconds(),
-	})
 }
 
 func timeCommand(args []string) int {
