@@ -22,12 +22,12 @@ mkdir -p "$out"
 runs=${BENCH_RUNS:-200}
 base=${BENCH_BASE:-$(git log --format=%H -n1 --diff-filter=A -- lambdadetect/doc.go)~1}
 
-CGO_ENABLED=0 go build -o "$out/ash-now" ./cmd/acme-signing-helper
+CGO_ENABLED=0 go build -tags lambda.norpc -o "$out/ash-now" ./cmd/acme-signing-helper
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/base"
 git archive "$base" | tar -x -C "$work/base"
-(cd "$work/base" && CGO_ENABLED=0 go build -o "$out/ash-base" ./cmd/acme-signing-helper)
+(cd "$work/base" && CGO_ENABLED=0 go build -tags lambda.norpc -o "$out/ash-base" ./cmd/acme-signing-helper)
 mkdir -p "$work/hello"
 printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' >"$work/hello/main.go"
 (cd "$work/hello" && go mod init hello >/dev/null 2>&1 && CGO_ENABLED=0 go build -o "$out/hello" .)

@@ -46,7 +46,9 @@ func goBuild(dir, out, pkg string) error {
 	if _, err := os.Stat(gobin); err != nil {
 		gobin = "go"
 	}
-	cmd := exec.Command(gobin, "build", "-o", out, pkg)
+	// -tags lambda.norpc as the shipped build (.ci/run, bench/lib.sh): the
+	// function speaks only the Runtime API.
+	cmd := exec.Command(gobin, "build", "-tags", "lambda.norpc", "-o", out, pkg)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var stderr bytes.Buffer
