@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/iamdata"
 )
@@ -164,7 +165,9 @@ var exceptions = map[string]string{
 
 // lambdaVersioned matches Lambda's versioned CloudTrail event names:
 // UpdateFunctionConfiguration20150331v2, ListFunctions20150331.
-var lambdaVersioned = regexp.MustCompile(`^([A-Za-z]+?)(20[0-9]{6})(v[0-9]+)?$`)
+var lambdaVersioned = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([A-Za-z]+?)(20[0-9]{6})(v[0-9]+)?$`)
+}) // compiled on first use: every start links this package
 
 // ServicePrefix returns the IAM prefix of a CloudTrail eventSource
 // ("s3.amazonaws.com" -> "s3"), checked against the reference.
@@ -244,7 +247,7 @@ func mapOperation(service, prefix, op string) (*iamdata.Action, error) {
 	}
 	name := op
 	if prefix == "lambda" {
-		if m := lambdaVersioned.FindStringSubmatch(op); m != nil {
+		if m := lambdaVersioned().FindStringSubmatch(op); m != nil {
 			name = m[1]
 		}
 	}

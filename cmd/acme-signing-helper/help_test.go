@@ -35,18 +35,18 @@ func TestHelpShape(t *testing.T) {
 				desc = append(desc, l)
 			}
 		}
-		if len(desc) == 0 || completion.SectionLine.MatchString(desc[0]) || len(desc) > 6 {
+		if len(desc) == 0 || completion.SectionLine().MatchString(desc[0]) || len(desc) > 6 {
 			t.Errorf("%s: description %q: want 1 to 6 lines of prose after the usage line", name, desc)
 		}
 		seen := map[string]bool{}
 		for _, l := range lines {
-			if completion.SectionLine.MatchString(l) {
+			if completion.SectionLine().MatchString(l) {
 				if seen[l] {
 					t.Errorf("%s: section %q twice", name, l)
 				}
 				seen[l] = true
 			}
-			if m := completion.FlagLine.FindStringSubmatch(l); m != nil && typeNames.MatchString(m[2]) {
+			if m := completion.FlagLine().FindStringSubmatch(l); m != nil && typeNames.MatchString(m[2]) {
 				t.Errorf("%s: --%s has the bare placeholder %q", name, m[1], m[2])
 			}
 			if strings.Contains(l, "--pkcs11-lib") && !strings.HasPrefix(l, "not supported") {

@@ -3,16 +3,22 @@ package completion
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
+// The line patterns are compiled on first use, not at package init:
+// every start of the program links this package, and only completion and
+// the help tests read --help text.
 var (
 	// FlagLine matches a line of pflag's FlagUsages,
 	// "  -x, --name VALUE   usage": the name, the placeholder and the usage.
-	FlagLine = regexp.MustCompile(`^\s+(?:-[a-zA-Z], )?--([a-zA-Z0-9][-a-zA-Z0-9]*)(?: (\S+))?\s{2,}(.*)$`)
+	FlagLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s+(?:-[a-zA-Z], )?--([a-zA-Z0-9][-a-zA-Z0-9]*)(?: (\S+))?\s{2,}(.*)$`)
+	})
 	// SectionLine heads a section of --help: "flags:", "request:".
-	SectionLine = regexp.MustCompile(`^[a-z][-a-z0-9]*:$`)
+	SectionLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][-a-z0-9]*:$`) })
 	// subcommandLine is a line of a "commands:" section: "  name   ...".
-	subcommandLine = regexp.MustCompile(`^  ([a-z][-a-z0-9]*)\s`)
+	subcommandLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^  ([a-z][-a-z0-9]*)\s`) })
 )
 
 // ParseHelp reads the flags (the flag sections: "flags:" and the groups
@@ -27,7 +33,7 @@ func ParseHelp(help string) (flags []Flag, subs []string) {
 		case line == "commands:":
 			section = line
 			continue
-		case SectionLine.MatchString(line):
+		case SectionLine().MatchString(line):
 			section = "flags:" // a flag group: "certificate:", "other:"
 			continue
 		case strings.TrimSpace(line) == "":
@@ -36,12 +42,12 @@ func ParseHelp(help string) (flags []Flag, subs []string) {
 		}
 		switch section {
 		case "flags:":
-			if m := FlagLine.FindStringSubmatch(line); m != nil && !seen[m[1]] {
+			if m := FlagLine().FindStringSubmatch(line); m != nil && !seen[m[1]] {
 				seen[m[1]] = true
 				flags = append(flags, Flag{Name: m[1], Value: m[2], Usage: m[3]})
 			}
 		case "commands:":
-			if m := subcommandLine.FindStringSubmatch(line); m != nil {
+			if m := subcommandLine().FindStringSubmatch(line); m != nil {
 				subs = append(subs, m[1])
 			}
 		}
