@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -117,33 +116,20 @@ func didYouMean(name string, names ...string) string { return cli.DidYouMean(nam
 // (cli.Report).
 func report(e *env, err error) int { return cli.Report(e.stderr, progName, err) }
 
-// usageError is a mistake on the command line (exit code 2): the command
-// files' spelling of cli.UsageError, which it matches (cli.ErrUsage).
-type usageError struct {
-	err  error
-	hint string
-}
-
-func (u *usageError) Error() string        { return u.err.Error() }
-func (u *usageError) Unwrap() error        { return u.err }
-func (u *usageError) Hint() string         { return u.hint }
-func (u *usageError) Is(target error) bool { return target == cli.ErrUsage }
+// usageError is a mistake on the command line (exit code 2), with its
+// fix; exitError ends a command that has printed what it had to say.
+type (
+	usageError = cli.UsageError
+	exitError  = cli.ExitError
+)
 
 // usageErrorf makes a usage error with a hint.
 func usageErrorf(hint, format string, a ...any) error {
-	return &usageError{err: fmt.Errorf(format, a...), hint: hint}
+	return &usageError{Err: fmt.Errorf(format, a...), Fix: hint}
 }
 
 // withHint attaches hint to err unless err already carries one.
 func withHint(err error, hint string) error { return cli.WithHint(err, hint) }
-
-// exitError ends a command that has already printed its result with a
-// non-zero code and no further message (a detection finding, a DENY): the
-// command files' spelling of cli.ExitError.
-type exitError struct{ code int }
-
-func (x *exitError) Error() string { return "exit status " + strconv.Itoa(x.code) }
-func (x *exitError) ExitCode() int { return x.code }
 
 // newFlagSet makes a command's flag set with --config and --debug
 // (cliflags.New); help is its --help text (synopsis, blank line, short

@@ -51,7 +51,7 @@ func runAWSConfig(e *env, args []string) error {
 	cli := build()
 	cli.Usage = func() {} // the second flag set prints the help
 	if err := cli.Parse(args); err != nil && !errors.Is(err, pflag.ErrHelp) {
-		return &usageError{err: fmt.Errorf("aws-config: %w", err), hint: "run 'acme-signing-helper aws-config --help' for its flags"}
+		return &usageError{Err: fmt.Errorf("aws-config: %w", err), Fix: "run 'acme-signing-helper aws-config --help' for its flags"}
 	}
 	fs := build()
 	if err := parseFlags(e, fs, args); err != nil {

@@ -126,7 +126,7 @@ func (o *credentialProcessOptions) validate() error {
 	}
 	cfg := o.signerConfig()
 	if err := cfg.Validate(); err != nil {
-		return &usageError{err: fmt.Errorf("credential-process: %w", err), hint: hintOf(err)}
+		return &usageError{Err: fmt.Errorf("credential-process: %w", err), Fix: hintOf(err)}
 	}
 	return nil
 }
@@ -149,7 +149,7 @@ func sourceUsageError(cmd string, err error) error {
 	}
 	u, ok := sourceUsages[err]
 	if !ok {
-		return &usageError{err: fmt.Errorf("%s: %w", cmd, err), hint: hintOf(err)}
+		return &usageError{Err: fmt.Errorf("%s: %w", cmd, err), Fix: hintOf(err)}
 	}
 	return usageErrorf(u[1], "%s: %s", cmd, u[0])
 }

@@ -72,7 +72,7 @@ func (o *demoOptions) validate() error {
 		return usageErrorf("with --fingerprint the session name is the TOTP code: drop --role-session-name", "demo: --fingerprint and --role-session-name exclude each other")
 	}
 	if _, err := totp.ParseSpecs(o.totp.fingerprints); err != nil {
-		return &usageError{err: fmt.Errorf("demo: --fingerprint: %w", err), hint: hintOf(err)}
+		return &usageError{Err: fmt.Errorf("demo: --fingerprint: %w", err), Fix: hintOf(err)}
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ func (o *detectOptions) validate() error {
 // optionUsageError is an *audit.OptionError as a usage error of cmd
 // that names the flag (the flags have the options' names).
 func optionUsageError(cmd string, err error) error {
-	return &usageError{err: fmt.Errorf("%s: --%w", cmd, err), hint: hintOf(err)}
+	return &usageError{Err: fmt.Errorf("%s: --%w", cmd, err), Fix: hintOf(err)}
 }
 
 // policy, readOptions and streamOptions are the flags as audit's values.
@@ -147,7 +147,7 @@ func runDetect(e *env, args []string) error {
 
 	db, warnings, err := audit.LoadDB(o.db)
 	if err != nil {
-		return &usageError{err: err} // exit 2; the hint comes from the error
+		return &usageError{Err: err} // exit 2; the hint comes from the error
 	}
 	for _, w := range warnings {
 		e.log.Warn(w)
@@ -204,13 +204,13 @@ func detectExit(e *env, st audit.Stats, werr, readErr error, none, legit bool) e
 	}
 	if readErr != nil {
 		printReadErrors(e, readErr)
-		return &exitError{code: 2}
+		return &exitError{Code: 2}
 	}
 	if none {
 		e.log.Warn("no Roles Anywhere sessions found", "files", st.Files, "records", st.Records)
 	}
 	if !legit {
-		return &exitError{code: 1}
+		return &exitError{Code: 1}
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func runDoctor(e *env, args []string) error {
 		return err
 	}
 	if !rep.OK {
-		return &exitError{code: 1}
+		return &exitError{Code: 1}
 	}
 	return nil
 }

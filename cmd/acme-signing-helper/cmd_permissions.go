@@ -128,11 +128,11 @@ func runPermissionsGenerate(e *env, args []string) error {
 	}
 	role, err := permissions.ParseRoleARN(o.roleARN)
 	if err != nil {
-		return &usageError{err: fmt.Errorf("permissions generate: --role-arn: %w", err)}
+		return &usageError{Err: fmt.Errorf("permissions generate: --role-arn: %w", err)}
 	}
 	f := permissions.Filter{Identity: o.identity, Session: o.session}
 	if err := f.ParseWindow(o.since, o.until); err != nil {
-		return &usageError{err: fmt.Errorf("permissions generate: --%w", err)} // the hint is the time's
+		return &usageError{Err: fmt.Errorf("permissions generate: --%w", err)} // the hint is the time's
 	}
 	ro := audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord, Stdin: e.stdin}
 	start := e.now()
@@ -149,7 +149,7 @@ func printPolicyResult(e *env, format, roleName string, r *permissions.Result, r
 	err := r.Write(e.stdout, e.stderr, format, roleName)
 	if readErr != nil && (err == nil || errors.Is(err, permissions.ErrNoActions)) {
 		printReadErrors(e, readErr)
-		return &exitError{code: 2}
+		return &exitError{Code: 2}
 	}
 	return err
 }
@@ -193,7 +193,7 @@ func runPermissionsRecord(e *env, args []string) error {
 	if err := cli.Parse(args[:dash]); errors.Is(err, pflag.ErrHelp) {
 		return err // the help is printed
 	} else if err != nil {
-		return &usageError{err: fmt.Errorf("%s: %w", cmd, err), hint: "run '" + progName + " " + cmd + " --help' for its flags"}
+		return &usageError{Err: fmt.Errorf("%s: %w", cmd, err), Fix: "run '" + progName + " " + cmd + " --help' for its flags"}
 	}
 	fs := build()
 	if err := parseFlags(e, fs, args[:dash]); err != nil {
@@ -303,7 +303,7 @@ func runPermissionsListen(e *env, args []string) error {
 	if o.roleARN != "" {
 		role, err := permissions.ParseRoleARN(o.roleARN)
 		if err != nil {
-			return &usageError{err: fmt.Errorf("permissions listen: --role-arn: %w", err)}
+			return &usageError{Err: fmt.Errorf("permissions listen: --role-arn: %w", err)}
 		}
 		roleName = role.Name
 	}

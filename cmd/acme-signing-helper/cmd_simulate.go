@@ -155,7 +155,7 @@ func runSimulate(e *env, args []string) error {
 		return err
 	}
 	if !d.Allowed {
-		return &exitError{1}
+		return &exitError{Code: 1}
 	}
 	return nil
 }
@@ -164,7 +164,7 @@ func runSimulate(e *env, args []string) error {
 // a full chain, leaf first).
 func readLeafCertificate(path string) (*x509.Certificate, error) {
 	const hint = "give the leaf certificate in PEM, e.g. lego's certificates/<domain>.crt"
-	certs, err := signer.ReadCertificateFile(path)
+	cert, err := signer.ReadLeafCertificate(path)
 	var (
 		fe *signer.FileError
 		ce *signer.CertificateError
@@ -179,5 +179,5 @@ func readLeafCertificate(path string) (*x509.Certificate, error) {
 	case err != nil:
 		return nil, withHint(fmt.Errorf("simulate: --certificate %q: %w", path, err), hint)
 	}
-	return certs[0], nil
+	return cert, nil
 }

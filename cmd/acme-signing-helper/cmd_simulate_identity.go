@@ -66,7 +66,7 @@ func simulateIdentity(e *env, o *simulateOptions) error {
 		return err
 	}
 	if !ds.Allowed {
-		return &exitError{1}
+		return &exitError{Code: 1}
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func runSystemd(e *env, args []string) error {
 	}
 	files, err := systemdunit.Files(o)
 	if oe, ok := err.(*systemdunit.OptionError); ok {
-		return &usageError{err: fmt.Errorf("systemd: --%w", oe)} // the hint comes from the error
+		return &usageError{Err: fmt.Errorf("systemd: --%w", oe)} // the hint comes from the error
 	} else if err != nil {
 		return err
 	}

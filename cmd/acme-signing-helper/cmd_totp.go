@@ -70,7 +70,7 @@ func (k *keyFlags) validate(cmd string, seedFile bool) error {
 		return usageErrorf("pass --fingerprint SPEC, e.g. --fingerprint file:/opt/monkey.jpg or --fingerprint machine-id", "totp %s: --fingerprint is required", cmd)
 	}
 	if _, err := totp.ParseSpecs(k.fingerprints); err != nil {
-		return &usageError{err: fmt.Errorf("--fingerprint: %w", err), hint: hintOf(err)}
+		return &usageError{Err: fmt.Errorf("--fingerprint: %w", err), Fix: hintOf(err)}
 	}
 	return nil
 }
@@ -133,14 +133,14 @@ func warnModeUnchecked(e *env, what, path string) {
 func parseAlgorithmAt(e *env, algorithm, at string) (totp.Algorithm, time.Time, error) {
 	alg, err := totp.ParseAlgorithm(algorithm)
 	if err != nil {
-		return "", time.Time{}, &usageError{err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
+		return "", time.Time{}, &usageError{Err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
 	}
 	if at == "" {
 		return alg, e.now(), nil
 	}
 	t, err := totp.ParseTime(at)
 	if err != nil {
-		return "", time.Time{}, &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
+		return "", time.Time{}, &usageError{Err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
 	return alg, t, nil
 }
@@ -217,7 +217,7 @@ func runTOTPCode(e *env, args []string) error {
 	}
 	code, err := seed.Code(at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
-		return &usageError{err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
+		return &usageError{Err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
 	}
 	if err != nil {
 		return err
@@ -271,7 +271,7 @@ func runTOTPVerify(e *env, args []string) error {
 		}
 	}
 	if err := totp.CheckCode(code); err != nil {
-		return &usageError{err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
+		return &usageError{Err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
 	}
 	k, err := o.load(e)
 	if err != nil {

@@ -55,7 +55,7 @@ func (t *totpSessionFlags) validate(cmd, roleSessionName string) error {
 		_, _, err = totp.DeviceSpec(sp)
 	}
 	if err != nil {
-		return &usageError{err: fmt.Errorf("%s: --fingerprint: %w", cmd, err), hint: hintOf(err)}
+		return &usageError{Err: fmt.Errorf("%s: --fingerprint: %w", cmd, err), Fix: hintOf(err)}
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func parseSubFlags(e *env, fs *pflag.FlagSet, args []string) error {
 func templateError(cmd string, err error) error {
 	var oe *trustpolicy.OptionError
 	if errors.As(err, &oe) {
-		return &usageError{err: optionFlagError(cmd, "--"+oe.Option, oe), hint: hintOf(err)}
+		return &usageError{Err: optionFlagError(cmd, "--"+oe.Option, oe), Fix: hintOf(err)}
 	}
 	return fmt.Errorf("%s: %w", cmd, err)
 }
@@ -328,7 +328,7 @@ func runTrustPolicyLint(e *env, args []string) error {
 		}
 	}
 	if trustpolicy.HasErrors(findings) {
-		return &exitError{1}
+		return &exitError{Code: 1}
 	}
 	return nil
 }
