@@ -130,16 +130,11 @@ func (k *HMACKey) HMACSHA1(msg []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer t.Close()
-	p, err := loadParent(t, k.device, k.kf.Parent)
+	p, lr, release, err := loadUnderParent(t, k.device, k.name, k.kf)
 	if err != nil {
 		return nil, err
 	}
-	defer p.flush(t)
-	lr, err := tpm2.Load{ParentHandle: p.auth(), InPrivate: k.kf.Privkey, InPublic: k.kf.Pubkey}.Execute(t)
-	if err != nil {
-		return nil, keyErr(k.name, k.device, "load", err)
-	}
-	defer flush(t, lr.ObjectHandle)
+	defer release()
 	sess := tpm2.HMAC(tpm2.TPMAlgSHA256, 16, tpm2.Auth(nil), tpm2.Salted(p.handle, p.pub), tpm2.AESEncryption(128, tpm2.EncryptOut))
 	rsp, err := tpm2.Hmac{
 		Handle:  tpm2.AuthHandle{Handle: lr.ObjectHandle, Name: lr.Name, Auth: sess},

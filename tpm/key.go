@@ -257,16 +257,11 @@ func (k *Key) sign(t transport.TPM, digest []byte, alg tpm2.TPMAlgID) ([]byte, e
 	var h tpm2.AuthHandle
 	var session tpm2.Session
 	if k.file != nil {
-		parent, err := loadParent(t, k.device, k.file.Parent)
+		parent, lr, release, err := loadUnderParent(t, k.device, k.name, k.file)
 		if err != nil {
 			return nil, err
 		}
-		defer parent.flush(t)
-		lr, err := tpm2.Load{ParentHandle: parent.auth(), InPrivate: k.file.Privkey, InPublic: k.file.Pubkey}.Execute(t)
-		if err != nil {
-			return nil, keyErr(k.name, k.device, "load", err)
-		}
-		defer flush(t, lr.ObjectHandle)
+		defer release()
 		h = tpm2.AuthHandle{Handle: lr.ObjectHandle, Name: lr.Name}
 		session = parent.session(k.password)
 	} else {

@@ -75,3 +75,19 @@ func (p *parent) flush(t transport.TPM) {
 		flush(t, p.handle)
 	}
 }
+
+// loadUnderParent loads the key file kf (name is its path, for errors)
+// under its parent: the parent as loadParent makes it, then the key. The
+// caller calls release when done; it flushes both.
+func loadUnderParent(t transport.TPM, device, name string, kf *keyfile.TPMKey) (*parent, *tpm2.LoadResponse, func(), error) {
+	p, err := loadParent(t, device, kf.Parent)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lr, err := tpm2.Load{ParentHandle: p.auth(), InPrivate: kf.Privkey, InPublic: kf.Pubkey}.Execute(t)
+	if err != nil {
+		p.flush(t)
+		return nil, nil, nil, keyErr(name, device, "load", err)
+	}
+	return p, lr, func() { flush(t, lr.ObjectHandle); p.flush(t) }, nil
+}
