@@ -106,18 +106,10 @@ func (f FlaggedActivity) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "calls %d from %s to %s, source IPs %s, roles %s\n", a.Calls, a.First.UTC().Format(time.RFC3339), a.Last.UTC().Format(time.RFC3339),
 		strings.Join(a.SourceIPs, ","), strings.Join(a.Roles, ","))
 	for _, x := range a.Actions {
-		res := "*"
-		if !x.Wildcard {
-			res = strings.Join(x.Resources, " ")
-		}
-		fmt.Fprintf(&b, "  %s %s calls %d first %s last %s\n", x.Action, res, x.Calls, x.First.UTC().Format(time.RFC3339), x.Last.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "  %s %s calls %d first %s last %s\n", x.Action, resourceList(x.Resources, x.Wildcard), x.Calls, x.First.UTC().Format(time.RFC3339), x.Last.UTC().Format(time.RFC3339))
 	}
 	for _, d := range a.Denied {
-		res := "*"
-		if len(d.Resources) > 0 {
-			res = strings.Join(d.Resources, " ")
-		}
-		fmt.Fprintf(&b, "  denied %s %s calls %d (%s)\n", d.Action, res, d.Calls, d.ErrorCode)
+		fmt.Fprintf(&b, "  denied %s %s calls %d (%s)\n", d.Action, resourceList(d.Resources, len(d.Resources) == 0), d.Calls, d.ErrorCode)
 	}
 	for _, u := range a.Unmapped {
 		fmt.Fprintf(&b, "  unmapped %s %s calls %d\n", u.Service, u.Operation, u.Calls)

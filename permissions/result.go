@@ -158,11 +158,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "unmapped %s %s calls %d: %s\n", u.Service, u.Operation, u.Calls, u.Reason)
 	}
 	for _, d := range rep.Denied {
-		res := "*"
-		if len(d.Resources) > 0 {
-			res = strings.Join(d.Resources, " ")
-		}
-		fmt.Fprintf(&b, "denied %s %s calls %d (%s), not granted\n", d.Action, res, d.Calls, d.ErrorCode)
+		fmt.Fprintf(&b, "denied %s %s calls %d (%s), not granted\n", d.Action, resourceList(d.Resources, len(d.Resources) == 0), d.Calls, d.ErrorCode)
 	}
 	for _, p := range rep.Problems {
 		if p.Path != "" {
@@ -176,4 +172,13 @@ func (rep *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// resourceList is the resources of a report line: "*" for a wildcard,
+// else the ARNs separated by spaces.
+func resourceList(arns []string, wildcard bool) string {
+	if wildcard {
+		return "*"
+	}
+	return strings.Join(arns, " ")
 }
