@@ -1,7 +1,6 @@
 package tpm
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 )
@@ -35,22 +34,6 @@ func WriteKeyFile(path string, pemKey []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-// ReadPasswordFile reads a TPM key password from path: the file's content
-// without one trailing newline (LF or CRLF). othersCanRead reports a file
-// mode that lets group or others read it. The password is never part of an
-// error.
-func ReadPasswordFile(path string) (password []byte, othersCanRead bool, err error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, false, err
-	}
-	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-		othersCanRead = true
-	}
-	b = bytes.TrimSuffix(b, []byte("\n"))
-	return bytes.TrimSuffix(b, []byte("\r")), othersCanRead, nil
 }
 
 // ReadKey loads the key ref names: a persistent handle (handle:0x81...,

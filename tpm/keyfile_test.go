@@ -40,32 +40,6 @@ func TestWriteKeyFile(t *testing.T) {
 	}
 }
 
-func TestReadPasswordFile(t *testing.T) {
-	dir := t.TempDir()
-	for content, want := range map[string]string{"pw\n": "pw", "pw\r\n": "pw", "pw": "pw", "pw\n\n": "pw\n"} {
-		p := filepath.Join(dir, "pw")
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		got, loose, err := ReadPasswordFile(p)
-		if err != nil || string(got) != want || loose {
-			t.Errorf("%q: got %q, %v, %v, want %q", content, got, loose, err, want)
-		}
-	}
-	if runtime.GOOS != "windows" {
-		p := filepath.Join(dir, "loose")
-		if err := os.WriteFile(p, []byte("pw"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, loose, err := ReadPasswordFile(p); err != nil || !loose {
-			t.Errorf("0644: loose %v, err %v, want loose", loose, err)
-		}
-	}
-	if _, _, err := ReadPasswordFile(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing: got %v", err)
-	}
-}
-
 func TestReadMissingFiles(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing")
 	_, err := ReadKey(missing, KeyOptions{Device: "unix:/nonexistent"})

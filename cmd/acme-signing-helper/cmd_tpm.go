@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 	"github.com/acme-signing-helper/acme-signing-helper/tpm"
 )
@@ -67,14 +68,17 @@ func (f *tpmKeyFlags) password(e *env) ([]byte, error) {
 		return nil, nil
 	}
 	if f.passwordFile != "" {
-		pw, loose, err := tpm.ReadPasswordFile(f.passwordFile)
+		pf, err := credentials.ReadSecretFile(f.passwordFile)
 		if err != nil {
 			return nil, withHint(fmt.Errorf("read --tpm-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
 		}
-		if loose {
+		if pf.Exposed {
 			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", f.passwordFile)
 		}
-		return pw, nil
+		if pf.Unchecked != "" {
+			e.log.Debug(pf.Unchecked)
+		}
+		return pf.Secret, nil
 	}
 	if v, ok := e.lookupEnv(envTPMPassword); ok {
 		return []byte(v), nil
