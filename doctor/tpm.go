@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -70,12 +71,11 @@ func tpmCheck(in Inputs) Check {
 // it and computes the code twice alike.
 func tpmSeedCheck(in Inputs, sp totp.Spec) Check {
 	const name = "fingerprint"
-	blob, err := os.ReadFile(sp.Arg)
-	if err != nil {
-		return Check{Name: name, Status: Fail, Detail: fmt.Sprintf("TOTP seed blob: %v", err), Err: err,
+	k, err := tpm.ReadHMACKey(sp.Arg, in.Load.TPMDevice)
+	if re := (*tpm.ReadError)(nil); errors.As(err, &re) {
+		return Check{Name: name, Status: Fail, Detail: fmt.Sprintf("TOTP seed blob: %v", re.Err), Err: re.Err,
 			Fix: "pass the --fingerprint tpm-hmac:FILE that 'totp enroll --tpm --out FILE' wrote"}
 	}
-	k, err := tpm.LoadHMACKey(sp.Arg, blob, in.Load.TPMDevice)
 	if err != nil {
 		return Check{Name: name, Status: Fail, Detail: err.Error(), Err: err}
 	}

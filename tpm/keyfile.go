@@ -3,6 +3,8 @@ package tpm
 import (
 	"fmt"
 	"os"
+
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 )
 
 // ParseKeyType returns the KeyType named name and whether GenerateKey
@@ -43,18 +45,22 @@ func ReadKey(ref string, o KeyOptions) (*Key, error) {
 	if IsHandle(ref) {
 		return LoadHandle(ref, o)
 	}
-	b, err := os.ReadFile(ref)
+	b, err := rawfile.ReadFile(ref, MaxFileBytes)
 	if err != nil {
 		return nil, &ReadError{What: WhatKeyFile, Path: ref, Err: err}
 	}
 	return LoadKeyFile(ref, b, o)
 }
 
+// MaxFileBytes bounds a key file or seed blob read from disk (both are a
+// few hundred bytes to a few KB).
+const MaxFileBytes = 64 << 10
+
 // ReadHMACKey loads the TPM-held TOTP seed of the blob file at path (from
 // Importer, 'totp enroll --tpm') on device. A file that cannot be read
 // gives a *ReadError.
 func ReadHMACKey(path, device string) (*HMACKey, error) {
-	blob, err := os.ReadFile(path)
+	blob, err := rawfile.ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, &ReadError{What: WhatSeedBlob, Path: path, Err: err}
 	}
@@ -62,12 +68,13 @@ func ReadHMACKey(path, device string) (*HMACKey, error) {
 }
 
 // ReadError is a key file or seed blob that could not be read from disk
-// (before any TPM was asked). Its text is the cause's (which names the
-// path).
+// (before any TPM was asked): missing, not a regular file, or larger than
+// MaxFileBytes (internal/rawfile). Its text is the cause's (which names
+// the path).
 type ReadError struct {
 	What string // WhatKeyFile or WhatSeedBlob
 	Path string // the file
-	Err  error  // the cause, from os
+	Err  error  // the cause: an *fs.PathError or a *rawfile.TooLargeError
 }
 
 // The kinds of file of a ReadError.
