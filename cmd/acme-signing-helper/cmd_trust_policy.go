@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
@@ -197,7 +197,7 @@ func runTrustPolicyRole(e *env, args []string) error {
 		TOTPDigits: o.digits, IssuerCNs: o.issuers, Revoke: o.revoke,
 	}
 	if o.format == "cloudformation" {
-		pemData, err := os.ReadFile(o.anchorCert)
+		pemData, err := rawfile.ReadFile(o.anchorCert, trustpolicy.MaxDocumentBytes)
 		if err != nil {
 			return withHint(fmt.Errorf("trust-policy role: read --anchor-cert: %w", err), "give the PEM file of your ACME CA's certificate")
 		}
@@ -270,7 +270,7 @@ func readPolicyFile(e *env, cmd, flag, path string) (*trustpolicy.Policy, error)
 	if path == "-" {
 		data, err = io.ReadAll(io.LimitReader(e.stdin, trustpolicy.MaxDocumentBytes+1))
 	} else {
-		data, err = readFileLimited(path, trustpolicy.MaxDocumentBytes+1)
+		data, err = readFileLimited(path, trustpolicy.MaxDocumentBytes+1) // Parse refuses what is over
 	}
 	if err != nil {
 		return nil, withHint(fmt.Errorf("%s: read %s %q: %w", cmd, flag, path, err), "check the path of the policy document")
@@ -282,8 +282,10 @@ func readPolicyFile(e *env, cmd, flag, path string) (*trustpolicy.Policy, error)
 	return p, nil
 }
 
+// readFileLimited reads at most n bytes of the regular file path, without
+// blocking on a FIFO (internal/rawfile).
 func readFileLimited(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := rawfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
