@@ -184,6 +184,23 @@ type Server struct {
 // ErrNoAnchors is returned by New when Config has no anchor certificate.
 var ErrNoAnchors = errors.New("emulator: no trust anchor certificate configured")
 
+// NotCAError is a trust anchor certificate that is not a CA (a leaf):
+// Roles Anywhere's trust anchor is the CA that issued the certificates.
+type NotCAError struct {
+	Subject string // the certificate's subject, as x509.Name.String
+}
+
+func (e *NotCAError) Error() string { return fmt.Sprintf("%q is not a CA certificate", e.Subject) }
+
+// CheckAnchor is the rule for a trust anchor certificate: a CA (root or
+// intermediate), else a *NotCAError.
+func CheckAnchor(c *x509.Certificate) error {
+	if !c.IsCA {
+		return &NotCAError{Subject: c.Subject.String()}
+	}
+	return nil
+}
+
 // New checks cfg and returns a Server.
 func New(cfg Config) (*Server, error) {
 	if len(cfg.AnchorCerts) == 0 {
@@ -222,6 +239,9 @@ func New(cfg Config) (*Server, error) {
 	for i, c := range cfg.AnchorCerts {
 		if c == nil {
 			return nil, fmt.Errorf("emulator: anchor certificate %d is nil", i)
+		}
+		if err := CheckAnchor(c); err != nil {
+			return nil, fmt.Errorf("emulator: anchor certificate %d: %w", i, err)
 		}
 		s.anchors.AddCert(c)
 	}

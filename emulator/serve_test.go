@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/emulator"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
 )
 
 func TestLoopbackHost(t *testing.T) {
@@ -104,5 +106,22 @@ func TestWriteBanner(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestNewRefusesLeafAnchor: a trust anchor must be a CA; New and
+// CheckAnchor say which certificate is not.
+func TestNewRefusesLeafAnchor(t *testing.T) {
+	h, err := testpki.New(testpki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emulator.CheckAnchor(h.Root.Cert); err != nil {
+		t.Fatalf("root: %v", err)
+	}
+	_, err = emulator.New(emulator.Config{AnchorCerts: []*x509.Certificate{h.Root.Cert, h.Leaf.Cert}})
+	var ne *emulator.NotCAError
+	if !errors.As(err, &ne) || ne.Subject != h.Leaf.Cert.Subject.String() || !strings.Contains(err.Error(), "anchor certificate 1") {
+		t.Fatalf("got %v, want a NotCAError for the leaf (certificate 1)", err)
 	}
 }

@@ -249,8 +249,8 @@ func readEmulatorAnchors(path string) ([]*x509.Certificate, error) {
 		return nil, withHint(fmt.Errorf("read --anchor-cert %q: %w", path, err), hint)
 	}
 	for _, c := range certs {
-		if !c.IsCA {
-			return nil, withHint(fmt.Errorf("read --anchor-cert %q: %q is not a CA certificate", path, c.Subject.String()), "a trust anchor is the CA that issued your certificate (root or intermediate), not the leaf")
+		if err := emulator.CheckAnchor(c); err != nil {
+			return nil, fmt.Errorf("read --anchor-cert %q: %w", path, err)
 		}
 	}
 	return certs, nil

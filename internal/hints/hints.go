@@ -521,6 +521,9 @@ func trustpolicyOptionHint(e *trustpolicy.OptionError) string {
 
 // emulatorHint names the fix for an error of package emulator.
 func emulatorHint(e error) string {
+	if _, ok := e.(*emulator.NotCAError); ok {
+		return "a trust anchor is the CA that issued your certificate (root or intermediate), not the leaf"
+	}
 	switch e {
 	case emulator.ErrNoAnchors:
 		return "check --anchor-cert and the --*-arn flags"

@@ -26,6 +26,7 @@ func TestTrustpolicyEmulatorDemoHints(t *testing.T) {
 			Err: fmt.Errorf("%w: x", trustpolicy.ErrBadConditionValue)},
 		"ErrNoAnchors":          emulator.ErrNoAnchors,
 		"ErrFaultSpec":          emulator.ErrFaultSpec,
+		"NotCAError":            &emulator.NotCAError{Subject: "CN=leaf"},
 		"demo PathError":        &demo.PathError{Op: "make a temporary directory", Err: errors.New("x")},
 		"demo PathError in Dir": &demo.PathError{Op: "write the lego layout", Dir: true, Err: errors.New("x")},
 		"demo DirError":         &demo.DirError{Path: "x", Err: errors.New("x")},
