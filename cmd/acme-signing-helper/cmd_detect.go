@@ -7,97 +7,16 @@ import (
 	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/audit"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/hints"
 	"github.com/acme-signing-helper/acme-signing-helper/permissions"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
-type detectOptions struct {
-	db          string
-	format      string
-	summary     bool
-	compat      bool
-	jobs        int
-	sessions    bool
-	window      int
-	digits      int
-	skew        time.Duration
-	identity    []string
-	sessionName []string
-	timeField   []string
-	maxRecord   int
-	stream      bool
-	horizon     time.Duration
-	indexSize   int
-	activity    bool
-	paths       []string
-}
-
-func (o *detectOptions) validate() error {
-	switch o.format {
-	case "text", "json":
-	default:
-		return usageErrorf("use --format text or --format json", "detect: --format %q is not text or json", o.format)
-	}
-	if len(o.paths) == 0 {
-		return usageErrorf("give CloudTrail files or directories, or - for standard input: detect --db env-sha1sum-db.json AWSLogs/", "detect: no input paths")
-	}
-	if o.db == "" {
-		return usageErrorf("give the seed database with --db FILE (the seed script's env-sha1sum-db.json)", "detect: --db is empty")
-	}
-	if err := audit.CheckPolicy(o.policy()); err != nil {
-		return optionUsageError("detect", err)
-	}
-	if err := o.readOptions(nil).Check(); err != nil {
-		return optionUsageError("detect", err)
-	}
-	if o.stream && o.compat {
-		return usageErrorf("--compat is for single seed-style event files; drop --stream", "detect: --stream cannot be combined with --compat")
-	}
-	if o.stream {
-		if err := o.streamOptions().Check(); err != nil {
-			return optionUsageError("detect", err)
-		}
-	}
-	if o.compat && (o.summary || o.format != "text") {
-		return usageErrorf("--compat prints only legit or oh no, like the seed script: drop --summary and --format", "detect: --compat cannot be combined with --summary or --format json")
-	}
-	stdin := 0
-	for _, p := range o.paths {
-		if p == "-" {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		return usageErrorf("give - once", "detect: standard input (-) given %d times", stdin)
-	}
-	// --activity reads the logs a second time after the verdicts.
-	if o.activity && (o.stream || o.compat) {
-		return usageErrorf("--activity reads the logs again after the verdicts: drop --stream and --compat", "detect: --activity cannot be combined with --stream or --compat")
-	}
-	if o.activity && stdin > 0 {
-		return usageErrorf("--activity reads the logs twice: give files or directories, not -", "detect: --activity cannot read standard input")
-	}
-	return nil
-}
-
-// optionUsageError is an *audit.OptionError as a usage error of cmd
-// that names the flag (the flags have the options' names).
-func optionUsageError(cmd string, err error) error {
-	return &usageError{Err: fmt.Errorf("%s: --%w", cmd, err), Fix: hintOf(err)}
-}
-
-// policy, readOptions and streamOptions are the flags as audit's values.
-func (o *detectOptions) policy() totp.Policy {
-	return totp.Policy{Name: "detect", Lag: o.skew, Window: o.window, MaxOffset: o.window, Digits: o.digits}
-}
-
-func (o *detectOptions) readOptions(stdin io.Reader) audit.Options {
-	return audit.Options{Jobs: o.jobs, MaxRecordBytes: o.maxRecord, Sessions: o.sessions, Compat: o.compat,
-		IdentityFields: o.identity, SessionNameFields: o.sessionName, TimeFields: o.timeField, Stdin: stdin}
-}
-
-func (o *detectOptions) streamOptions() audit.StreamOptions {
-	return audit.StreamOptions{Horizon: o.horizon, IndexSize: o.indexSize}
+// settingError is err, a package's refusal of a setting given by the
+// flags of cmd, as a usage error in the flags' words (hints.Setting).
+func settingError(cmd string, err error) error {
+	s := hints.Setting(cmd, err)
+	return &usageError{Err: s, Fix: s.Fix}
 }
 
 const detectHelp = `[flags] PATH...
@@ -119,65 +38,65 @@ func runDetect(e *env, args []string) error {
 		return runDetectDeploy(e, args[1:]) // a file named deploy: ./deploy
 	}
 	fs := newFlagSet(e, "detect", detectHelp)
-	o := detectOptions{}
-	fs.StringVar(&o.db, "db", "env-sha1sum-db.json", "seed database `FILE`: the seed's env-sha1sum-db.json ([{\"CN=name\":\"hex seed\"},...]) or {\"name\":\"hex seed\",...}")
-	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text (one line per session) or json (JSON lines)")
-	fs.BoolVar(&o.summary, "summary", false, "print counts per verdict and per identity instead of one line per session")
-	fs.BoolVar(&o.compat, "compat", false, "print exactly 'legit' or 'oh no' per event, like the seed's detection script")
-	fs.IntVar(&o.jobs, "jobs", 0, "read `N` files in parallel (0: one per CPU)")
-	fs.BoolVar(&o.sessions, "sessions", false, "also check later calls made with a Roles Anywhere session (timed by the session's creationDate, once per session)")
-	fs.IntVar(&o.window, "window", totp.SeedScriptPolicy.Window, "accept codes `N` 30-second steps either side of the reference time")
-	fs.IntVar(&o.digits, "digits", totp.DefaultDigits, "the workloads' codes have `N` digits (6, 7 or 8; an identity's \"digits\" in the seed database overrides it); a code of another length is a mismatch")
-	fs.DurationVar(&o.skew, "skew", totp.SeedScriptPolicy.Lag, "reference time = event time minus `DURATION` (with --window 1, the default accepts steps k-2..k like the seed script)")
-	fs.StringArrayVar(&o.identity, "identity-field", nil, "take the identity from this dot `PATH` of the record (repeatable, tried in order) instead of the built-in table")
-	fs.StringArrayVar(&o.sessionName, "session-name-field", nil, "take the session name from this dot `PATH` (repeatable)")
-	fs.StringArrayVar(&o.timeField, "time-field", nil, "take the session creation time from this dot `PATH` (repeatable)")
-	fs.IntVar(&o.maxRecord, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded, in `BYTES`; larger relevant records are reported as malformed")
-	fs.BoolVar(&o.stream, "stream", false, "print each verdict as it is decided, files in input order and each file's records by time, with memory independent of the input size (replays and merges within --replay-horizon)")
-	fs.DurationVar(&o.horizon, "replay-horizon", audit.DefaultReplayHorizon, "with --stream: remember codes and sessions this `DURATION` behind the newest event time")
-	fs.BoolVar(&o.activity, "activity", false, "after the verdicts, list the later calls of each flagged session (actions, resources, first and last time, source IPs)")
-	fs.IntVar(&o.indexSize, "replay-index-size", audit.DefaultStreamIndexSize, "with --stream: at most `N` entries per index; the least recently used is evicted (counted in --summary)")
+	o := audit.RunOptions{Policy: totp.Policy{Name: "detect"}}
+	fs.StringVar(&o.DB, "db", "env-sha1sum-db.json", "seed database `FILE`: the seed's env-sha1sum-db.json ([{\"CN=name\":\"hex seed\"},...]) or {\"name\":\"hex seed\",...}")
+	fs.StringVar(&o.Format, "format", "text", "output `FORMAT`: text (one line per session) or json (JSON lines)")
+	fs.BoolVar(&o.Summary, "summary", false, "print counts per verdict and per identity instead of one line per session")
+	fs.BoolVar(&o.Compat, "compat", false, "print exactly 'legit' or 'oh no' per event, like the seed's detection script")
+	fs.IntVar(&o.Jobs, "jobs", 0, "read `N` files in parallel (0: one per CPU)")
+	fs.BoolVar(&o.Sessions, "sessions", false, "also check later calls made with a Roles Anywhere session (timed by the session's creationDate, once per session)")
+	fs.IntVar(&o.Policy.Window, "window", totp.SeedScriptPolicy.Window, "accept codes `N` 30-second steps either side of the reference time")
+	fs.IntVar(&o.Policy.Digits, "digits", totp.DefaultDigits, "the workloads' codes have `N` digits (6, 7 or 8; an identity's \"digits\" in the seed database overrides it); a code of another length is a mismatch")
+	fs.DurationVar(&o.Policy.Lag, "skew", totp.SeedScriptPolicy.Lag, "reference time = event time minus `DURATION` (with --window 1, the default accepts steps k-2..k like the seed script)")
+	fs.StringArrayVar(&o.IdentityFields, "identity-field", nil, "take the identity from this dot `PATH` of the record (repeatable, tried in order) instead of the built-in table")
+	fs.StringArrayVar(&o.SessionNameFields, "session-name-field", nil, "take the session name from this dot `PATH` (repeatable)")
+	fs.StringArrayVar(&o.TimeFields, "time-field", nil, "take the session creation time from this dot `PATH` (repeatable)")
+	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", audit.DefaultMaxRecordBytes, "largest record decoded, in `BYTES`; larger relevant records are reported as malformed")
+	fs.BoolVar(&o.Stream, "stream", false, "print each verdict as it is decided, files in input order and each file's records by time, with memory independent of the input size (replays and merges within --replay-horizon)")
+	fs.DurationVar(&o.StreamOptions.Horizon, "replay-horizon", audit.DefaultReplayHorizon, "with --stream: remember codes and sessions this `DURATION` behind the newest event time")
+	fs.BoolVar(&o.Activity, "activity", false, "after the verdicts, list the later calls of each flagged session (actions, resources, first and last time, source IPs)")
+	fs.IntVar(&o.StreamOptions.IndexSize, "replay-index-size", audit.DefaultStreamIndexSize, "with --stream: at most `N` entries per index; the least recently used is evicted (counted in --summary)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	o.paths = fs.Args()
-	if err := o.validate(); err != nil {
-		return err
+	o.Paths = fs.Args()
+	if err := o.Check(); err != nil {
+		return settingError("detect", err)
 	}
 
-	db, warnings, err := audit.LoadDB(o.db)
+	db, warnings, err := audit.LoadDB(o.DB)
 	if err != nil {
 		return &usageError{Err: err} // exit 2; the hint comes from the error
 	}
 	for _, w := range warnings {
 		e.log.Warn(w)
 	}
-	e.log.Debug("seed database loaded", "path", o.db, "identities", db.Len())
+	e.log.Debug("seed database loaded", "path", o.DB, "identities", db.Len())
 
-	ro := o.readOptions(e.stdin)
+	ro := o.Options
+	ro.Stdin = e.stdin
 	if isTerminal(e.stderr) {
 		ro.Progress = progressPrinter(e.stderr)
 	}
-	checker := &audit.Checker{DB: db, Policy: o.policy()}
-	out := audit.Output{JSON: o.format == "json", Summary: o.summary, Compat: o.compat}
+	checker, out := o.Checker(db), o.Output()
 	start := e.now()
-	if o.stream {
+	if o.Stream {
 		// Each verdict printed as it is decided, memory independent of the input.
-		st, readErr, werr := audit.StreamTo(e.ctx, e.stdout, o.paths, ro, o.streamOptions(), checker, out)
+		st, readErr, werr := audit.StreamTo(e.ctx, e.stdout, o.Paths, ro, o.StreamOptions, checker, out)
 		detectRead(e, ro, st.Stats, start, "results", st.Results, "evictions", st.Evictions, "late", st.Late)
 		if werr == nil && st.Evictions > 0 {
 			e.log.Warn("replay index full: entries evicted before the horizon, replays or merges may be missed", "evictions", st.Evictions, "hint", "raise --replay-index-size")
 		}
 		return detectExit(e, st.Stats, werr, readErr, st.Results == 0, st.NotLegit == 0)
 	}
-	rs, st, readErr := audit.Detect(e.ctx, o.paths, ro, checker)
+	rs, st, readErr := audit.Detect(e.ctx, o.Paths, ro, checker)
 	detectRead(e, ro, st, start)
 	werr := out.Write(e.stdout, rs, st)
-	if werr == nil && o.activity {
+	if werr == nil && o.Activity {
 		// The later calls of each flagged session; the read errors are
 		// the verdicts' read's, reported below (exit 2).
 		ro.Progress = nil
-		acts, err := permissions.ActivityOfFlagged(e.ctx, o.paths, ro, rs)
+		acts, err := permissions.ActivityOfFlagged(e.ctx, o.Paths, ro, rs)
 		if err != nil {
 			e.log.Debug("activity: read", "err", err)
 		}
@@ -185,7 +104,7 @@ func runDetect(e *env, args []string) error {
 			werr = fmt.Errorf("write activity: %w", err)
 		}
 	}
-	return detectExit(e, st, werr, readErr, len(rs) == 0 && !o.compat, out.Legit(rs))
+	return detectExit(e, st, werr, readErr, len(rs) == 0 && !o.Compat, out.Legit(rs))
 }
 
 // detectRead clears the progress line and logs the totals of the read.

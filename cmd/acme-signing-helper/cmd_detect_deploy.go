@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 
@@ -26,62 +25,28 @@ linux/arm64; give --bootstrap a cross-built binary when this one is not:
 
 `
 
-type detectDeployOptions struct {
-	format, zip, bootstrap string
-}
-
-func (o *detectDeployOptions) validate() error {
-	switch {
-	case o.format == "" && o.zip == "":
-		return usageErrorf("give --format cloudformation (the stack) or --zip FILE (the deployment package)", "detect deploy: nothing to do")
-	case o.format != "" && o.zip != "":
-		return usageErrorf("print the stack and write the package in two runs", "detect deploy: --format and --zip cannot be combined")
-	case o.format != "" && o.format != "cloudformation":
-		return usageErrorf("use --format cloudformation", "detect deploy: --format %q is not cloudformation", o.format)
-	case o.bootstrap != "" && o.zip == "":
-		return usageErrorf("--bootstrap goes with --zip FILE", "detect deploy: --bootstrap without --zip")
-	}
-	return nil
-}
-
 // runDetectDeploy is detect deploy: the Lambda detection stack's template
 // or deployment package.
 func runDetectDeploy(e *env, args []string) error {
 	fs := newFlagSet(e, "detect deploy", detectDeployUsage)
-	o := detectDeployOptions{}
-	fs.StringVar(&o.format, "format", "", "print the stack as `FORMAT`: cloudformation")
-	fs.StringVar(&o.zip, "zip", "", "write the deployment package to `FILE`")
-	fs.StringVar(&o.bootstrap, "bootstrap", "", "package this linux/arm64 `BINARY` as bootstrap (default: the running program)")
+	var o lambdadetect.DeployOptions
+	fs.StringVar(&o.Format, "format", "", "print the stack as `FORMAT`: cloudformation")
+	fs.StringVar(&o.Zip, "zip", "", "write the deployment package to `FILE`")
+	fs.StringVar(&o.Bootstrap, "bootstrap", "", "package this linux/arm64 `BINARY` as bootstrap (default: the running program)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("detect deploy takes flags only", "detect deploy: unexpected argument %q", fs.Arg(0))
 	}
-	if err := o.validate(); err != nil {
-		return err
+	if err := o.Check(); err != nil {
+		return settingError("detect deploy", err)
 	}
-	if o.format != "" {
-		b, err := lambdadetect.Template()
-		if err != nil {
-			return err
-		}
-		_, err = e.stdout.Write(b)
-		return err
+	bin, n, err := o.Deploy(e.stdout)
+	if err == nil && o.Zip != "" {
+		e.log.Info("deployment package written", "zip", o.Zip, "bootstrap", bin, "bytes", n)
 	}
-	bin := o.bootstrap
-	if bin == "" {
-		var err error
-		if bin, err = os.Executable(); err != nil {
-			return fmt.Errorf("find the running program: %w", err)
-		}
-	}
-	n, err := lambdadetect.WritePackage(o.zip, bin)
-	if err != nil {
-		return err
-	}
-	e.log.Info("deployment package written", "zip", o.zip, "bootstrap", bin, "bytes", n)
-	return nil
+	return err
 }
 
 // runLambda is the program when Lambda starts it (AWS_LAMBDA_RUNTIME_API

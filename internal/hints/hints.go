@@ -87,6 +87,7 @@ func hintAt(e error) string {
 		tpmHint,
 		permissionsHint,
 		lambdadetectHint,
+		settingHint, // detect_cli.go
 	} {
 		if h := f(e); h != "" {
 			return h

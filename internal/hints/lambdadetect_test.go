@@ -3,6 +3,7 @@ package hints
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"testing"
 
@@ -29,6 +30,7 @@ func TestLambdadetectErrorsHaveHints(t *testing.T) {
 		"lambdadetect.ReplayTableError": {&lambdadetect.ReplayTableError{Table: "t", Op: "PutItem", Err: errors.New("x")}},
 		"lambdadetect.BootstrapError":   {&lambdadetect.BootstrapError{Path: "x", Err: errors.New("no such file")}},
 	}
+	maps.Copy(cases, settingErrors()) // detect_cli_test.go
 	names := exportedErrors(t, filepath.Join("..", "..", "lambdadetect"), "lambdadetect")
 	if len(names) < 8 {
 		t.Fatalf("found only %v", names)

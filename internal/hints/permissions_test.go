@@ -3,6 +3,7 @@ package hints
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"testing"
 
@@ -28,6 +29,7 @@ func TestPermissionsErrorsHaveHints(t *testing.T) {
 		// The cause, totp.ParseTime's error, carries the hint.
 		"permissions.WindowError": {window.ParseWindow("yesterday", ""), window.ParseWindow("", "2026-13-01")},
 	}
+	maps.Copy(cases, settingErrors()) // detect_cli_test.go
 	names := exportedErrors(t, filepath.Join("..", "..", "permissions"), "permissions")
 	if len(names) < 8 {
 		t.Fatalf("found only %v", names)

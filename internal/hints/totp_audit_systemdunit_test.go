@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -126,6 +127,7 @@ func TestTOTPAuditSystemdunitErrorsHaveHints(t *testing.T) {
 	}
 	cases["systemdunit.OptionError"] = opt(systemdunit.ErrNotDNSName)
 	cases["systemdunit.WriteError"] = []error{&systemdunit.WriteError{Path: "/u/x.service", Err: errors.New("denied")}}
+	maps.Copy(cases, settingErrors()) // detect_cli_test.go
 	names := append(exportedErrors(t, filepath.Join("..", "..", "totp"), "totp"), exportedErrors(t, filepath.Join("..", "..", "audit"), "audit")...)
 	names = append(names, exportedErrors(t, filepath.Join("..", "..", "internal", "systemdunit"), "systemdunit")...)
 	if len(names) < 10 {
