@@ -87,6 +87,7 @@ func hintAt(e error) string {
 		tpmHint,
 		permissionsHint,
 		lambdadetectHint,
+		totpCLIHint,
 	} {
 		if h := f(e); h != "" {
 			return h
