@@ -49,3 +49,51 @@ func TestFileSourceHardening(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretFileHardening: a seed file or seeds database that is a FIFO,
+// a device, a directory or too large fails at once with an error naming
+// the file; before, os.Open blocked on a FIFO and the seeds database was
+// read whole whatever its size.
+func TestSecretFileHardening(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, MaxKeyFileBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, path, want string }{
+		{"fifo", fifo, "not a regular file (a named pipe)"},
+		{"dev zero", "/dev/zero", "not a regular file (a device)"},
+		{"directory", dir, "is a directory, want a file"},
+	} {
+		for _, read := range []struct {
+			what string
+			fn   func(string) error
+		}{
+			{"seed file", func(p string) error { _, _, err := ReadKeyFile(p); return err }},
+			{"seeds database", func(p string) error { _, _, err := LoadSeedDB(p); return err }},
+		} {
+			t.Run(tc.name+"/"+read.what, func(t *testing.T) {
+				done := make(chan error, 1)
+				go func() { done <- read.fn(tc.path) }()
+				select {
+				case err := <-done:
+					if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.path) || !strings.Contains(err.Error(), read.what) {
+						t.Fatalf("got %v, want an error saying %s, %q and naming %s", err, read.what, tc.want, tc.path)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("still reading after 5s")
+				}
+			})
+		}
+	}
+	t.Run("too large/seed file", func(t *testing.T) {
+		_, _, err := ReadKeyFile(big)
+		if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "larger than") {
+			t.Fatalf("got %v, want a too-large error naming %s", err, big)
+		}
+	})
+}

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/atomicfile"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
 )
 
 // ErrLoosePermissions is returned (wrapped in a *PermissionError) for a seed
@@ -46,26 +48,23 @@ func CheckSecretFile(path string) (othersCanRead bool, err error) {
 	return checkMode(path, fi)
 }
 
+// MaxKeyFileBytes bounds a seed file ReadKeyFile reads: one hex key and
+// white space.
+const MaxKeyFileBytes = 64 << 10
+
 // ReadKeyFile reads a seed file: one hex key (as `totp seed` or the first
 // field of `sha1sum` prints; surrounding whitespace ignored). It refuses
 // files group or others may write (*PermissionError) and reports whether
-// others may read it so the caller can warn. Errors name the file, never
-// its content.
+// others may read it so the caller can warn. It reads a regular file only
+// (a FIFO or a device fails at once) of at most MaxKeyFileBytes (else a
+// *rawfile.TooLargeError). Errors name the file, never its content.
 func ReadKeyFile(path string) (k Key, othersCanRead bool, err error) {
-	f, err := os.Open(path)
+	f, loose, err := openSecretFile(path, "seed file")
 	if err != nil {
-		return nil, false, fmt.Errorf("read seed file: %w", err)
+		return nil, false, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, false, fmt.Errorf("read seed file: %w", err)
-	}
-	loose, err := checkMode(path, fi)
-	if err != nil {
-		return nil, false, fmt.Errorf("seed file: %w", err)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	b, err := rawfile.ReadAll(f, MaxKeyFileBytes)
 	if err != nil {
 		return nil, false, fmt.Errorf("read seed file %q: %w", path, err)
 	}
@@ -74,6 +73,30 @@ func ReadKeyFile(path string) (k Key, othersCanRead bool, err error) {
 		return nil, false, fmt.Errorf("seed file %q: %w", path, err)
 	}
 	return k, loose, nil
+}
+
+// openSecretFile opens a file of seeds (what: "seed file", "seeds
+// database") through internal/rawfile, which accepts a regular file only
+// without blocking on a FIFO, and checks its mode (checkMode). Its errors
+// say what and name the path.
+func openSecretFile(path, what string) (*os.File, bool, error) {
+	f, err := rawfile.Open(path)
+	if errors.Is(err, syscall.EISDIR) {
+		return nil, false, fmt.Errorf("%s: %q is a directory, want a file", what, path)
+	} else if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", what, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("read %s: %w", what, err)
+	}
+	loose, err := checkMode(path, fi)
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("%s: %w", what, err)
+	}
+	return f, loose, nil
 }
 
 // SeedEntry is one identity of the seeds database.
@@ -212,23 +235,21 @@ func syntaxOnly(err error) error {
 	return errors.New("malformed JSON")
 }
 
+// MaxSeedDBBytes bounds the seeds database file LoadSeedDB reads (a
+// million workloads fit; audit.LoadDB has the same bound).
+const MaxSeedDBBytes = 256 << 20
+
 // LoadSeedDB reads a seeds database file, refusing one that group or others
 // may write (*PermissionError). A missing file is fs.ErrNotExist (wrapped).
+// It reads a regular file only (internal/rawfile: a FIFO or a device fails
+// at once) of at most MaxSeedDBBytes (else a *rawfile.TooLargeError).
 func LoadSeedDB(path string) (db *SeedDB, othersCanRead bool, err error) {
-	f, err := os.Open(path)
+	f, loose, err := openSecretFile(path, "seeds database")
 	if err != nil {
-		return nil, false, fmt.Errorf("read seeds database: %w", err)
+		return nil, false, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, false, fmt.Errorf("read seeds database: %w", err)
-	}
-	loose, err := checkMode(path, fi)
-	if err != nil {
-		return nil, false, fmt.Errorf("seeds database: %w", err)
-	}
-	b, err := io.ReadAll(f)
+	b, err := rawfile.ReadAll(f, MaxSeedDBBytes)
 	if err != nil {
 		return nil, false, fmt.Errorf("read seeds database %q: %w", path, err)
 	}

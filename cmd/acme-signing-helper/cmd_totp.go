@@ -1,16 +1,15 @@
 package main
 
 import (
-	"crypto/x509"
+	"cmp"
 	"errors"
 	"fmt"
-	"io/fs"
-	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/acme-signing-helper/acme-signing-helper/signer"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/hints"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/totpenroll"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/totpkey"
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
 )
 
@@ -44,105 +43,34 @@ func runTOTP(e *env, args []string) error {
 	return runSubcommand(e, "totp", totpUsage, totpCommands, args)
 }
 
-// keyFlags are the flags that say where the TOTP key comes from.
-type keyFlags struct {
-	fingerprints []string
-	seedFile     string
-	tpmDevice    string // of a tpm-hmac:PATH fingerprint (cmd_tpm.go)
-}
-
-func (k *keyFlags) add(fs *pflag.FlagSet, seedFile bool) {
-	fs.StringArrayVar(&k.fingerprints, "fingerprint", nil, "a fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME); repeat for several")
+// addKeyFlags binds the flags that say where the TOTP key comes from to s
+// (seedFile: the command also takes --seed-file).
+func addKeyFlags(fs *pflag.FlagSet, s *totpkey.Source, seedFile bool) {
+	fs.StringArrayVar(&s.Fingerprints, "fingerprint", nil, "a fingerprint source `SPEC` (file:PATH, machine-id, dmi:FIELD, hostname, env:NAME); repeat for several")
 	if seedFile {
-		fs.StringVar(&k.seedFile, "seed-file", "", "read the hex key from `FILE` (mode 0600) instead of a fingerprint")
+		fs.StringVar(&s.SeedFile, "seed-file", "", "read the hex key from `FILE` (mode 0600) instead of a fingerprint")
 	}
-	fs.StringVar(&k.tpmDevice, "tpm-device", "", "TPM `DEVICE` of a tpm-hmac:PATH fingerprint or of --tpm: a path (default /dev/tpmrm0, else /dev/tpm0), unix:PATH or mssim:HOST:PORT")
+	fs.StringVar(&s.TPMDevice, "tpm-device", "", "TPM `DEVICE` of a tpm-hmac:PATH fingerprint or of --tpm: a path (default /dev/tpmrm0, else /dev/tpm0), unix:PATH or mssim:HOST:PORT")
 }
 
-func (k *keyFlags) validate(cmd string, seedFile bool) error {
-	switch {
-	case seedFile && len(k.fingerprints) > 0 && k.seedFile != "":
-		return usageErrorf("give the key either as --fingerprint SPEC or as --seed-file FILE", "totp %s: --fingerprint and --seed-file exclude each other", cmd)
-	case len(k.fingerprints) == 0 && (!seedFile || k.seedFile == ""):
-		if seedFile {
-			return usageErrorf("pass --fingerprint SPEC (e.g. --fingerprint file:/opt/monkey.jpg) or --seed-file FILE", "totp %s: no key: --fingerprint or --seed-file is required", cmd)
-		}
-		return usageErrorf("pass --fingerprint SPEC, e.g. --fingerprint file:/opt/monkey.jpg or --fingerprint machine-id", "totp %s: --fingerprint is required", cmd)
-	}
-	if _, err := totp.ParseSpecs(k.fingerprints); err != nil {
-		return &usageError{Err: fmt.Errorf("--fingerprint: %w", err), Fix: hintOf(err)}
-	}
-	return nil
-}
-
-// fingerprintSystem reads fingerprint sources on this machine, with the
-// command's environment.
-func fingerprintSystem(e *env) *totp.System {
-	return &totp.System{LookupEnv: e.lookupEnv}
+// keySource is a key source with the command's environment and log (the
+// log of --debug once the flags are parsed).
+func keySource(e *env) totpkey.Source {
+	return totpkey.Source{LookupEnv: e.lookupEnv, Logger: e.log}
 }
 
 // fingerprintKey derives the key of --fingerprint specs.
 func fingerprintKey(e *env, specs []string) (totp.Key, error) {
-	k, err := totp.DeriveKeyFromSpecs(fingerprintSystem(e), specs)
-	if err != nil {
-		return nil, err
-	}
-	sp, _ := totp.ParseSpecs(specs) // DeriveKeyFromSpecs parsed them
-	e.log.Debug("derived totp key", "sources", len(specs), "derivation", totp.Derivation(sp))
-	return k, nil
+	s := keySource(e)
+	s.Fingerprints = specs
+	return s.Key()
 }
 
-// load returns the key the flags name.
-func (k *keyFlags) load(e *env) (totp.Key, error) {
-	if k.seedFile == "" {
-		return fingerprintKey(e, k.fingerprints)
-	}
-	key, loose, err := totp.ReadKeyFile(k.seedFile)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, withHint(fmt.Errorf("--seed-file: %w", err), "check the --seed-file path")
-		}
-		return nil, withHint(err, "check the --seed-file path and that it is readable") // unless err has its own hint
-	}
-	if loose {
-		e.log.Warn("seed file is readable by group or others; seeds are secrets: chmod 600 it", "file", k.seedFile)
-	}
-	warnModeUnchecked(e, "seed file", k.seedFile)
-	return key, nil
-}
-
-// seed returns the seed the flags name: the TPM's for a lone
-// --fingerprint tpm-hmac:PATH (cmd_tpm.go), else the key of load.
-func (k *keyFlags) seed(e *env) (totp.Seed, error) {
-	if h, ok, err := tpmHMAC(e, k.fingerprints, k.tpmDevice); ok || err != nil {
-		return totp.Seed{Device: h}, err
-	}
-	key, err := k.load(e)
-	return totp.Seed{Key: key}, err
-}
-
-// warnModeUnchecked says that the mode of a file of seeds was not checked,
-// where file modes do not say who may read it (totp.ModeChecked).
-func warnModeUnchecked(e *env, what, path string) {
-	if !totp.ModeChecked {
-		e.log.Warn(what+" permissions are not checked on this platform; seeds are secrets: make sure only you can read it", "file", path)
-	}
-}
-
-// parseAlgorithmAt parses --algorithm and --at ("" means now).
-func parseAlgorithmAt(e *env, algorithm, at string) (totp.Algorithm, time.Time, error) {
-	alg, err := totp.ParseAlgorithm(algorithm)
-	if err != nil {
-		return "", time.Time{}, &usageError{Err: fmt.Errorf("--algorithm: %w", err)} // the hint comes from the error
-	}
-	if at == "" {
-		return alg, e.now(), nil
-	}
-	t, err := totp.ParseTime(at)
-	if err != nil {
-		return "", time.Time{}, &usageError{Err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
-	}
-	return alg, t, nil
+// totpUsageError is the usage error of the totp command cmd for an error of
+// an option check, in the flags' words (hints.TOTPUsage).
+func totpUsageError(cmd string, err error) error {
+	w := hints.TOTPUsage(cmd, err)
+	return &usageError{Err: w, Fix: w.Fix}
 }
 
 func noArgs(fs *pflag.FlagSet, cmd string) error {
@@ -153,71 +81,71 @@ func noArgs(fs *pflag.FlagSet, cmd string) error {
 }
 
 func runTOTPSeed(e *env, args []string) error {
-	var kf keyFlags
+	s := keySource(e)
 	fs := newFlagSet(e, "totp seed", totpSeedHelp)
-	kf.add(fs, false)
+	addKeyFlags(fs, &s, false)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
+	s.Logger = e.log
 	if err := noArgs(fs, "seed"); err != nil {
 		return err
 	}
-	if err := kf.validate("seed", false); err != nil {
-		return err
+	if err := s.Check(false); err != nil {
+		return totpUsageError("totp seed", err)
 	}
-	k, err := kf.load(e)
+	k, err := s.Key()
 	if err != nil {
-		return err
+		return hints.TOTPError(err)
 	}
 	_, err = fmt.Fprintln(e.stdout, k.Hex())
 	return err
 }
 
+// totpCodeOptions are the flags of totp code and totp verify.
 type totpCodeOptions struct {
-	keyFlags
+	totpkey.Source
 	at        string
 	digits    int
+	window    int
 	algorithm string
 }
 
-func (o *totpCodeOptions) validate() error {
-	if err := o.keyFlags.validate("code", true); err != nil {
-		return err
-	}
-	if o.digits < 6 || o.digits > 8 {
-		return usageErrorf("use --digits 6 (the default), 7 or 8", "--digits %d: want 6, 7 or 8", o.digits)
-	}
-	return nil
+// addFlags adds the key flags and --at of totp code and totp verify; when
+// is what --at says.
+func (o *totpCodeOptions) addFlags(fs *pflag.FlagSet, when string) {
+	addKeyFlags(fs, &o.Source, true)
+	fs.StringVar(&o.at, "at", "", when)
+	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
 }
 
 func runTOTPCode(e *env, args []string) error {
-	var o totpCodeOptions
+	o := totpCodeOptions{Source: keySource(e)}
 	fs := newFlagSet(e, "totp code", totpCodeHelp)
-	o.add(fs, true)
-	fs.StringVar(&o.at, "at", "", "compute the code at `TIME` (default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
-	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
+	o.addFlags(fs, "compute the code at `TIME` (default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
 	fs.IntVar(&o.digits, "digits", 6, "code length `N`: 6, 7 or 8")
 	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash `NAME`: sha1, sha256 or sha512")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
+	o.Logger = e.log
 	if err := noArgs(fs, "code"); err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
-		return err
+	if err := cmp.Or(o.Check(true), totpkey.CheckDigits(o.digits)); err != nil {
+		return totpUsageError("totp code", err)
 	}
-	alg, at, err := parseAlgorithmAt(e, o.algorithm, o.at)
+	alg, at, err := totpkey.ParseAlgorithmAt(o.algorithm, o.at, e.now)
 	if err != nil {
-		return err
+		return totpUsageError("totp code", err)
 	}
-	seed, err := o.seed(e)
+	seed, err := o.Seed()
 	if err != nil {
-		return err
+		return hints.TOTPError(err)
 	}
 	code, err := seed.Code(at, totp.Options{Digits: o.digits, Algorithm: alg})
 	if errors.Is(err, totp.ErrBeforeEpoch) {
-		return &usageError{Err: fmt.Errorf("--at: %w", err)} // the hint comes from the error
+		return totpUsageError("totp code", err)
 	}
 	if err != nil {
 		return err
@@ -226,43 +154,25 @@ func runTOTPCode(e *env, args []string) error {
 	return err
 }
 
-type totpVerifyOptions struct {
-	keyFlags
-	at        string
-	window    int
-	algorithm string
-}
-
-func (o *totpVerifyOptions) validate(fs *pflag.FlagSet) error {
-	if err := o.keyFlags.validate("verify", true); err != nil {
-		return err
-	}
-	if o.window < 0 || o.window > totp.MaxWindow {
-		return usageErrorf("--window is how many 30-second steps either side to accept, e.g. --window 1", "--window %d: want 0..%d", o.window, totp.MaxWindow)
-	}
-	if fs.NArg() != 1 {
-		return usageErrorf("pass the code to check as the one argument (or - to read it from stdin)", "totp verify: want one CODE argument, got %d", fs.NArg())
-	}
-	return nil
-}
-
 func runTOTPVerify(e *env, args []string) error {
-	var o totpVerifyOptions
+	o := totpCodeOptions{Source: keySource(e)}
 	fs := newFlagSet(e, "totp verify", totpVerifyHelp)
-	o.add(fs, true)
-	fs.StringVar(&o.at, "at", "", "the reference `TIME` (oathtool's --now; default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
-	fs.StringVar(&o.at, "now", "", "the same as --at `TIME` (oathtool's name)")
+	o.addFlags(fs, "the reference `TIME` (oathtool's --now; default now): RFC 3339, @UNIX-SECONDS or 'date -R' output")
 	fs.IntVar(&o.window, "window", 0, "also accept codes up to `N` steps of 30 s before or after")
 	fs.StringVar(&o.algorithm, "algorithm", "sha1", "HMAC hash `NAME`: sha1, sha256 or sha512")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	if err := o.validate(fs); err != nil {
-		return err
+	o.Logger = e.log
+	if err := cmp.Or(o.Check(true), totpkey.CheckWindow(o.window)); err != nil {
+		return totpUsageError("totp verify", err)
 	}
-	alg, at, err := parseAlgorithmAt(e, o.algorithm, o.at)
+	if fs.NArg() != 1 {
+		return usageErrorf("pass the code to check as the one argument (or - to read it from stdin)", "totp verify: want one CODE argument, got %d", fs.NArg())
+	}
+	alg, at, err := totpkey.ParseAlgorithmAt(o.algorithm, o.at, e.now)
 	if err != nil {
-		return err
+		return totpUsageError("totp verify", err)
 	}
 	code := fs.Arg(0)
 	if code == "-" {
@@ -271,11 +181,11 @@ func runTOTPVerify(e *env, args []string) error {
 		}
 	}
 	if err := totp.CheckCode(code); err != nil {
-		return &usageError{Err: fmt.Errorf("totp verify: CODE: %w", err)} // the hint comes from the error
+		return totpUsageError("totp verify", err)
 	}
-	k, err := o.load(e)
+	k, err := o.Key()
 	if err != nil {
-		return err
+		return hints.TOTPError(err)
 	}
 	res, err := totp.Verify(k, code, at, o.window, alg)
 	if err != nil {
@@ -289,140 +199,44 @@ func runTOTPVerify(e *env, args []string) error {
 	return err
 }
 
-type totpEnrollOptions struct {
-	keyFlags
-	certificate string
-	acmeDir     string
-	domain      string
-	db          string
-	replace     bool
-	tpm         bool   // --tpm: the seed goes into the TPM (cmd_tpm.go)
-	out         string // --out: the TPM's blob
-}
-
-func (o *totpEnrollOptions) validate(fs *pflag.FlagSet) error {
-	if err := noArgs(fs, "enroll"); err != nil {
-		return err
-	}
-	if err := o.validateTPM(); err != nil { // cmd_tpm.go
-		return err
-	}
-	if err := o.keyFlags.validate("enroll", false); !o.tpm && err != nil {
-		return err
-	}
-	switch {
-	case o.certificate != "" && (o.acmeDir != "" || o.domain != ""):
-		return usageErrorf("use either --certificate FILE or --acme-dir DIR --domain NAME", "totp enroll: --certificate and --acme-dir/--domain exclude each other")
-	case o.certificate == "" && o.acmeDir == "" && o.domain == "":
-		return usageErrorf("pass --certificate FILE, or --acme-dir DIR --domain NAME for lego/certbot/acme.sh files", "totp enroll: no certificate: --certificate or --acme-dir/--domain is required")
-	case o.certificate == "" && (o.acmeDir == "" || o.domain == ""):
-		return usageErrorf("pass both --acme-dir DIR and --domain NAME", "totp enroll: --acme-dir and --domain go together")
-	case o.replace && o.db == "":
-		return usageErrorf("--replace overwrites a seed in --db FILE; without --db the entry is printed", "totp enroll: --replace needs --db")
-	case o.domain != "" && signer.CheckDomain(o.domain) != nil:
-		return usageErrorf("pass the domain (or certbot certificate name) without a path, e.g. --domain host.example.com", "--domain %q is not a certificate name", o.domain)
-	}
-	return nil
-}
-
-// enrollCertificatePath finds the certificate of --acme-dir/--domain in the
-// lego, certbot or acme.sh layout (the private key is not needed).
-func enrollCertificatePath(dir, domain string) (string, error) {
-	path, err := signer.LocateCertificate(dir, domain)
-	var le *signer.LayoutError
-	if errors.As(err, &le) {
-		return "", withHint(fmt.Errorf("no certificate for %q in %q; tried %s", domain, dir, strings.Join(le.Tried, ", ")),
-			"check --acme-dir (lego's --path, /etc/letsencrypt, ~/.acme.sh) and --domain, or pass --certificate FILE")
-	}
-	return path, err
-}
-
-// enrollLeaf reads the leaf certificate: the first non-CA certificate of the
-// file (a full chain works).
-func enrollLeaf(path string) (*x509.Certificate, error) {
-	leaf, err := signer.ReadLeafCertificate(path)
-	if fe := (*signer.FileError)(nil); errors.As(err, &fe) && fe.Err != signer.ErrFileTooLarge {
-		return nil, withHint(fmt.Errorf("read certificate: %w", fe.Err), "check the certificate path")
-	}
-	return leaf, err
-}
-
-// enrollDBError words an error of totp.Enroll or totp.EnrollDevice for
-// --db FILE; other is returned for any other error.
-func enrollDBError(err error, db string, other error) error {
-	var ee *totp.EnrollError
-	switch {
-	case errors.As(err, &ee) && ee.Op == "load":
-		return withHint(err, "check --db: a JSON array of {\"IDENTITY\": \"SEED\"} objects, mode 0600")
-	case errors.As(err, &ee) && ee.Op == "merge":
-		return fmt.Errorf("--db %q: %w", db, ee.Err)
-	}
-	return other
-}
-
 func runTOTPEnroll(e *env, args []string) error {
-	var o totpEnrollOptions
+	o := totpenroll.Options{Key: keySource(e)}
 	set := newFlagSet(e, "totp enroll", totpEnrollHelp)
-	o.add(set, false)
-	set.StringVar(&o.certificate, "certificate", "", "the workload's certificate `FILE` (leaf or full chain)")
-	set.StringVar(&o.acmeDir, "acme-dir", "", "find the certificate in this lego/certbot/acme.sh `DIR`")
-	set.StringVar(&o.domain, "domain", "", "the certificate's `NAME` in --acme-dir")
-	set.StringVar(&o.db, "db", "", "merge the entry into this seeds database `FILE` (written atomically, mode 0600)")
-	set.BoolVar(&o.replace, "replace", false, "with --db: overwrite a different seed stored for this identity")
-	set.BoolVar(&o.tpm, "tpm", false, "draw a random seed and give it to the TPM: write its blob to --out (for --fingerprint tpm-hmac:FILE) and the seed to the database only")
-	set.StringVar(&o.out, "out", "", "with --tpm: write the TPM's blob of the seed to `FILE` (mode 0600, not overwritten)")
+	addKeyFlags(set, &o.Key, false)
+	set.StringVar(&o.Certificate, "certificate", "", "the workload's certificate `FILE` (leaf or full chain)")
+	set.StringVar(&o.ACMEDir, "acme-dir", "", "find the certificate in this lego/certbot/acme.sh `DIR`")
+	set.StringVar(&o.Domain, "domain", "", "the certificate's `NAME` in --acme-dir")
+	set.StringVar(&o.DB, "db", "", "merge the entry into this seeds database `FILE` (written atomically, mode 0600)")
+	set.BoolVar(&o.Replace, "replace", false, "with --db: overwrite a different seed stored for this identity")
+	set.BoolVar(&o.TPM, "tpm", false, "draw a random seed and give it to the TPM: write its blob to --out (for --fingerprint tpm-hmac:FILE) and the seed to the database only")
+	set.StringVar(&o.Out, "out", "", "with --tpm: write the TPM's blob of the seed to `FILE` (mode 0600, not overwritten)")
 	if err := parseFlags(e, set, args); err != nil {
 		return err
 	}
-	if err := o.validate(set); err != nil {
+	o.Key.Logger = e.log
+	if err := noArgs(set, "enroll"); err != nil {
 		return err
 	}
-	certPath := o.certificate
-	if certPath == "" {
-		var err error
-		if certPath, err = enrollCertificatePath(o.acmeDir, o.domain); err != nil {
-			return err
-		}
+	if err := o.Check(); err != nil {
+		return totpUsageError("totp enroll", err)
 	}
-	leaf, err := enrollLeaf(certPath)
-	if err != nil {
-		return err
-	}
-	id, err := totp.CertificateIdentity(leaf)
-	if err != nil {
-		return fmt.Errorf("certificate %q has %w", certPath, err) // the hint comes from the error
-	}
-	if o.tpm {
-		return enrollTPM(e, &o, id) // cmd_tpm.go
-	}
-	k, err := fingerprintKey(e, o.fingerprints)
-	if err != nil {
-		return err
-	}
-	if o.db == "" {
-		b, err := totp.EntryJSON(id, k)
-		if err != nil {
-			return fmt.Errorf("encode seeds database entry: %w", err)
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-		return err
-	}
-	res, err := totp.Enroll(o.db, id, k, o.replace)
-	if res.Created {
-		e.log.Debug("creating seeds database", "file", o.db)
-	}
-	if res.OthersCanRead {
-		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
-	}
-	warnModeUnchecked(e, "seeds database", o.db)
+	res, err := totpenroll.Run(o)
+	defer clear(res.Entry)
 	switch {
 	case err != nil:
-		return enrollDBError(err, o.db, err) // a write error's hint comes from the error
+		return hints.TOTPError(err)
+	case o.DB == "":
+		if _, err := fmt.Fprintf(e.stdout, "%s\n", res.Entry); err != nil || !o.TPM {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "%s: wrote the TPM's blob of the seed to %s; the entry above is the only copy of the seed: put it in the seeds database\n", progName, o.Out)
+	case o.TPM:
+		fmt.Fprintf(e.stderr, "%s: enrolled %s in %s; the TPM holds the seed (blob %s)\n", progName, res.Identity, o.DB, o.Out)
 	case !res.Changed:
-		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, id, o.db)
-		return nil
+		fmt.Fprintf(e.stderr, "%s: %s is already enrolled with this seed in %s\n", progName, res.Identity, o.DB)
+	default:
+		fmt.Fprintf(e.stderr, "%s: enrolled %s in %s\n", progName, res.Identity, o.DB)
 	}
-	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s\n", progName, id, o.db)
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
-	"github.com/acme-signing-helper/acme-signing-helper/totp"
 	"github.com/acme-signing-helper/acme-signing-helper/tpm"
 )
 
@@ -181,60 +180,4 @@ func runTPMCSR(e *env, args []string) error {
 	}
 	_, err = e.stdout.Write(csr)
 	return err
-}
-
-// tpmHMAC opens the TPM-held seed of a lone --fingerprint tpm-hmac:PATH on
-// device; ok is false when specs name no tpm-hmac source.
-func tpmHMAC(e *env, specs []string, device string) (h totp.KeyedHash, ok bool, err error) {
-	sp, err := totp.ParseSpecs(specs)
-	if err != nil {
-		return nil, false, err
-	}
-	dev, ok, err := totp.DeviceSpec(sp)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	k, err := tpm.ReadHMACKey(dev.Arg, device)
-	if err != nil {
-		return nil, true, fmt.Errorf("--fingerprint %s: %w", dev, err)
-	}
-	e.log.Debug("totp seed held by the TPM", "blob", dev.Arg)
-	return k, true, nil
-}
-
-// validateTPM checks totp enroll's --tpm and --out.
-func (o *totpEnrollOptions) validateTPM() error {
-	switch {
-	case o.tpm && o.out == "":
-		return usageErrorf("pass --out SEED.tpm: the file for the TPM's blob of the seed", "totp enroll: --tpm needs --out")
-	case !o.tpm && o.out != "":
-		return usageErrorf("--out is the blob of --tpm: add --tpm, or drop --out", "totp enroll: --out needs --tpm")
-	case o.tpm && len(o.fingerprints) > 0:
-		return usageErrorf("with --tpm the seed is random and held by the TPM: drop --fingerprint", "totp enroll: --tpm and --fingerprint exclude each other")
-	case !o.tpm && o.tpmDevice != "":
-		return usageErrorf("--tpm-device is the TPM of --tpm: add --tpm, or drop --tpm-device", "totp enroll: --tpm-device needs --tpm")
-	}
-	return nil
-}
-
-// enrollTPM is totp enroll --tpm: a random seed into the TPM, its blob to
-// --out, the seed into the database (or the entry to stdout) only.
-func enrollTPM(e *env, o *totpEnrollOptions, id string) error {
-	res, err := totp.EnrollDevice(tpm.Importer{Device: o.tpmDevice}, totp.DeviceEnrollOptions{BlobPath: o.out, DBPath: o.db, Identity: id, Replace: o.replace})
-	defer clear(res.Entry)
-	if err != nil {
-		return enrollDBError(err, o.db, fmt.Errorf("totp enroll --tpm: %w", err)) // cmd_totp.go
-	}
-	if res.OthersCanRead {
-		e.log.Warn("seeds database is readable by group or others; seeds are secrets (a rewrite makes it 0600)", "file", o.db)
-	}
-	if o.db == "" {
-		_, err = fmt.Fprintf(e.stdout, "%s\n", res.Entry)
-		if err == nil {
-			fmt.Fprintf(e.stderr, "%s: wrote the TPM's blob of the seed to %s; the entry above is the only copy of the seed: put it in the seeds database\n", progName, o.out)
-		}
-		return err
-	}
-	fmt.Fprintf(e.stderr, "%s: enrolled %s in %s; the TPM holds the seed (blob %s)\n", progName, id, o.db, o.out)
-	return nil
 }

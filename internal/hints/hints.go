@@ -88,6 +88,7 @@ func hintAt(e error) string {
 		permissionsHint,
 		lambdadetectHint,
 		settingHint, // detect_cli.go
+		totpCLIHint,
 	} {
 		if h := f(e); h != "" {
 			return h
