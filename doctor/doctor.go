@@ -86,7 +86,8 @@ type Inputs struct {
 	// LookupEnv reads the environment for env: fingerprint sources (nil:
 	// os.LookupEnv).
 	LookupEnv func(string) (string, bool)
-	// Now is the local clock (nil: time.Now).
+	// Now is the local clock (nil: time.Now); Run gives it to Load and
+	// Config when their Now is nil, so every check reads one clock.
 	Now func() time.Time
 	// Offline skips the checks that contact the endpoint (clock).
 	Offline bool
@@ -109,6 +110,12 @@ const skipAfterFailure = "not checked: fix the failure above first"
 func Run(ctx context.Context, in Inputs) Report {
 	if in.Now == nil {
 		in.Now = time.Now
+	}
+	if in.Load.Now == nil {
+		in.Load.Now = in.Now
+	}
+	if in.Config.Now == nil {
+		in.Config.Now = in.Now
 	}
 	if in.MaxSkew <= 0 {
 		in.MaxSkew = 5 * time.Minute

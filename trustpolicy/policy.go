@@ -4,8 +4,10 @@
 // which certificate and session name), the Route 53 least-privilege policies
 // an ACME client needs for the DNS-01 challenge, and a source-IP guardrail.
 //
-// The package is pure: it reads no files, opens no sockets and keeps no
-// global state. Parse and Marshal convert between JSON and the model,
+// The package opens no sockets and keeps no global state; it reads only
+// the files it is named (ReadFile's policy document, RoleTemplate's anchor
+// certificate), through internal/rawfile, bounded and without blocking on
+// a FIFO. Parse and Marshal convert between JSON and the model,
 // the Role, Route53 and SourceIP functions build documents, Evaluate
 // simulates IAM's decision for one request against one policy, Lint
 // reports weaknesses and TagsFromCertificate computes the principal tags

@@ -32,15 +32,19 @@ const (
 // RolesAnywhereActions are the actions CreateSession needs.
 var RolesAnywhereActions = []string{ActionAssumeRole, ActionTagSession, ActionSetSourceIdentity}
 
-// OptionError is a bad template option. Option names it in lower case
-// with dashes ("trust-anchor-arn", "workload", "match", "totp-digits",
-// "issuer-cn", "revoke", "zone-id", "domain", "client", "cidr",
-// "session-duration", "anchor-cert"); Value is the offending value ("" for
-// a missing option, Err is then ErrRequired).
+// OptionError is a bad template or simulation option. Option names it in
+// lower case with dashes ("trust-anchor-arn", "workload", "match",
+// "totp-digits", "issuer-cn", "revoke", "zone-id", "domain", "client",
+// "cidr", "session-duration", "anchor-cert", "format", and SimulateOptions'
+// "policy", "certificate", "tag", "session-name", "source-arn", "action",
+// "source-ip", "context", "resource"); Value is the offending value ("" for
+// a missing option, Err is then ErrRequired). With names the other option
+// that excludes this one (ErrConflict) or makes it required, else "".
 type OptionError struct {
 	Option string
 	Value  string
 	Err    error
+	With   string
 }
 
 func (e *OptionError) Error() string {
@@ -307,8 +311,12 @@ func ChallengeName(domain string) (string, error) {
 // route53:ChangeResourceRecordSets restricted to TXT records at the
 // challenge names (ForAllValues:StringEquals on
 // route53:ChangeResourceRecordSetsNormalizedRecordNames and
-// route53:ChangeResourceRecordSetsRecordTypes).
+// route53:ChangeResourceRecordSetsRecordTypes). It checks o with Validate
+// first; a bad value is an *OptionError.
 func Route53(o Route53Options) (*Policy, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	zone, err := NormalizeZoneID(o.ZoneID)
 	if err != nil {
 		return nil, optErr("zone-id", o.ZoneID, "%v", err)

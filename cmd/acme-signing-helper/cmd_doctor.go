@@ -71,18 +71,16 @@ func runDoctor(e *env, args []string) error {
 // inputs are the options as doctor's plain values, with the clock, the
 // environment and the logger of e.
 func (o *doctorOptions) inputs(e *env) doctor.Inputs {
-	lo := o.cp.loadOptions()
-	lo.Now, lo.TPMDevice = e.now, o.cp.tpmKey.device
-	cfg := o.cp.signerConfig()
-	cfg.Now, cfg.Logger, cfg.CABundle = e.now, e.log, e.getenv("AWS_CA_BUNDLE")
 	in := o.in // AnchorFiles, Call, Offline and MaxSkew: doctor's flags
-	in.Load = lo
-	in.Config = cfg
+	in.Load = o.cp.loadOptions()
+	in.Load.TPMDevice = o.cp.tpmKey.device
+	in.Config = o.cp.signerConfig()
+	in.Config.Logger, in.Config.CABundle = e.log, e.getenv("AWS_CA_BUNDLE")
 	in.KeyPassword = func() ([]byte, error) { return o.cp.keyPassword(e) }
 	in.TPMKeyPassword = func() ([]byte, error) { return o.cp.tpmKey.password(e) }
 	in.Fingerprints = o.cp.totp.fingerprints
 	in.Digits = o.cp.totp.digitsOrDefault()
 	in.LookupEnv = e.lookupEnv
-	in.Now = e.now
+	in.Now = e.now // doctor.Run gives it to Load and Config
 	return in
 }

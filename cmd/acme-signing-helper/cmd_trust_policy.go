@@ -3,12 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/acme-signing-helper/acme-signing-helper/internal/rawfile"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/hints"
 	"github.com/acme-signing-helper/acme-signing-helper/trustpolicy"
 )
 
@@ -92,23 +91,18 @@ func parseSubFlags(e *env, fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
-// templateError turns a trustpolicy option error into a usage error that
-// names the command and the flag of the option (the flags have the
-// options' names).
-func templateError(cmd string, err error) error {
-	var oe *trustpolicy.OptionError
-	if errors.As(err, &oe) {
-		return &usageError{Err: optionFlagError(cmd, "--"+oe.Option, oe), Fix: hintOf(err)}
+// policyError restates err, an error of package trustpolicy, in the
+// flags of command cmd (hints.PolicyFlagError), as a usage error where it
+// is one; an error without such wording gets the command's name.
+func policyError(cmd string, err error) error {
+	msg, fix, usage := hints.PolicyFlagError(cmd, err)
+	switch {
+	case msg == "":
+		return fmt.Errorf("%s: %w", cmd, err)
+	case usage:
+		return &usageError{Err: &flagError{msg: msg, err: err}, Fix: fix}
 	}
-	return fmt.Errorf("%s: %w", cmd, err)
-}
-
-// optionFlagError is "cmd: --flag "value": cause", keeping oe in the chain.
-func optionFlagError(cmd, flag string, oe *trustpolicy.OptionError) error {
-	if oe.Value != "" {
-		flag += fmt.Sprintf(" %q", oe.Value)
-	}
-	return &flagError{msg: cmd + ": " + flag + ": " + oe.Err.Error(), err: oe}
+	return &flagError{msg: msg, err: err}
 }
 
 // flagError is a package error restated with the flag it came from.
@@ -129,96 +123,29 @@ func writePolicy(e *env, p *trustpolicy.Policy) error {
 	return err
 }
 
-type trustPolicyRoleOptions struct {
-	anchors     []string
-	workloads   []string
-	match       string
-	digits      int
-	issuers     []string
-	revoke      []string
-	format      string
-	anchorCert  string
-	name        string
-	duration    int
-	managedARNs []string
-}
-
-func (o *trustPolicyRoleOptions) validate() error {
-	const cmd = "trust-policy role"
-	switch o.format {
-	case "json":
-		if o.anchorCert != "" {
-			return usageErrorf("--anchor-cert is only used with --format cloudformation", "%s: --anchor-cert given without --format cloudformation", cmd)
-		}
-		if len(o.anchors) == 0 {
-			return usageErrorf("give the ARN of the trust anchor that holds your ACME CA, e.g. --trust-anchor-arn arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID", "%s: --trust-anchor-arn is required", cmd)
-		}
-	case "cloudformation":
-		if o.anchorCert == "" {
-			return usageErrorf("give the CA certificate bundle of the trust anchor, e.g. --anchor-cert issuer.pem", "%s: --format cloudformation needs --anchor-cert", cmd)
-		}
-		if len(o.anchors) > 0 {
-			return usageErrorf("drop --trust-anchor-arn: the template pins the trust anchor it creates", "%s: --trust-anchor-arn is not used with --format cloudformation", cmd)
-		}
-	default:
-		return usageErrorf("use --format json or --format cloudformation", "%s: unknown --format %q", cmd, o.format)
-	}
-	if o.match != "cn" && o.match != "san" {
-		return usageErrorf("use --match cn (subject CN) or --match san (first DNS SAN; works for certificates without a CN)", "%s: unknown --match %q", cmd, o.match)
-	}
-	if len(o.workloads) == 0 {
-		return usageErrorf("name the certificates allowed, e.g. --workload '*.example.com' or --workload host.example.com", "%s: --workload is required", cmd)
-	}
-	return nil
-}
-
 func runTrustPolicyRole(e *env, args []string) error {
-	var o trustPolicyRoleOptions
+	var o trustpolicy.RoleTemplateOptions
 	fs := newFlagSet(e, "trust-policy role", trustPolicyRoleUsage)
-	fs.StringSliceVar(&o.anchors, "trust-anchor-arn", nil, "trust anchor `ARN` pinned as aws:SourceArn; repeatable")
-	fs.StringSliceVar(&o.workloads, "workload", nil, "allowed identity: a DNS `NAME` or a pattern like '*.example.com'; repeatable or comma-separated")
-	fs.StringVar(&o.match, "match", "cn", "certificate `FIELD` to match: cn (x509Subject/CN) or san (x509SAN/DNS)")
-	fs.IntVar(&o.digits, "totp-digits", 6, "require a session name of `N` characters (the TOTP code); 0 for no session-name condition")
-	fs.StringSliceVar(&o.issuers, "issuer-cn", nil, "pin the issuing CA by `CN`, e.g. YE1,YE2,YR1,YR2; repeatable or comma-separated")
-	fs.StringSliceVar(&o.revoke, "revoke", nil, "deny this identity `NAME` (case-insensitive); repeatable")
-	fs.StringVar(&o.format, "format", "json", "output `FORMAT`: json (the trust policy) or cloudformation (trust anchor, profile and role)")
-	fs.StringVar(&o.anchorCert, "anchor-cert", "", "with --format cloudformation: the trust anchor's CA certificate bundle, PEM `FILE`")
-	fs.StringVar(&o.name, "name", "acme-signing-helper", "with --format cloudformation: `NAME` of the trust anchor and profile")
-	fs.IntVar(&o.duration, "session-duration", 3600, "with --format cloudformation: the profile's session duration in `SECONDS`")
-	fs.StringSliceVar(&o.managedARNs, "managed-policy-arn", nil, "with --format cloudformation: attach this managed policy `ARN` to the role; repeatable")
+	fs.StringSliceVar(&o.Role.TrustAnchorARNs, "trust-anchor-arn", nil, "trust anchor `ARN` pinned as aws:SourceArn; repeatable")
+	fs.StringSliceVar(&o.Role.Workloads, "workload", nil, "allowed identity: a DNS `NAME` or a pattern like '*.example.com'; repeatable or comma-separated")
+	fs.StringVar((*string)(&o.Role.Match), "match", "cn", "certificate `FIELD` to match: cn (x509Subject/CN) or san (x509SAN/DNS)")
+	fs.IntVar(&o.Role.TOTPDigits, "totp-digits", 6, "require a session name of `N` characters (the TOTP code); 0 for no session-name condition")
+	fs.StringSliceVar(&o.Role.IssuerCNs, "issuer-cn", nil, "pin the issuing CA by `CN`, e.g. YE1,YE2,YR1,YR2; repeatable or comma-separated")
+	fs.StringSliceVar(&o.Role.Revoke, "revoke", nil, "deny this identity `NAME` (case-insensitive); repeatable")
+	fs.StringVar(&o.Format, "format", "json", "output `FORMAT`: json (the trust policy) or cloudformation (trust anchor, profile and role)")
+	fs.StringVar(&o.AnchorFile, "anchor-cert", "", "with --format cloudformation: the trust anchor's CA certificate bundle, PEM `FILE`")
+	fs.StringVar(&o.Name, "name", "acme-signing-helper", "with --format cloudformation: `NAME` of the trust anchor and profile")
+	fs.IntVar(&o.DurationSeconds, "session-duration", 3600, "with --format cloudformation: the profile's session duration in `SECONDS`")
+	fs.StringSliceVar(&o.ManagedPolicyARNs, "managed-policy-arn", nil, "with --format cloudformation: attach this managed policy `ARN` to the role; repeatable")
 	if err := parseSubFlags(e, fs, args); err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
-		return err
-	}
-	ro := trustpolicy.RoleOptions{
-		TrustAnchorARNs: o.anchors, Workloads: o.workloads, Match: trustpolicy.Match(o.match),
-		TOTPDigits: o.digits, IssuerCNs: o.issuers, Revoke: o.revoke,
-	}
-	if o.format == "cloudformation" {
-		pemData, err := rawfile.ReadFile(o.anchorCert, trustpolicy.MaxDocumentBytes)
-		if err != nil {
-			return withHint(fmt.Errorf("trust-policy role: read --anchor-cert: %w", err), "give the PEM file of your ACME CA's certificate")
-		}
-		out, err := trustpolicy.CloudFormation(trustpolicy.CloudFormationOptions{
-			Role: ro, AnchorPEM: pemData, Name: o.name, DurationSeconds: o.duration, ManagedPolicyARNs: o.managedARNs,
-		})
-		if err != nil {
-			var oe *trustpolicy.OptionError
-			if errors.As(err, &oe) && oe.Option == "anchor-cert" {
-				return withHint(optionFlagError("trust-policy role", fmt.Sprintf("--anchor-cert %q", o.anchorCert), oe), hintOf(err))
-			}
-			return templateError("trust-policy role", err)
-		}
-		_, err = e.stdout.Write(out)
-		return err
-	}
-	p, err := trustpolicy.Role(ro)
+	out, err := trustpolicy.RoleTemplate(o)
 	if err != nil {
-		return templateError("trust-policy role", err)
+		return policyError("trust-policy role", err)
 	}
-	return writePolicy(e, p)
+	_, err = e.stdout.Write(out)
+	return err
 }
 
 func runTrustPolicyRoute53(e *env, args []string) error {
@@ -231,15 +158,9 @@ func runTrustPolicyRoute53(e *env, args []string) error {
 	if err := parseSubFlags(e, fs, args); err != nil {
 		return err
 	}
-	if o.Client == "" {
-		return usageErrorf("name your ACME client: --client "+strings.Join(trustpolicy.Route53Clients, ", "), "trust-policy route53: --client is required")
-	}
-	if o.ZoneID == "" {
-		return usageErrorf("copy the ID from 'aws route53 list-hosted-zones-by-name --dns-name example.com'", "trust-policy route53: --zone-id is required")
-	}
 	p, err := trustpolicy.Route53(o)
 	if err != nil {
-		return templateError("trust-policy route53", err)
+		return policyError("trust-policy route53", err)
 	}
 	return writePolicy(e, p)
 }
@@ -253,44 +174,24 @@ func runTrustPolicySourceIP(e *env, args []string) error {
 	}
 	p, err := trustpolicy.SourceIP(cidrs)
 	if err != nil {
-		return templateError("trust-policy source-ip", err)
+		return policyError("trust-policy source-ip", err)
 	}
 	return writePolicy(e, p)
 }
 
-// readPolicyFile reads and parses a policy document; "-" is stdin. flag
-// names where the path came from for messages ("--policy", "FILE"). It
-// reads one byte more than trustpolicy.Parse accepts, so an oversized
-// document is refused by Parse rather than cut.
+// readPolicyFile reads and parses a policy document; "-" is stdin
+// (trustpolicy.ReadFile). flag names where the path came from for
+// messages ("--policy", "FILE").
 func readPolicyFile(e *env, cmd, flag, path string) (*trustpolicy.Policy, error) {
-	var (
-		data []byte
-		err  error
-	)
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(e.stdin, trustpolicy.MaxDocumentBytes+1))
-	} else {
-		data, err = readFileLimited(path, trustpolicy.MaxDocumentBytes+1) // Parse refuses what is over
-	}
-	if err != nil {
-		return nil, withHint(fmt.Errorf("%s: read %s %q: %w", cmd, flag, path, err), "check the path of the policy document")
-	}
-	p, err := trustpolicy.Parse(data)
-	if err != nil {
+	p, err := trustpolicy.ReadFile(path, e.stdin)
+	var fe *trustpolicy.FileError
+	switch {
+	case errors.As(err, &fe):
+		return nil, &flagError{msg: fmt.Sprintf("%s: read %s %q: %v", cmd, flag, path, fe.Err), err: err}
+	case err != nil:
 		return nil, fmt.Errorf("%s: %s %q: %w", cmd, flag, path, err)
 	}
 	return p, nil
-}
-
-// readFileLimited reads at most n bytes of the regular file path, without
-// blocking on a FIFO (internal/rawfile).
-func readFileLimited(path string, n int64) ([]byte, error) {
-	f, err := rawfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, n))
 }
 
 func runTrustPolicyLint(e *env, args []string) error {
@@ -300,8 +201,8 @@ func runTrustPolicyLint(e *env, args []string) error {
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	if format != "text" && format != "json" {
-		return usageErrorf("use --format text or --format json", "trust-policy lint: unknown --format %q", format)
+	if err := checkOutputFormat("trust-policy lint", format); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErrorf("give one policy file, e.g. 'trust-policy lint trust.json' ('-' for stdin)", "trust-policy lint: want one FILE, got %d arguments", fs.NArg())

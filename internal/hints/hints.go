@@ -82,6 +82,7 @@ func hintAt(e error) string {
 		auditHint,
 		systemdunitHint,
 		trustpolicyHint,
+		trustpolicyCLIHint,
 		emulatorHint,
 		demoHint,
 		tpmHint,
