@@ -87,6 +87,7 @@ func hintAt(e error) string {
 		tpmHint,
 		permissionsHint,
 		lambdadetectHint,
+		serveCLIHint,
 	} {
 		if h := f(e); h != "" {
 			return h
