@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/demo"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/testpki"
@@ -52,15 +51,6 @@ func runDemoWith(e *env, args []string, hooks demoHooks) error {
 	}
 	if err := o.Validate(); err != nil {
 		return &usageError{Err: reworded("demo", err)} // the hint comes from the error
-	}
-	// Derive the key of --fingerprint before the demo prints anything, so
-	// a bad source leaves stdout empty.
-	if len(o.Fingerprints) > 0 {
-		k, err := fingerprintKey(e, o.Fingerprints)
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-		o.FingerprintKey = k
 	}
 	o.Logger = e.log // set by parseFlags (--debug)
 	err := demo.Run(e.ctx, o)

@@ -1,7 +1,10 @@
 package demo
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"github.com/acme-signing-helper/acme-signing-helper/totp"
@@ -54,5 +57,22 @@ func TestOptionsValidate(t *testing.T) {
 				t.Errorf("got %v, want a %T inside", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestRunDerivesKeyFirst: with Fingerprints and no FingerprintKey, Run
+// derives the key before it prints or makes anything, so a bad source
+// leaves no output.
+func TestRunDerivesKeyFirst(t *testing.T) {
+	var out bytes.Buffer
+	bad := errors.New("source unreadable")
+	o := Options{Domain: "host.example.com", KeyType: "p256", DurationSeconds: 3600, Fingerprints: []string{"file:/nonexistent"},
+		Stdout: &out, TempDir: filepath.Join(t.TempDir(), "missing"),
+		DeriveKey: func([]string) (totp.Key, error) { return nil, bad }}
+	if err := Run(context.Background(), o); !errors.Is(err, bad) {
+		t.Fatalf("got %v, want the derivation's error", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q before failing", out.String())
 	}
 }
