@@ -278,45 +278,6 @@ func TestDemoWriteFailure(t *testing.T) {
 	}
 }
 
-func TestDemoValidate(t *testing.T) {
-	base := demoOptions{domain: "host.example.com", keyType: "p256", duration: 3600}
-	for _, tc := range []struct {
-		name string
-		mod  func(*demoOptions)
-		want string
-	}{
-		{name: "ok", mod: func(*demoOptions) {}},
-		{name: "rsa", mod: func(o *demoOptions) { o.keyType = "rsa3072" }},
-		{name: "no totp", mod: func(o *demoOptions) { o.totp.noTOTP = true }},
-		{name: "no totp and a name", mod: func(o *demoOptions) { o.totp.noTOTP = true; o.roleSessionName = "x1" }},
-		{name: "fingerprint", mod: func(o *demoOptions) { o.totp.fingerprints = []string{"machine-id", "hostname"} }},
-		{name: "ed25519", mod: func(o *demoOptions) { o.keyType = "ed25519" }, want: "--key-type"},
-		{name: "p224", mod: func(o *demoOptions) { o.keyType = "p224" }, want: "--key-type"},
-		{name: "empty domain", mod: func(o *demoOptions) { o.domain = "" }, want: "--domain"},
-		{name: "path as domain", mod: func(o *demoOptions) { o.domain = "../x" }, want: "--domain"},
-		{name: "short", mod: func(o *demoOptions) { o.duration = 899 }, want: "--session-duration"},
-		{name: "long", mod: func(o *demoOptions) { o.duration = 43201 }, want: "--session-duration"},
-		{name: "fingerprint and no totp", mod: func(o *demoOptions) { o.totp.fingerprints = []string{"machine-id"}; o.totp.noTOTP = true }, want: "--no-totp"},
-		{name: "fingerprint and a name", mod: func(o *demoOptions) { o.totp.fingerprints = []string{"machine-id"}; o.roleSessionName = "x1" }, want: "--role-session-name"},
-		{name: "bad fingerprint", mod: func(o *demoOptions) { o.totp.fingerprints = []string{"cpu"} }, want: "--fingerprint"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			o := base
-			tc.mod(&o)
-			err := o.validate()
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("got %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) || hintOf(err) == "" {
-				t.Fatalf("got %v (hint %q), want %q with a hint", err, hintOf(err), tc.want)
-			}
-		})
-	}
-}
-
 // BenchmarkDemo measures a whole default demo run (TOTP, three sessions,
 // trust policy, two detect runs); the target is under 100 ms.
 func BenchmarkDemo(b *testing.B) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/x509"
-	"errors"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -56,46 +55,12 @@ func TestPasswordFlagsRefused(t *testing.T) {
 	}
 }
 
+// TestServePortFlag: --port's default is the port of the default --listen
+// (the table of --listen and --port moved with the rule to
+// credentials.ServeOptions.Check, see credentials/serveoptions_test.go).
 func TestServePortFlag(t *testing.T) {
 	if _, p, _ := net.SplitHostPort(credentials.DefaultAddr); p != strconv.Itoa(defaultPort) {
 		t.Fatalf("DefaultAddr %s, defaultPort %d: they must agree", credentials.DefaultAddr, defaultPort)
-	}
-	tests := []struct {
-		name                string
-		listen              string
-		port                int
-		listenSet, portSet  bool
-		wantListen, wantErr string
-	}{
-		{name: "default", listen: credentials.DefaultAddr, port: defaultPort, wantListen: "127.0.0.1:9911"},
-		{name: "port", listen: credentials.DefaultAddr, port: 1338, portSet: true, wantListen: "127.0.0.1:1338"},
-		{name: "listen", listen: "[::1]:1339", port: defaultPort, listenSet: true, wantListen: "[::1]:1339"},
-		{name: "both", listen: "127.0.0.1:1", port: 2, listenSet: true, portSet: true, wantErr: "--listen and --port exclude each other"},
-		{name: "port 0", listen: credentials.DefaultAddr, port: 0, portSet: true, wantErr: "--port 0 out of range"},
-		{name: "port too big", listen: credentials.DefaultAddr, port: 70000, portSet: true, wantErr: "--port 70000 out of range"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := serveOptions{listen: tt.listen, port: tt.port, hopLimit: 1, margin: credentials.DefaultRefreshMargin}
-			err := o.validate(tt.listenSet, tt.portSet)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got %v, want %q", err, tt.wantErr)
-				}
-				var ue *usageError
-				if !errors.As(err, &ue) {
-					t.Errorf("%v is not a usage error (exit 2)", err)
-				}
-				return
-			}
-			// The certificate flags are missing: only that error may come.
-			if err != nil && !strings.Contains(err.Error(), "credential-process:") {
-				t.Fatalf("got %v", err)
-			}
-			if o.listen != tt.wantListen {
-				t.Errorf("listen %q, want %q", o.listen, tt.wantListen)
-			}
-		})
 	}
 }
 

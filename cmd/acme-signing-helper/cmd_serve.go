@@ -3,15 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/hints"
 )
 
 const serveHelp = `[flags]
@@ -24,69 +22,14 @@ http://127.0.0.1:9911/credentials with --auth-token-file), renewed
 credential-process flags.
 `
 
-type serveOptions struct {
-	cp            credentialProcessOptions
-	listen        string
-	port          int
-	allowRemote   bool
-	hopLimit      int
-	roleName      string
-	ecsPath       string
-	authTokenFile string
-	margin        time.Duration
-	readyFile     string
-}
-
-// validate checks the flags together; listenChanged and portChanged say
-// whether --listen and --port were given.
-func (o *serveOptions) validate(listenChanged, portChanged bool) error {
-	if portChanged {
-		if listenChanged {
-			return usageErrorf("give the address with --listen HOST:PORT or the port with --port N (127.0.0.1), not both", "serve: --listen and --port exclude each other")
-		}
-		if o.port < 1 || o.port > 65535 {
-			return usageErrorf("give --port between 1 and 65535", "serve: --port %d out of range", o.port)
-		}
-		o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
+// reworded is err in the words of command cmd, naming the flag it came
+// from (hints.Message), or "CMD: ERR" when there are none; it still wraps
+// err, whose hint hintOf finds.
+func reworded(cmd string, err error) error {
+	if msg := hints.Message(cmd, err); msg != "" {
+		return &rewordedError{msg: msg, err: err}
 	}
-	if _, _, err := net.SplitHostPort(o.listen); err != nil {
-		return usageErrorf("give --listen as HOST:PORT, e.g. 127.0.0.1:9911", "serve: --listen %q: %v", o.listen, err)
-	}
-	if !o.allowRemote && !credentials.IsLoopback(o.listen) {
-		return usageErrorf("listen on 127.0.0.1 or [::1]; add --allow-remote only if other hosts must reach the credentials (anyone who can connect gets them)", "serve: --listen %q is not a loopback address", o.listen)
-	}
-	if o.hopLimit < 0 || o.hopLimit > 255 {
-		return usageErrorf("give --hop-limit between 1 and 255 (0 keeps the system default)", "serve: --hop-limit %d out of range", o.hopLimit)
-	}
-	if o.ecsPath != "" && !credentials.ValidECSPath(o.ecsPath) {
-		return usageErrorf("give --ecs-path an absolute URL path outside /latest/, e.g. /credentials", "serve: --ecs-path %q", o.ecsPath)
-	}
-	if o.roleName != "" && !credentials.ValidRoleName(o.roleName) {
-		return usageErrorf("give --role-name a name without '/' or spaces", "serve: --role-name %q", o.roleName)
-	}
-	if o.margin <= 0 {
-		return usageErrorf("give --refresh-margin a positive duration such as 5m", "serve: --refresh-margin %s is not positive", o.margin)
-	}
-	return o.cp.validate()
-}
-
-// tokenFileError words a credentials.TokenFileError with the flag's name.
-func tokenFileError(err error) error {
-	var te *credentials.TokenFileError
-	if !errors.As(err, &te) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	msg := fmt.Sprintf("serve: %s --auth-token-file: %v", te.Op, te.Err)
-	switch te.Err {
-	case credentials.ErrTokenFormat:
-		msg = fmt.Sprintf("serve: --auth-token-file %q: %v", te.Path, te.Err)
-	case credentials.ErrTokenExposed:
-		msg = fmt.Sprintf("serve: --auth-token-file %q is %v (mode %04o)", te.Path, te.Err, te.Mode)
-	}
-	if te.Op == credentials.TokenRandom {
-		msg = fmt.Sprintf("serve: make token: %v", te.Err)
-	}
-	return &rewordedError{msg: msg, err: err}
+	return fmt.Errorf("%s: %w", cmd, err)
 }
 
 // rewordedError is a package error in the CLI's words (the flag's name).
@@ -106,18 +49,19 @@ func runServe(e *env, args []string) error {
 	if err := rejectPasswordFlag("serve", args); err != nil {
 		return err
 	}
-	var o serveOptions
+	var o credentials.ServeOptions
+	var cp credentialProcessOptions
 	fs := newFlagSet(e, "serve", serveHelp)
-	o.cp.addFlags(fs)
-	fs.StringVar(&o.listen, "listen", credentials.DefaultAddr, "listen on `HOST:PORT`")
-	fs.IntVar(&o.port, "port", defaultPort, "listen on 127.0.0.1:`PORT` (as the official helper; excludes --listen)")
-	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other than loopback (prints a warning)")
-	fs.IntVar(&o.hopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit `N` of the answers (1: they cannot leave the host's link)")
-	fs.StringVar(&o.roleName, "role-name", "", "role `NAME` the IMDS listing shows (default: the --role-arn's name)")
-	fs.StringVar(&o.ecsPath, "ecs-path", credentials.DefaultECSPath, "URL `PATH` of the ECS container-credentials endpoint")
-	fs.StringVar(&o.authTokenFile, "auth-token-file", "", "ECS authorization token `FILE` (created with a random token if missing); without it the ECS endpoint is off")
-	fs.DurationVar(&o.margin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
-	fs.StringVar(&o.readyFile, "ready-file", "", "write the base URL to `FILE` once serving")
+	cp.addFlags(fs)
+	fs.StringVar(&o.Listen, "listen", credentials.DefaultAddr, "listen on `HOST:PORT`")
+	fs.IntVar(&o.Port, "port", defaultPort, "listen on 127.0.0.1:`PORT` (as the official helper; excludes --listen)")
+	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a --listen address other than loopback (prints a warning)")
+	fs.IntVar(&o.HopLimit, "hop-limit", 1, "IP TTL / IPv6 hop limit `N` of the answers (1: they cannot leave the host's link)")
+	fs.StringVar(&o.RoleName, "role-name", "", "role `NAME` the IMDS listing shows (default: the --role-arn's name)")
+	fs.StringVar(&o.ECSPath, "ecs-path", credentials.DefaultECSPath, "URL `PATH` of the ECS container-credentials endpoint")
+	fs.StringVar(&o.AuthTokenFile, "auth-token-file", "", "ECS authorization token `FILE` (created with a random token if missing); without it the ECS endpoint is off")
+	fs.DurationVar(&o.RefreshMargin, "refresh-margin", credentials.DefaultRefreshMargin, marginUsage)
+	fs.StringVar(&o.ReadyFile, "ready-file", "", "write the base URL to `FILE` once serving")
 	setGroup(fs, "serve", "listen", "port", "allow-remote", "hop-limit", "role-name", "ecs-path", "auth-token-file", "refresh-margin", "ready-file")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -125,21 +69,22 @@ func runServe(e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("serve takes flags only", "serve: unexpected argument %q", fs.Arg(0))
 	}
-	o.cp.collect(fs)
-	o.margin = defaultMargin(fs, o.margin, o.cp.sessionDuration)
-	if err := o.validate(fs.Changed("listen"), fs.Changed("port")); err != nil {
+	cp.collect(fs)
+	sc := cp.signerConfig()
+	o.RefreshMargin = defaultMargin(fs, o.RefreshMargin, sc.DurationSeconds)
+	if err := o.Check(fs.Changed("listen"), fs.Changed("port")); err != nil {
+		return &usageError{Err: reworded("serve", err)} // the hint comes from the error
+	}
+	if err := cp.validate(); err != nil {
 		return err
 	}
-	if o.roleName == "" {
-		o.roleName = credentials.RoleName(o.cp.roleARN)
-	}
 	var token string
-	if o.authTokenFile != "" {
-		t, err := credentials.ReadOrCreateToken(o.authTokenFile)
+	if o.AuthTokenFile != "" {
+		t, err := credentials.ReadOrCreateToken(o.AuthTokenFile)
 		if err != nil {
-			return tokenFileError(err)
+			return reworded("serve", err)
 		}
-		if note := credentials.UncheckedModes(o.authTokenFile); note != "" {
+		if note := credentials.UncheckedModes(o.AuthTokenFile); note != "" {
 			e.log.Warn("serve: " + note)
 		}
 		token = t
@@ -147,49 +92,43 @@ func runServe(e *env, args []string) error {
 
 	ctx, stop := signal.NotifyContext(e.ctx, stopSignals...)
 	defer stop()
-	r := &credentials.Refresher{Fetch: sessionFetcher(e, &o.cp), Margin: o.margin, Now: e.now, Log: e.log}
+	r := &credentials.Refresher{Fetch: sessionFetcher(e, &cp), Margin: o.RefreshMargin, Now: e.now, Log: e.log}
 	// The first session must work: there is nothing to serve otherwise.
 	if _, err := r.Refresh(ctx); err != nil {
 		return err
 	}
-	srv, err := credentials.NewServer(r.Current, o.roleName)
+	srv, err := o.Server(r.Current, sc.RoleARN, token)
 	if err != nil {
 		return err
 	}
 	srv.Now, srv.Log = e.now, e.log
-	if token != "" {
-		srv.ECSPath, srv.ECSToken = o.ecsPath, token
-	} else {
-		srv.ECSPath = ""
-	}
-	ln, err := credentials.Listen(ctx, o.listen, o.hopLimit)
+	ln, err := credentials.Listen(ctx, o.Listen, o.HopLimit)
 	if err != nil {
 		return withHint(fmt.Errorf("serve: %w", err), "pick a free port with --listen (another serve running?)")
 	}
+	if err := o.CheckListener(ln); err != nil {
+		ln.Close()
+		return &usageError{Err: reworded("serve", err)}
+	}
 	if !credentials.IsLoopbackListener(ln) {
-		if !o.allowRemote {
-			ln.Close()
-			return usageErrorf("listen on 127.0.0.1 or [::1]; add --allow-remote only if other hosts must reach the credentials (anyone who can connect gets them)", "serve: --listen %q is bound to %s, not a loopback address", o.listen, ln.Addr())
-		}
 		fmt.Fprintf(e.stderr, "%s: warning: serving credentials on %s: every host that can connect gets them\n", progName, ln.Addr())
 	}
 	base := "http://" + ln.Addr().String()
 	tokenFile := ""
 	if token != "" {
-		tokenFile, _ = filepath.Abs(o.authTokenFile)
+		tokenFile, _ = filepath.Abs(o.AuthTokenFile)
 	}
-	fmt.Fprintf(e.stdout, "%s\n", strings.Join(credentials.ClientEnv(base, o.ecsPath, tokenFile), "\n"))
-	fmt.Fprintf(e.stderr, "%s: serving role %q on %s (hop limit %d); set the variables above in the clients' environment\n", progName, o.roleName, base, o.hopLimit)
+	fmt.Fprintf(e.stdout, "%s\n", strings.Join(credentials.ClientEnv(base, o.ECSPath, tokenFile), "\n"))
+	fmt.Fprintf(e.stderr, "%s: serving role %q on %s (hop limit %d); set the variables above in the clients' environment\n", progName, o.RoleName, base, o.HopLimit)
 
 	err = credentials.Serve(ctx, ln, srv, r, e.log, func() error {
-		if o.readyFile == "" {
+		if o.ReadyFile == "" {
 			return nil
 		}
-		return os.WriteFile(o.readyFile, []byte(base+"\n"), 0o644)
+		return os.WriteFile(o.ReadyFile, []byte(base+"\n"), 0o644)
 	})
-	var re *credentials.ReadyError
-	if errors.As(err, &re) {
-		return withHint(fmt.Errorf("serve: write --ready-file: %w", re.Err), "check that the directory of --ready-file exists and is writable")
+	if errors.As(err, new(*credentials.ReadyError)) {
+		return reworded("serve", err)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "%s: serve: shutting down\n", progName)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,44 +149,4 @@ func TestServeEmulatorRoundTrip(t *testing.T) {
 			t.Fatalf("serve-emulator: %v\n%s", err, stderr)
 		}
 	})
-}
-
-func TestServeEmulatorValidate(t *testing.T) {
-	base := serveEmulatorOptions{anchorCerts: []string{"a.pem"}, listen: "127.0.0.1:0", region: "us-east-1", maxSkew: 5 * time.Minute}
-	for _, tc := range []struct {
-		name string
-		mod  func(*serveEmulatorOptions)
-		want string // "" valid
-	}{
-		{name: "ok", mod: func(*serveEmulatorOptions) {}},
-		{name: "ipv6 loopback", mod: func(o *serveEmulatorOptions) { o.listen = "[::1]:0" }},
-		{name: "localhost", mod: func(o *serveEmulatorOptions) { o.listen = "localhost:9911" }},
-		{name: "remote allowed", mod: func(o *serveEmulatorOptions) { o.listen = ":8080"; o.allowRemote = true }},
-		{name: "no anchor", mod: func(o *serveEmulatorOptions) { o.anchorCerts = nil }, want: "--anchor-cert is required"},
-		{name: "all interfaces", mod: func(o *serveEmulatorOptions) { o.listen = ":8080" }, want: "not a loopback address"},
-		{name: "bad listen", mod: func(o *serveEmulatorOptions) { o.listen = "8080" }, want: `--listen "8080"`},
-		{name: "tls without ca-out", mod: func(o *serveEmulatorOptions) { o.tls = true }, want: "--tls needs --ca-out"},
-		{name: "ca-out without tls", mod: func(o *serveEmulatorOptions) { o.caOut = "x" }, want: "only used with --tls"},
-		{name: "skew", mod: func(o *serveEmulatorOptions) { o.maxSkew = 0 }, want: "--max-skew"},
-		{name: "bad arn", mod: func(o *serveEmulatorOptions) { o.profileARNs = []string{"profile/x"} }, want: `--profile-arn "profile/x"`},
-		{name: "no region", mod: func(o *serveEmulatorOptions) { o.region = "" }, want: "--region is empty"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			o := base
-			tc.mod(&o)
-			err := o.validate()
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("got %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) || hintOf(err) == "" {
-				t.Fatalf("got %v (hint %q), want %q with a hint", err, hintOf(err), tc.want)
-			}
-			if code := report(newEnv(nil, io.Discard, io.Discard), err); code != 2 {
-				t.Errorf("got exit code %d, want 2", code)
-			}
-		})
-	}
 }

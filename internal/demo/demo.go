@@ -73,8 +73,9 @@ type Options struct {
 	NoTOTP bool
 	// Fingerprints are the fingerprint source specs whose TOTP code names
 	// the session; empty: a throwaway file of random bytes, unless NoTOTP
-	// or RoleSessionName. FingerprintKey is their key, derived by the
-	// caller before Run so that a bad source fails before any output.
+	// or RoleSessionName. FingerprintKey is their key (nil: Run derives
+	// it with DeriveKey first, so that a bad source fails before any
+	// output or file).
 	Fingerprints   []string
 	FingerprintKey totp.Key
 	// DeriveKey derives the key of fingerprint specs as credential-process
@@ -217,6 +218,13 @@ func (p *printer) field(name, format string, a ...any) {
 // error, or the printer's first write error.
 func Run(ctx context.Context, o Options) (err error) {
 	o.defaults()
+	if len(o.Fingerprints) > 0 && o.FingerprintKey == nil {
+		k, err := o.DeriveKey(o.Fingerprints)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		o.FingerprintKey = k
+	}
 	start := time.Now()
 	now := o.Now()
 	p := &printer{w: o.Stdout}

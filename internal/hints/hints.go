@@ -90,6 +90,7 @@ func hintAt(e error) string {
 		lambdadetectHint,
 		settingHint, // detect_cli.go
 		totpCLIHint,
+		serveCLIHint,
 	} {
 		if h := f(e); h != "" {
 			return h
