@@ -28,8 +28,6 @@ func (t *totpSessionFlags) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&t.digits, "totp-digits", 6, "`N` digits of the TOTP session name: 6, 7 or 8")
 }
 
-func (t *totpSessionFlags) enabled() bool { return len(t.fingerprints) > 0 }
-
 // session is the TOTP session name of the flags (internal/totpkey), with
 // e's environment and log.
 func (t *totpSessionFlags) session(e *env, roleSessionName string) totpkey.Session {
