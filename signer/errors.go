@@ -68,6 +68,36 @@ var (
 	ErrNoPrivateKeyPath = errors.New("no private key given")
 )
 
+// Errors of Config.CheckRequired and SignStringOptions.Check; a
+// *FieldError names the field.
+var (
+	// ErrRequired: a field that has no default is empty.
+	ErrRequired = errors.New("is required")
+	// ErrSessionNameConflict: Config has both a fixed RoleSessionName and
+	// a computed SessionName.
+	ErrSessionNameConflict = errors.New("a fixed and a computed role session name exclude each other")
+)
+
+// FieldError is a field of Config or SignStringOptions that a check
+// refuses: Field is the Go field's name, Value its value where it is
+// safe to repeat (never a session name), Err the rule (ErrRequired,
+// ErrSessionNameConflict, ErrUnsupportedDigest, ErrUnsupportedFormat).
+type FieldError struct {
+	Field string
+	Value string
+	Err   error
+}
+
+func (e *FieldError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("%s %q: %v", e.Field, e.Value, e.Err)
+	}
+	return e.Field + " " + e.Err.Error()
+}
+
+// Unwrap returns the rule the field breaks.
+func (e *FieldError) Unwrap() error { return e.Err }
+
 // Errors of the request configuration.
 var (
 	// ErrInvalidARN: an ARN does not parse or is not of the expected kind.

@@ -121,6 +121,22 @@ func parseARN(field, value, service, resourcePrefix string) (arn.ARN, error) {
 	return a, nil
 }
 
+// CheckRequired checks that c names the trust anchor, the profile and the
+// role (a *FieldError wrapping ErrRequired for the first empty one, in
+// that order) and does not set both RoleSessionName and SessionName
+// (ErrSessionNameConflict). Validate then checks the values.
+func (c *Config) CheckRequired() error {
+	for _, f := range []struct{ field, v string }{{"TrustAnchorARN", c.TrustAnchorARN}, {"ProfileARN", c.ProfileARN}, {"RoleARN", c.RoleARN}} {
+		if f.v == "" {
+			return &FieldError{Field: f.field, Err: ErrRequired}
+		}
+	}
+	if c.SessionName != nil && c.RoleSessionName != "" {
+		return &FieldError{Field: "RoleSessionName", Err: ErrSessionNameConflict}
+	}
+	return nil
+}
+
 // Validate checks the ARNs, region, duration and session name without any
 // I/O. Errors wrap ErrInvalidARN, ErrRegionMismatch, ErrDuration,
 // ErrNoRegion or ErrSessionName.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // SignatureFormats are the output formats of sign-string, the official
@@ -56,4 +57,33 @@ func SignFixedStringFiles(rand io.Reader, certificate, keyFile string, password 
 	}
 	sig, err = SignFixedString(rand, key, h)
 	return sig, keyFile, err
+}
+
+// SignStringOptions are the inputs of a sign-string call:
+// SignFixedStringFiles's files and the Digest (one of Digests) and Format
+// (one of SignatureFormats) of the signature.
+type SignStringOptions struct {
+	Certificate, PrivateKey string
+	Digest, Format          string
+}
+
+// Check refuses options SignFixedStringFiles and FormatSignature cannot
+// serve, before any file is read: a PKCS#11 URI (*PKCS11Error), no key
+// (ErrNoPrivateKeyPath: neither PrivateKey nor a PKCS#12 Certificate),
+// and a Digest or Format outside Digests and SignatureFormats (a
+// *FieldError wrapping ErrUnsupportedDigest or ErrUnsupportedFormat).
+func (o SignStringOptions) Check() error {
+	if err := CheckNotPKCS11(o.Certificate, o.PrivateKey); err != nil {
+		return err
+	}
+	if o.PrivateKey == "" && o.Certificate == "" {
+		return ErrNoPrivateKeyPath
+	}
+	if _, err := ParseDigest(o.Digest); err != nil {
+		return &FieldError{Field: "Digest", Value: o.Digest, Err: ErrUnsupportedDigest}
+	}
+	if !slices.Contains(SignatureFormats, o.Format) {
+		return &FieldError{Field: "Format", Value: o.Format, Err: ErrUnsupportedFormat}
+	}
+	return nil
 }

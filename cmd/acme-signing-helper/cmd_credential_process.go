@@ -3,13 +3,13 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/internal/dropin"
+	"github.com/acme-signing-helper/acme-signing-helper/internal/hints"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
 )
 
@@ -96,62 +96,32 @@ func (o *credentialProcessOptions) collect(fs *pflag.FlagSet) {
 	o.unsupported = dropin.ChangedUnsupported(fs)
 }
 
-const hintUnsupported = "acme-signing-helper reads the certificate and key from files only: pass --certificate and --private-key (or --acme-dir and --domain); keep aws_signing_helper for PKCS#11, TPM or OS certificate stores"
-
 // validate checks the flags together, without I/O. Its errors are usage
 // errors (exit 2).
 func (o *credentialProcessOptions) validate() error {
-	if len(o.unsupported) == 1 && o.unsupported[0] == "--tpm-key-password" {
-		return usageErrorf(hintTPMPasswordFlag, "credential-process: %s not supported", o.unsupported[0])
-	}
-	if len(o.unsupported) > 0 {
-		return usageErrorf(hintUnsupported, "credential-process: %s not supported", strings.Join(o.unsupported, ", "))
-	}
-	if err := o.loadOptions().Validate(); err != nil {
-		return sourceUsageError("credential-process", err)
-	}
-	for _, f := range []struct{ flag, v string }{{"trust-anchor-arn", o.trustAnchorARN}, {"profile-arn", o.profileARN}, {"role-arn", o.roleARN}} {
-		if f.v == "" {
-			return usageErrorf("pass --trust-anchor-arn, --profile-arn and --role-arn (or set "+envName(f.flag)+")", "credential-process: --%s is required", f.flag)
+	cfg := o.signerConfig()
+	for _, err := range []error{dropin.RefuseUnsupported(o.unsupported), o.loadOptions().Validate(), cfg.CheckRequired()} {
+		if err != nil {
+			return credsUsage("credential-process", err)
 		}
 	}
 	if err := o.totp.validate("credential-process", o.roleSessionName); err != nil {
 		return err
 	}
-	if o.sessionName != nil && o.roleSessionName != "" {
-		return usageErrorf("the session name is computed (TOTP): drop --role-session-name", "credential-process: --role-session-name and a computed session name exclude each other")
-	}
 	if o.timeout <= 0 {
 		return usageErrorf("give --timeout a positive duration such as 30s", "credential-process: --timeout %s is not positive", o.timeout)
 	}
-	cfg := o.signerConfig()
-	if err := cfg.Validate(); err != nil {
-		return &usageError{Err: fmt.Errorf("credential-process: %w", err), Fix: hintOf(err)}
-	}
-	return nil
+	return credsUsage("credential-process", cfg.Validate())
 }
 
-// sourceUsages word signer.LoadOptions.Validate's errors in flags: the
-// message and the hint.
-var sourceUsages = map[error][2]string{
-	signer.ErrSourceConflict:    {"--acme-dir/--domain and --certificate/--private-key exclude each other", "use either --acme-dir DIR --domain NAME or --certificate FILE --private-key FILE"},
-	signer.ErrAcmeDirOrDomain:   {"--acme-dir and --domain go together", "pass both --acme-dir DIR and --domain NAME"},
-	signer.ErrNoCertificatePath: {"no certificate: --certificate is required", "pass --certificate FILE --private-key FILE, or --acme-dir DIR --domain NAME"},
-	signer.ErrNoPrivateKeyPath:  {"no private key: --private-key is required", "pass --private-key FILE with the key written together with the certificate"},
-}
-
-// sourceUsageError is the usage error of cmd for an error of
-// signer.LoadOptions.Validate.
-func sourceUsageError(cmd string, err error) error {
-	if pe, ok := err.(*signer.PKCS11Error); ok {
-		flag := map[string]string{"Certificate": "certificate", "PrivateKey": "private-key"}[pe.Field]
-		return usageErrorf(hintUnsupported, "%s: --%s: PKCS#11 URIs are not supported", cmd, flag)
+// credsUsage is err, a refusal of the credential flags of command cmd, as
+// a usage error in the flags' words (hints.Credentials); nil for nil.
+func credsUsage(cmd string, err error) error {
+	if err == nil {
+		return nil
 	}
-	u, ok := sourceUsages[err]
-	if !ok {
-		return &usageError{Err: fmt.Errorf("%s: %w", cmd, err), Fix: hintOf(err)}
-	}
-	return usageErrorf(u[1], "%s: %s", cmd, u[0])
+	w := hints.Credentials(cmd, err)
+	return &usageError{Err: w, Fix: w.Fix}
 }
 
 // signerConfig is the request part of the options.
@@ -188,23 +158,30 @@ func (o *credentialProcessOptions) sessionNameKeyParts() []string {
 // keyPassword returns the key password from --private-key-password-file or
 // the environment, nil when neither is set.
 func (o *credentialProcessOptions) keyPassword(e *env) ([]byte, error) {
-	if o.privateKeyPasswordFile != "" {
-		f, err := credentials.ReadSecretFile(o.privateKeyPasswordFile)
-		if err != nil {
-			return nil, withHint(fmt.Errorf("read --private-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
+	return readPassword(e, "private-key-password-file", o.privateKeyPasswordFile, envKeyPassword)
+}
+
+// readPassword returns a password from the file of flag (when given),
+// else from the environment variable envVar, nil when neither is set.
+func readPassword(e *env, flag, file, envVar string) ([]byte, error) {
+	if file == "" {
+		v, ok := e.lookupEnv(envVar)
+		if !ok {
+			return nil, nil
 		}
-		if f.Exposed {
-			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", o.privateKeyPasswordFile)
-		}
-		if f.Unchecked != "" {
-			e.log.Debug(f.Unchecked)
-		}
-		return f.Secret, nil
-	}
-	if v, ok := e.lookupEnv(envKeyPassword); ok {
 		return []byte(v), nil
 	}
-	return nil, nil
+	f, err := credentials.ReadSecretFile(file)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("read --%s: %w", flag, err), "check the path of the password file and that it is readable by this user")
+	}
+	if f.Exposed {
+		e.log.Warn("password file is readable by group or others: chmod 600 it", "file", file)
+	}
+	if f.Unchecked != "" {
+		e.log.Debug(f.Unchecked)
+	}
+	return f.Secret, nil
 }
 
 // signerInputs loads the certificate material (printing its warnings) and
@@ -255,26 +232,15 @@ const noVerifySSLWarning = progName + ": warning: --no-verify-ssl: the endpoint'
 
 // passwordFlags are the flags that would take a key password as their value:
 // ours of old and the official helper's. All are refused before parsing,
-// so that the parser cannot echo the value in an error.
+// so that the parser cannot echo the value.
 var passwordFlags = dropin.PasswordFlags
-
-// hintPasswordFlag is the fix for a password given as a flag.
-const hintPasswordFlag = "write the password to a file only you can read and pass --private-key-password-file FILE, or set " + envKeyPassword
 
 // rejectPasswordFlag refuses a key password given as a flag of command cmd
 // before the parser could echo it: a process's arguments are readable by
 // every local user (ps, /proc/PID/cmdline). The error names the flag,
 // never its value.
 func rejectPasswordFlag(cmd string, args []string) error {
-	f, ok := dropin.PasswordFlag(args)
-	if !ok {
-		return nil
-	}
-	hint := hintPasswordFlag
-	if f == "tpm-key-password" {
-		hint = hintTPMPasswordFlag
-	}
-	return usageErrorf(hint, "%s: --%s: key passwords are not accepted as flag values (other users can read the command line)", cmd, f)
+	return credsUsage(cmd, dropin.RefusePasswordFlag(args))
 }
 
 func runCredentialProcess(e *env, args []string) error {
@@ -287,9 +253,6 @@ func runCredentialProcess(e *env, args []string) error {
 		runtime.GOMAXPROCS(1)
 	}
 	if err := rejectPasswordFlag("credential-process", args); err != nil {
-		return err
-	}
-	if err := rejectTPMPasswordFlag("credential-process", args); err != nil {
 		return err
 	}
 	var o credentialProcessOptions

@@ -28,9 +28,6 @@ func runDoctor(e *env, args []string) error {
 	if err := rejectPasswordFlag("doctor", args); err != nil {
 		return err
 	}
-	if err := rejectTPMPasswordFlag("doctor", args); err != nil {
-		return err
-	}
 	var o doctorOptions
 	fs := newFlagSet(e, "doctor", doctorHelp)
 	o.cp.addFlags(fs)

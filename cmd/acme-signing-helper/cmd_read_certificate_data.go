@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/acme-signing-helper/acme-signing-helper/internal/dropin"
 	"github.com/acme-signing-helper/acme-signing-helper/signer"
@@ -31,17 +30,18 @@ func runReadCertificateData(e *env, args []string) error {
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	switch u := dropin.ChangedUnsupported(fs); {
-	case fs.NArg() > 0:
+	if fs.NArg() > 0 {
 		return usageErrorf("read-certificate-data takes flags only", "read-certificate-data: unexpected argument %q", fs.Arg(0))
-	case len(u) > 0:
-		return usageErrorf(hintUnsupported, "read-certificate-data: %s not supported", strings.Join(u, ", "))
-	case strings.HasPrefix(certificate, "pkcs11:"):
-		return usageErrorf(hintUnsupported, "read-certificate-data: PKCS#11 URIs are not supported")
-	case certificate == "":
+	}
+	for _, err := range []error{dropin.RefuseUnsupported(dropin.ChangedUnsupported(fs)), signer.CheckNotPKCS11(certificate, "")} {
+		if err != nil {
+			return credsUsage("read-certificate-data", err)
+		}
+	}
+	if certificate == "" {
 		return usageErrorf("pass --certificate FILE", "read-certificate-data: --certificate is required")
 	}
-	password, err := (&credentialProcessOptions{privateKeyPasswordFile: passwordFile}).keyPassword(e)
+	password, err := readPassword(e, "private-key-password-file", passwordFile, envKeyPassword)
 	if err != nil {
 		return err
 	}

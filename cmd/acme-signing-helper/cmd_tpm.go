@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/acme-signing-helper/acme-signing-helper/credentials"
 	"github.com/acme-signing-helper/acme-signing-helper/tpm"
 )
 
@@ -66,40 +64,8 @@ func (f *tpmKeyFlags) password(e *env) ([]byte, error) {
 	if f.noPassword {
 		return nil, nil
 	}
-	if f.passwordFile != "" {
-		pf, err := credentials.ReadSecretFile(f.passwordFile)
-		if err != nil {
-			return nil, withHint(fmt.Errorf("read --tpm-key-password-file: %w", err), "check the path of the password file and that it is readable by this user")
-		}
-		if pf.Exposed {
-			e.log.Warn("password file is readable by group or others: chmod 600 it", "file", f.passwordFile)
-		}
-		if pf.Unchecked != "" {
-			e.log.Debug(pf.Unchecked)
-		}
-		return pf.Secret, nil
-	}
-	if v, ok := e.lookupEnv(envTPMPassword); ok {
-		return []byte(v), nil
-	}
-	return nil, nil
+	return readPassword(e, "tpm-key-password-file", f.passwordFile, envTPMPassword)
 }
-
-// rejectTPMPasswordFlag refuses aws_signing_helper's --tpm-key-password
-// VALUE before the parser could echo the value.
-func rejectTPMPasswordFlag(cmd string, args []string) error {
-	for _, a := range args {
-		if a == "--" {
-			return nil
-		}
-		if a == "--tpm-key-password" || strings.HasPrefix(a, "--tpm-key-password=") {
-			return usageErrorf(hintTPMPasswordFlag, "%s: key passwords are not accepted as flag values (other users can read the command line)", cmd)
-		}
-	}
-	return nil
-}
-
-const hintTPMPasswordFlag = "write the TPM key's password to a file only you can read and pass --tpm-key-password-file FILE, or set " + envTPMPassword
 
 var tpmCommands = map[string]func(e *env, args []string) error{
 	"keygen": runTPMKeygen,
@@ -110,7 +76,7 @@ func runTPM(e *env, args []string) error {
 	// The official --tpm-key-password is refused before any parser sees
 	// (and could echo) its value.
 	if len(args) > 0 {
-		if err := rejectTPMPasswordFlag("tpm "+args[0], args[1:]); err != nil {
+		if err := rejectPasswordFlag("tpm "+args[0], args[1:]); err != nil {
 			return err
 		}
 	}

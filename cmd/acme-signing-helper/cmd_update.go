@@ -36,17 +36,9 @@ type updateOptions struct {
 }
 
 func (o *updateOptions) validate() error {
-	if o.profile == "" || !credentials.ValidProfileName(o.profile) {
-		return usageErrorf("pass --profile NAME (letters, digits and _.@+-), the profile the SDK will use (AWS_PROFILE=NAME)", "update: --profile %q is not a profile name", o.profile)
-	}
-	if o.once && o.retryErrors {
-		return usageErrorf("--once writes once; drop --retry-errors, or --once to keep the profile fresh", "update: --once and --retry-errors exclude each other")
-	}
-	if o.margin <= 0 {
-		return usageErrorf("give --refresh-margin a positive duration such as 5m", "update: --refresh-margin %s is not positive", o.margin)
-	}
-	if o.cp.sessionDuration > 0 && o.margin >= time.Duration(o.cp.sessionDuration)*time.Second {
-		return usageErrorf("make --refresh-margin shorter than --session-duration", "update: --refresh-margin %s is not shorter than the session (%d s)", o.margin, o.cp.sessionDuration)
+	u := credentials.UpdateOptions{Profile: o.profile, Once: o.once, RetryErrors: o.retryErrors, RefreshMargin: o.margin, Session: time.Duration(o.cp.sessionDuration) * time.Second}
+	if err := credsUsage("update", u.Check()); err != nil {
+		return err
 	}
 	return o.cp.validate()
 }

@@ -89,3 +89,42 @@ func PasswordFlag(args []string) (name string, ok bool) {
 	}
 	return "", false
 }
+
+// UnsupportedError names ("--name") the UnsupportedFlags a command was
+// given.
+type UnsupportedError struct{ Flags []string }
+
+func (e *UnsupportedError) Error() string { return strings.Join(e.Flags, ", ") + " not supported" }
+
+// UnsupportedFlags returns Flags (internal/hints, which this package
+// cannot import, matches the method).
+func (e *UnsupportedError) UnsupportedFlags() []string { return e.Flags }
+
+// RefuseUnsupported is an *UnsupportedError for flags (ChangedUnsupported's
+// result), nil when there are none.
+func RefuseUnsupported(flags []string) error {
+	if len(flags) == 0 {
+		return nil
+	}
+	return &UnsupportedError{Flags: flags}
+}
+
+// PasswordFlagError is a key password given as flag Name (one of
+// PasswordFlags, without "--"); it never holds the value.
+type PasswordFlagError struct{ Name string }
+
+func (e *PasswordFlagError) Error() string {
+	return "--" + e.Name + ": key passwords are not accepted as flag values (other users can read the command line)"
+}
+
+// PasswordFlag returns Name (internal/hints matches the method).
+func (e *PasswordFlagError) PasswordFlag() string { return e.Name }
+
+// RefusePasswordFlag is a *PasswordFlagError for the first of
+// PasswordFlags in args (PasswordFlag), nil when there is none.
+func RefusePasswordFlag(args []string) error {
+	if f, ok := PasswordFlag(args); ok {
+		return &PasswordFlagError{Name: f}
+	}
+	return nil
+}

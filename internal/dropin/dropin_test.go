@@ -2,6 +2,7 @@ package dropin
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -55,5 +56,28 @@ func TestUnsupported(t *testing.T) {
 	}
 	if got := ChangedUnsupported(all); got != nil {
 		t.Errorf("nothing set: got %v", got)
+	}
+}
+
+func TestRefuse(t *testing.T) {
+	if err := RefuseUnsupported(nil); err != nil {
+		t.Errorf("RefuseUnsupported(nil) = %v, want nil", err)
+	}
+	err := RefuseUnsupported([]string{"--reuse-pin", "--pkcs11-lib"})
+	ue, ok := err.(*UnsupportedError)
+	if !ok || !slices.Equal(ue.Flags, []string{"--reuse-pin", "--pkcs11-lib"}) || err.Error() != "--reuse-pin, --pkcs11-lib not supported" {
+		t.Errorf("RefuseUnsupported = %#v (%v)", err, err)
+	}
+	const secret = "s3cr3t-value"
+	if err := RefusePasswordFlag([]string{"--certificate", "c", "--", "--pkcs8-password=" + secret}); err != nil {
+		t.Errorf("after --: %v", err)
+	}
+	err = RefusePasswordFlag([]string{"--pkcs8-password=" + secret})
+	pe, ok := err.(*PasswordFlagError)
+	if !ok || pe.Name != "pkcs8-password" {
+		t.Fatalf("RefusePasswordFlag = %#v, want the pkcs8-password flag", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "--pkcs8-password: ") || strings.Contains(msg, secret) {
+		t.Errorf("message %q: want the flag's name and never its value", msg)
 	}
 }

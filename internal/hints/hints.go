@@ -91,6 +91,7 @@ func hintAt(e error) string {
 		settingHint, // detect_cli.go
 		totpCLIHint,
 		serveCLIHint,
+		credsCLIHint, // creds_cli.go
 	} {
 		if h := f(e); h != "" {
 			return h
