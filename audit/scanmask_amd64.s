@@ -292,14 +292,14 @@ wbit:
 	JZ   wbitsok
 	LEAQ -1(R12), DI
 	ANDQ DI, R12
+	// AX += 1 for an opening bracket, -= 1 for a closing one, without
+	// a branch on which.
 	BTQ  BX, R13
-	JCS  wopen
+	SBBQ DI, DI
+	SHLQ $1, DI
+	SUBQ DI, AX
 	DECQ AX
 	JZ   wdone
-	JMP  wbit
-
-wopen:
-	INCQ AX
 	JMP  wbit
 
 wbitsok:
