@@ -114,7 +114,8 @@ func ReadCalls(ctx context.Context, paths []string, o Options, co CallOptions, f
 }
 
 func readCallsInput(ctx context.Context, in input, o *Options, marker, arn []byte, fn func(Call)) (Stats, bool, error) {
-	relevant := func(b []byte) bool { return bytes.Contains(b, marker) }
+	has := newFinder(marker)
+	relevant := has.in
 	return scanInput(ctx, in, o, relevant, func(_ int64, rec rawRecord, maxRecord int) bool {
 		if rec.oversized {
 			if !rec.relevant {
@@ -123,7 +124,7 @@ func readCallsInput(ctx context.Context, in input, o *Options, marker, arn []byt
 			fn(Call{Path: in.path, Offset: rec.offset, Problem: fmt.Sprintf("record larger than %d bytes (CloudTrail's limit is 256 KB): not decoded", maxRecord)})
 			return true
 		}
-		if !bytes.Contains(rec.data, marker) {
+		if !has.in(rec.data) {
 			return false
 		}
 		c, ok := decodeCall(rec.data, arn)

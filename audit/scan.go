@@ -74,6 +74,16 @@ type recordScanner struct {
 	mBase, mN    int
 	mq, mbs, mst [maskBatch]uint64
 	noBlocks     bool // tests: the byte loop only
+	noWalk       bool // tests: blockRecord without walkBlocks
+}
+
+// blockWalk is the state blockRecord and walkBlocks share between blocks
+// (the layout is walkBlocksAVX2's).
+type blockWalk struct {
+	inStr    uint64 // all ones when the last block ended inside a string
+	prevOpen uint64 // the opening quotes of the last block
+	slack    int    // depth above the record's (s.recDepth)
+	marked   int    // 1: the record is marked, strings of the marker's length no longer matter
 }
 
 // maskBatch is the number of 64-byte blocks whose masks are computed at
@@ -328,10 +338,26 @@ func (s *recordScanner) blockRecord(b []byte, i, depth int) (end int, marked, ok
 	var inStr, escNext, prevOpen uint64
 	blk := i &^ 63
 	lo := ^uint64(0) << uint(i-blk) // the first block's bits from i
+	batch := maskBatch
+	walk := hasWalk && !s.noWalk
+	if walk {
+		batch = 1 // Go sees only the blocks walkBlocks leaves
+	}
 	for blk+64 <= len(b) {
+		if walk && lo == ^uint64(0) && escNext == 0 && blk >= 64 {
+			w := blockWalk{inStr: inStr, prevOpen: prevOpen, slack: depth - rd}
+			if marked {
+				w.marked = 1
+			}
+			blk = walkBlocks(b, blk, &w)
+			inStr, prevOpen, depth = w.inStr, w.prevOpen, w.slack+rd
+			if blk+64 > len(b) {
+				break
+			}
+		}
 		k0 := (blk - s.mBase) / 64
 		if s.mN == 0 || blk < s.mBase || k0 >= s.mN {
-			n := min((len(b)-blk)/64, maskBatch)
+			n := min((len(b)-blk)/64, batch)
 			scanMasks(b[blk:blk+64*n], s.mq[:n], s.mbs[:n], s.mst[:n])
 			s.mBase, s.mN, k0 = blk, n, 0
 		}

@@ -2,6 +2,8 @@
 
 package audit
 
+import "golang.org/x/sys/cpu"
+
 // scanMasks computes the bitmasks of '"', '\\' and {}[] of each 64-byte
 // block of b (see scanMasksGeneric, its portable version and the tests'
 // reference): in assembly (scanmask_amd64.s), AVX2 when the CPU and OS
@@ -21,6 +23,16 @@ func scanMasks(b []byte, q, bs, st []uint64) {
 }
 
 var hasAVX2 = cpuHasAVX2()
+
+// hasWalk: blockRecord crosses plain blocks with walkBlocksAVX2.
+var hasWalk = hasAVX2 && cpu.X86.HasPCLMULQDQ && cpu.X86.HasPOPCNT
+
+// walkBlocks crosses the plain blocks of a record from b[blk:] (see
+// walkBlocksGeneric, its portable version and the tests' reference).
+func walkBlocks(b []byte, blk int, w *blockWalk) int { return walkBlocksAVX2(b, blk, w) }
+
+//go:noescape
+func walkBlocksAVX2(b []byte, blk int, w *blockWalk) int
 
 //go:noescape
 func scanMasksSSE2(b []byte, q, bs, st []uint64)
