@@ -125,7 +125,10 @@ func TestSourceKeySeedFile(t *testing.T) {
 		{name: "upper case, spaces", data: "  " + strings.ToUpper(rfcKey) + "  \n", perm: 0o600},
 		{name: "others may read", data: rfcKey, perm: 0o644, wantWarn: "seed file is readable by group or others", modeOnly: true},
 		{name: "others may write", data: rfcKey, perm: 0o666, modeOnly: true,
-			wantErr: func(err error) bool { var pe *totp.PermissionError; return errors.As(err, &pe) && errors.Is(err, totp.ErrLoosePermissions) }},
+			wantErr: func(err error) bool {
+				var pe *totp.PermissionError
+				return errors.As(err, &pe) && errors.Is(err, totp.ErrLoosePermissions)
+			}},
 		{name: "missing", missing: true, wantErr: func(err error) bool { return errors.Is(err, fs.ErrNotExist) }},
 		{name: "not hex", data: "seed-secret-not-hex", perm: 0o600, wantErr: func(err error) bool { return errors.Is(err, totp.ErrInvalidKey) }},
 		{name: "odd length", data: rfcKey[1:], perm: 0o600, wantErr: func(err error) bool { return errors.Is(err, totp.ErrInvalidKey) }},
