@@ -55,6 +55,11 @@ func totpCLIHint(e error) string {
 			return "check the certificate path"
 		}
 		return For(e.Err)
+	case *totpenroll.DeviceError:
+		if errors.Is(e.Err, fs.ErrExist) {
+			return "choose another --out: the file there is the TPM's blob of a seed already enrolled (remove it only if that seed is retired)"
+		}
+		return ""
 	case *totp.EnrollError:
 		if e.Op != "load" {
 			return ""
