@@ -3,7 +3,8 @@
 # bench/cache.sh, sourced by them (not run on its own): the repository root
 # and output directory, the tool check, the builds of acme-signing-helper
 # and the bench emulator, a work directory removed on exit, and the local
-# emulators (interop/cmd/bench-emulator, TLS on 127.0.0.1) stopped on exit.
+# emulators (interop/cmd/bench-emulator on 127.0.0.1, TLS or plain HTTP)
+# stopped on exit.
 # Only functions are defined here; the sourcing script has set -euo pipefail.
 
 # bench_init: cd to the repository root; sets root and out (BENCH_OUT,
@@ -26,6 +27,16 @@ bench_init() {
 build_ours() {
 	CGO_ENABLED=0 go build -tags lambda.norpc -o "$out/acme-signing-helper" ./cmd/acme-signing-helper
 	ours=$out/acme-signing-helper
+}
+
+# build_hello: builds a static Go hello-world (CGO_ENABLED=0, the same Go)
+# into $out, the floor for any Go process on this machine; sets hello.
+build_hello() {
+	mkdir -p "$out/hello"
+	printf 'module hello\n\ngo 1.24\n' >"$out/hello/go.mod"
+	printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >"$out/hello/main.go"
+	(cd "$out/hello" && CGO_ENABLED=0 GOFLAGS= go build -o "$out/hello-world" .)
+	hello=$out/hello-world
 }
 
 # build_emulator: builds interop/cmd/bench-emulator into $out.

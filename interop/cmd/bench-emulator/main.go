@@ -17,6 +17,12 @@
 // millisecond of server time per handshake). Both clients of a benchmark
 // meet the same server, so the choice moves both figures by the same amount.
 //
+// --plain-http serves plain HTTP instead (ENDPOINT http://127.0.0.1:PORT):
+// no handshake at all, so the figures are the clients' own work (process
+// start, key and certificate loading, signing, one HTTP exchange), which is
+// what the cold-call target compares. Both clients accept an http://
+// --endpoint.
+//
 // Security considerations: test material only. The keys are random and
 // written 0600 into the caller's directory; the credentials are the
 // emulator's worthless fakes; the listener is loopback only.
@@ -60,6 +66,7 @@ type options struct {
 	intermediates int
 	serverKey     string
 	printCalls    bool
+	plainHTTP     bool
 }
 
 func run(args []string, stderr io.Writer) int {
@@ -71,6 +78,7 @@ func run(args []string, stderr io.Writer) int {
 	fs.StringVar(&o.keyType, "key-type", string(testpki.ECDSAP256), "leaf key type: p256, p384, rsa2048, ...")
 	fs.IntVar(&o.intermediates, "intermediates", 1, "number of intermediate CAs")
 	fs.StringVar(&o.serverKey, "server-key", string(testpki.ECDSAP256), "key type of the endpoint's TLS certificate: p256, rsa2048, ...")
+	fs.BoolVar(&o.plainHTTP, "plain-http", false, "serve plain HTTP on 127.0.0.1 instead of TLS (--server-key is then unused)")
 	fs.BoolVar(&o.printCalls, "print-calls", false, "print the number of CreateSession calls answered by the emulator serving --dir, and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -126,14 +134,20 @@ func serve(ctx context.Context, o options, stderr io.Writer) error {
 		}
 		emu.ServeHTTP(w, r)
 	})
-	serverCert, err := selfSignedServerCert(testpki.KeyType(o.serverKey))
-	if err != nil {
-		return fmt.Errorf("--server-key %s: %w", o.serverKey, err)
-	}
 	ts := httptest.NewUnstartedServer(handler)
-	ts.EnableHTTP2 = true
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}}
-	ts.StartTLS()
+	transport := o.serverKey + " server key"
+	if o.plainHTTP {
+		transport = "plain HTTP"
+		ts.Start()
+	} else {
+		serverCert, err := selfSignedServerCert(testpki.KeyType(o.serverKey))
+		if err != nil {
+			return fmt.Errorf("--server-key %s: %w", o.serverKey, err)
+		}
+		ts.EnableHTTP2 = true
+		ts.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}}
+		ts.StartTLS()
+	}
 	defer ts.Close()
 	defer emu.Close()
 
@@ -144,7 +158,7 @@ func serve(ctx context.Context, o options, stderr io.Writer) error {
 	if err := writeAtomic(envFile, env); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "bench-emulator: serving %s (latency %v, %s server key), env in %s\n", ts.URL, o.latency, o.serverKey, envFile)
+	fmt.Fprintf(stderr, "bench-emulator: serving %s (latency %v, %s), env in %s\n", ts.URL, o.latency, transport, envFile)
 	<-ctx.Done()
 	fmt.Fprintf(stderr, "bench-emulator: %d CreateSession calls\n", emu.Calls())
 	return nil
@@ -205,7 +219,7 @@ func printCalls(dir string) (int, error) {
 			endpoint = v
 		}
 	}
-	if !strings.HasPrefix(endpoint, "https://127.0.0.1:") {
+	if !strings.HasPrefix(endpoint, "https://127.0.0.1:") && !strings.HasPrefix(endpoint, "http://127.0.0.1:") {
 		return 0, fmt.Errorf("%s/env: ENDPOINT %q is not a loopback emulator", dir, endpoint)
 	}
 	// The emulator's certificate is self-signed and throwaway; the
