@@ -22,7 +22,10 @@ func scanMasks(b []byte, q, bs, st []uint64) {
 	}
 }
 
-var hasAVX2 = cpuHasAVX2()
+// hasAVX2: the CPU has AVX2 and the OS saves the YMM registers, as
+// golang.org/x/sys/cpu has already probed at its init (probing again here
+// cost three CPUIDs and an XGETBV, each a VM exit, at every process start).
+var hasAVX2 = cpu.X86.HasAVX2
 
 // hasWalk: blockRecord crosses plain blocks with walkBlocksAVX2.
 var hasWalk = hasAVX2 && cpu.X86.HasPCLMULQDQ && cpu.X86.HasPOPCNT
@@ -40,7 +43,6 @@ func scanMasksSSE2(b []byte, q, bs, st []uint64)
 //go:noescape
 func scanMasksAVX2(b []byte, q, bs, st []uint64)
 
-func cpuHasAVX2() bool
 
 // scanMaskVariants are the implementations this CPU can run (tests).
 func scanMaskVariants() map[string]func(b []byte, q, bs, st []uint64) {

@@ -133,38 +133,6 @@ loop2:
 done2:
 	VZEROUPPER
 	RET
-
-// func cpuHasAVX2() bool
-TEXT ·cpuHasAVX2(SB), NOSPLIT, $0-1
-	MOVB $0, ret+0(FP)
-	MOVL $0, AX
-	CPUID
-	CMPL AX, $7
-	JLT  no
-	MOVL $1, AX
-	CPUID
-	// OSXSAVE (bit 27) and AVX (bit 28) in ECX.
-	MOVL CX, DX
-	ANDL $0x18000000, DX
-	CMPL DX, $0x18000000
-	JNE  no
-	// The OS saves the XMM and YMM registers (XCR0 bits 1 and 2).
-	MOVL $0, CX
-	XGETBV
-	ANDL $6, AX
-	CMPL AX, $6
-	JNE  no
-	MOVL $7, AX
-	MOVL $0, CX
-	CPUID
-	// AVX2 is bit 5 of EBX.
-	ANDL $0x20, BX
-	JZ   no
-	MOVB $1, ret+0(FP)
-
-no:
-	RET
-
 // func walkBlocksAVX2(b []byte, blk int, w *blockWalk) int
 // The plain blocks of a record, 64 bytes at a time from b[blk:] (see
 // walkBlocksGeneric, the portable version, for what plain means). For each
