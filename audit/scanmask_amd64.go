@@ -43,7 +43,6 @@ func scanMasksSSE2(b []byte, q, bs, st []uint64)
 //go:noescape
 func scanMasksAVX2(b []byte, q, bs, st []uint64)
 
-
 // scanMaskVariants are the implementations this CPU can run (tests).
 func scanMaskVariants() map[string]func(b []byte, q, bs, st []uint64) {
 	v := map[string]func(b []byte, q, bs, st []uint64){"sse2": scanMasksSSE2, "generic": scanMasksGeneric}
